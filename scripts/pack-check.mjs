@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// Packs every published package with `pnpm pack` and installs each tarball into its own scratch
+// project with plain npm (with only the tarballs of its own @rfc6455 dependencies beside it),
+// then imports it from JavaScript and type-checks an import from TypeScript. This proves that
+// "npm i @rfc6455/frame" alone and "import { WS_OK } from '@rfc6455/codes'" really work from
+// what would be published, not from the workspace folder.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const work = join(root, '.pack-check');
+const tarballs = join(work, 'tarballs');
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+
+/** Published packages: packages/* that are not private, keyed by name. */
+const packages = new Map();
+for (const dir of readdirSync(join(root, 'packages'))) {
+  const file = join(root, 'packages', dir, 'package.json');
+  if (!existsSync(file)) continue;
+  const pkg = JSON.parse(readFileSync(file, 'utf8'));
+  if (pkg.private) continue;
+  packages.set(pkg.name, { dir: join(root, 'packages', dir), pkg });
+}
+
+/** What each package must do once installed alone (beyond importing with a non-empty surface). */
+const smoke = {
+  '@rfc6455/codes': `
+    import { WS_OK, WS_TLS_HANDSHAKE_FAIL, CloseCode, isValidCloseCode, ws } from '@rfc6455/codes';
+    if (WS_OK !== 1000 || WS_TLS_HANDSHAKE_FAIL !== 1015 || CloseCode.MessageTooBig !== 1009) throw new Error('constants');
+    if (isValidCloseCode(1005) || !isValidCloseCode(4000) || ws.WS_GONE !== 1001) throw new Error('rules');`,
+  '@rfc6455/frame': `
+    import { encodeFrame, FrameParser } from '@rfc6455/frame';
+    const bytes = encodeFrame(1, new TextEncoder().encode('Hello'));
+    if (Buffer.from(bytes).toString('hex') !== '810548656c6c6f') throw new Error('encode: ' + Buffer.from(bytes).toString('hex'));
+    const frames = [];
+    const parser = new FrameParser({ role: 'client', onFrame: (f) => frames.push(f) });
+    parser.push(bytes);
+    if (frames.length !== 1 || new TextDecoder().decode(frames[0].payload) !== 'Hello') throw new Error('parse');`,
+};
+
+rmSync(work, { recursive: true, force: true });
+mkdirSync(tarballs, { recursive: true });
+const tarballOf = new Map();
+for (const [name, { dir }] of packages) {
+  const out = run('pnpm', ['pack', '--pack-destination', tarballs], dir).trim().split('\n').pop();
+  tarballOf.set(name, out.startsWith('/') ? out : join(tarballs, out));
+}
+
+/** The package and every @rfc6455 package it depends on, transitively. */
+function closure(name, seen = new Set()) {
+  if (seen.has(name)) return seen;
+  seen.add(name);
+  const deps = packages.get(name)?.pkg.dependencies ?? {};
+  for (const dep of Object.keys(deps)) if (packages.has(dep)) closure(dep, seen);
+  return seen;
+}
+
+let failed = 0;
+for (const name of packages.keys()) {
+  const project = join(work, name.replace('/', '__'));
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
+  try {
+    const own = [...closure(name)].map((n) => tarballOf.get(n));
+    run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', ...own], project);
+    const installed = readdirSync(join(project, 'node_modules', '@rfc6455')).sort();
+    const expected = [...closure(name)].map((n) => n.split('/')[1]).sort();
+    if (JSON.stringify(installed) !== JSON.stringify(expected)) {
+      throw new Error(`installed ${installed.join(', ')}; expected only ${expected.join(', ')}`);
+    }
+    const script = `import * as surface from '${name}';
+      if (Object.keys(surface).length === 0) throw new Error('empty export surface');
+      ${smoke[name] ?? ''}`;
+    writeFileSync(join(project, 'smoke.mjs'), script);
+    run(process.execPath, ['smoke.mjs'], project);
+    writeFileSync(join(project, 'types.ts'), `import * as surface from '${name}';\nexport const names: string[] = Object.keys(surface);\n`);
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['types.ts'] }),
+    );
+    run(process.execPath, [tsc, '-p', 'tsconfig.json'], project);
+    console.log(`ok      ${name} (installed alone: ${expected.map((n) => '@rfc6455/' + n).join(', ')})`);
+  } catch (err) {
+    failed++;
+    const detail = [err.message, err.stdout, err.stderr].filter(Boolean).join('\n');
+    console.log(`FAILED  ${name}\n${detail}`);
+  }
+}
+console.log(`pack check: ${packages.size - failed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
