@@ -1,0 +1,127 @@
+/**
+ * Masking (RFC 6455 §5.3): every payload byte i is XORed with byte (i mod 4) of a 4-byte key.
+ * XOR is its own inverse, so the same functions mask and unmask.
+ *
+ * Speed: on V8 an XOR over an `Int32Array` view, unrolled eight words a loop, runs 3–4× faster
+ * than a byte loop from about 1 KiB up and beats a `DataView` (measured in bench/). Below
+ * `WORD_THRESHOLD` bytes creating the view costs more than it saves, so short payloads (most
+ * chat-sized messages) take the byte loop.
+ */
+import { getRandomValues } from './runtime.ts';
+
+/** Below this many bytes the byte loop wins over creating an Int32Array view (measured). */
+const WORD_THRESHOLD = 48;
+
+// Scratch space to turn four key bytes into one machine word in the platform's byte order, so the
+// word XOR is correct on little- and big-endian hosts alike.
+const keyBytes = new Uint8Array(4);
+const keyWord = new Int32Array(keyBytes.buffer);
+
+/**
+ * XOR `data[start..end)` in place with `key`, where `data[start]` sits at position `phase` of the
+ * key cycle. The shared core of {@link applyMask} and {@link maskInto}; arguments are trusted.
+ */
+export function maskRange(data: Uint8Array, start: number, end: number, key: Uint8Array, phase: number): void {
+  // Key byte for data[i] is key[(i - start + phase) & 3]; `shift` folds start and phase together.
+  const shift = (phase - start) & 3;
+  let i = start;
+  if (end - start >= WORD_THRESHOLD) {
+    // Bytes up to the first 4-byte aligned address of the underlying buffer.
+    const aligned = start + ((4 - ((data.byteOffset + start) & 3)) & 3);
+    for (; i < aligned; i++) data[i]! ^= key[(i + shift) & 3]!;
+    const words = (end - i) >>> 2;
+    keyBytes[0] = key[(i + shift) & 3]!;
+    keyBytes[1] = key[(i + shift + 1) & 3]!;
+    keyBytes[2] = key[(i + shift + 2) & 3]!;
+    keyBytes[3] = key[(i + shift + 3) & 3]!;
+    const word = keyWord[0]!;
+    const view = new Int32Array(data.buffer, data.byteOffset + i, words);
+    const unrolled = words & ~7;
+    let w = 0;
+    for (; w < unrolled; w += 8) {
+      view[w]! ^= word;
+      view[w + 1]! ^= word;
+      view[w + 2]! ^= word;
+      view[w + 3]! ^= word;
+      view[w + 4]! ^= word;
+      view[w + 5]! ^= word;
+      view[w + 6]! ^= word;
+      view[w + 7]! ^= word;
+    }
+    for (; w < words; w++) view[w]! ^= word;
+    i += words << 2;
+  }
+  // Head of a short payload, or the 0–3 tail bytes after the words, one at a time.
+  for (; i < end; i++) data[i]! ^= key[(i + shift) & 3]!;
+}
+
+function checkMaskKey(maskKey: Uint8Array): void {
+  if (!(maskKey instanceof Uint8Array)) throw new TypeError('maskKey must be a Uint8Array of 4 bytes');
+  if (maskKey.length !== 4) throw new RangeError(`maskKey must be exactly 4 bytes, got ${maskKey.length}`);
+}
+
+/**
+ * XOR `data` in place with the 4-byte `maskKey`, starting at position `offset` of the key cycle
+ * (default 0): pass the number of payload bytes already processed to continue a mask across pieces
+ * of one payload. Works a 32-bit word at a time where alignment allows. Masking and unmasking are
+ * the same operation (RFC 6455 §5.3).
+ */
+export function applyMask(data: Uint8Array, maskKey: Uint8Array, offset = 0): void {
+  if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Uint8Array');
+  checkMaskKey(maskKey);
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new RangeError(`offset must be a non-negative integer, got ${String(offset)}`);
+  }
+  maskRange(data, 0, data.length, maskKey, offset & 3);
+}
+
+/**
+ * Write `source` XOR `maskKey` into `target` starting at `targetOffset`; `source` is not changed.
+ * Copies first (a memcpy) and then masks the copy in place, which keeps the word loop aligned on
+ * `target` whatever the alignment of `source`.
+ */
+export function maskInto(source: Uint8Array, maskKey: Uint8Array, target: Uint8Array, targetOffset: number): void {
+  if (!(source instanceof Uint8Array)) throw new TypeError('source must be a Uint8Array');
+  if (!(target instanceof Uint8Array)) throw new TypeError('target must be a Uint8Array');
+  checkMaskKey(maskKey);
+  if (!Number.isSafeInteger(targetOffset) || targetOffset < 0 || targetOffset + source.length > target.length) {
+    throw new RangeError(
+      `target has no room for ${source.length} bytes at offset ${String(targetOffset)} (length ${target.length})`,
+    );
+  }
+  target.set(source, targetOffset);
+  maskRange(target, targetOffset, targetOffset + source.length, maskKey, 0);
+}
+
+/** Size of the random pool; one getRandomValues call serves POOL_SIZE / 4 keys. */
+const POOL_SIZE = 4096;
+let pool: Uint8Array = new Uint8Array(0);
+let poolOffset = 0;
+
+/**
+ * A new 4-byte mask key. RFC 6455 §5.3 requires keys a proxy cannot predict, so the default source
+ * is the runtime's CSPRNG (`crypto.getRandomValues`), drawn 4 KiB at a time into a pool; each key
+ * is a view of 4 pool bytes that are handed out once and never rewritten (a spent pool is replaced,
+ * not refilled). Pass `random` to inject a source (tests, deterministic fuzzing): it is called with
+ * a fresh 4-byte array to fill.
+ */
+export function generateMaskKey(random?: (target: Uint8Array) => void): Uint8Array {
+  if (random !== undefined) {
+    if (typeof random !== 'function') throw new TypeError('random must be a function that fills a Uint8Array');
+    const key = new Uint8Array(4);
+    random(key);
+    return key;
+  }
+  if (poolOffset + 4 > pool.length) {
+    const fill = getRandomValues();
+    if (fill === undefined) {
+      throw new TypeError('This runtime has no crypto.getRandomValues: pass a random source to generateMaskKey');
+    }
+    pool = new Uint8Array(POOL_SIZE);
+    fill(pool);
+    poolOffset = 0;
+  }
+  const key = pool.subarray(poolOffset, poolOffset + 4);
+  poolOffset += 4;
+  return key;
+}
