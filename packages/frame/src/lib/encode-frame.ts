@@ -86,9 +86,9 @@ function putHeader(
     // 64-bit big-endian; the high word is below 2^21 because the length is a safe integer.
     const high = Math.floor(payloadLength / 0x1_0000_0000);
     const low = payloadLength >>> 0;
-    target[offset + 2] = 0;
-    target[offset + 3] = 0;
-    target[offset + 4] = high >>> 8;
+    target[offset + 2] = high >>> 24;
+    target[offset + 3] = (high >>> 16) & 0xff;
+    target[offset + 4] = (high >>> 8) & 0xff;
     target[offset + 5] = high & 0xff;
     target[offset + 6] = low >>> 24;
     target[offset + 7] = (low >>> 16) & 0xff;

@@ -1,0 +1,379 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { concat, fromHex, splitAt, toHex } from '../../test/bytes.ts';
+import { encodeFrame } from './encode-frame.ts';
+import type { Frame, FrameHeader, Role } from './frame.ts';
+import { RSV1, RSV2, RSV3 } from './frame.ts';
+import { FRAME_ERROR_CLOSE_CODES, FrameError, FrameErrorCode } from './frame-error.ts';
+import type { FrameParserOptions } from './frame-parser.ts';
+import { DEFAULT_MAX_PAYLOAD_LENGTH, FrameParser } from './frame-parser.ts';
+
+interface Parsed {
+  frames: Frame[];
+  error: FrameError | undefined;
+  parser: FrameParser;
+}
+
+/** Push each piece (copies, so in-place unmasking never touches the test's own arrays). */
+function parse(pieces: readonly Uint8Array[], options: Partial<FrameParserOptions> & { role: Role }): Parsed {
+  const frames: Frame[] = [];
+  const parser = new FrameParser({ onFrame: (f) => frames.push(f), ...options });
+  let error: FrameError | undefined;
+  for (const piece of pieces) error = parser.push(piece.slice()) ?? error;
+  return { frames, error, parser };
+}
+
+/** The fields of a frame as plain data, payload as hex, for deep equality. */
+function plain(frame: Frame): Record<string, unknown> {
+  return { ...frame, payload: toHex(frame.payload) };
+}
+
+
+describe('FrameParser: RFC 6455 §5.7 examples', () => {
+  const examples: [string, Role, string, Partial<Frame>[]][] = [
+    ['single-frame unmasked text', 'client', '810548656c6c6f', [{ fin: true, opcode: 1, masked: false, payloadLength: 5 }]],
+    ['single-frame masked text', 'server', '818537fa213d7f9f4d5158', [{ fin: true, opcode: 1, masked: true, payloadLength: 5 }]],
+    [
+      'fragmented unmasked text',
+      'client',
+      '010348656c 80026c6f',
+      [
+        { fin: false, opcode: 1, payloadLength: 3 },
+        { fin: true, opcode: 0, payloadLength: 2 },
+      ],
+    ],
+    ['unmasked ping', 'client', '890548656c6c6f', [{ fin: true, opcode: 9, payloadLength: 5 }]],
+    ['masked pong', 'server', '8a8537fa213d7f9f4d5158', [{ fin: true, opcode: 10, masked: true, payloadLength: 5 }]],
+  ];
+  for (const [name, role, hex, expected] of examples) {
+    it(`${name}, whole and one byte at a time`, () => {
+      const bytes = fromHex(hex);
+      const whole = parse([bytes], { role });
+      const bytewise = parse(splitAt(bytes, Array.from(bytes, (_, i) => i)), { role });
+      for (const result of [whole, bytewise]) {
+        expect(result.error).toBeUndefined();
+        expect(result.frames.map((f) => new TextDecoder().decode(f.payload)).join('')).toBe('Hello');
+        expect(result.frames).toHaveLength(expected.length);
+        result.frames.forEach((f, i) => expect(f).toMatchObject(expected[i]!));
+      }
+    });
+  }
+
+  it('256-byte binary (82 7E 0100) and 64 KiB binary (82 7F 0000000000010000)', () => {
+    const small = concat([fromHex('827e0100'), new Uint8Array(256).fill(1)]);
+    const big = concat([fromHex('827f0000000000010000'), new Uint8Array(65536).fill(2)]);
+    const { frames, error } = parse([small, big], { role: 'client' });
+    expect(error).toBeUndefined();
+    expect(frames.map((f) => [f.opcode, f.payloadLength, f.payload.length, f.payload[0], f.payload.at(-1)])).toEqual([
+      [2, 256, 256, 1, 1],
+      [2, 65536, 65536, 2, 2],
+    ]);
+  });
+});
+
+/** A frame to encode: arbitrary bits, a control frame only with fin and ≤ 125 bytes. */
+const frameArb = fc
+  .record({
+    opcode: fc.constantFrom(0, 1, 2, 8, 9, 10),
+    fin: fc.boolean(),
+    rsv1: fc.boolean(),
+    rsv2: fc.boolean(),
+    rsv3: fc.boolean(),
+    length: fc.oneof(
+      fc.nat(130),
+      fc.integer({ min: 120, max: 130 }),
+      fc.integer({ min: 65530, max: 65540 }),
+      fc.constantFrom(0, 125, 126, 127, 65535, 65536, 70_000),
+    ),
+    fill: fc.nat(255),
+    maskKey: fc.uint8Array({ minLength: 4, maxLength: 4 }),
+  })
+  .map((r) => {
+    const control = r.opcode >= 8;
+    const length = control ? r.length % 126 : r.length;
+    const payload = new Uint8Array(length).map((_, i) => (r.fill + i * 7) & 0xff);
+    return { ...r, fin: control ? true : r.fin, payload };
+  });
+
+describe('FrameParser: parse(encode(f)) = f under any chunking', () => {
+  for (const role of ['server', 'client'] as const) {
+    it(`as a ${role}`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(frameArb, { minLength: 1, maxLength: 4 }),
+          fc.array(fc.nat(200_000), { maxLength: 12 }),
+          fc.boolean(),
+          (specs, cuts, bytewiseHead) => {
+            const encoded = specs.map((s) =>
+              encodeFrame(s.opcode, s.payload, {
+                fin: s.fin,
+                rsv1: s.rsv1,
+                rsv2: s.rsv2,
+                rsv3: s.rsv3,
+                ...(role === 'server' ? { maskKey: s.maskKey } : {}),
+              }),
+            );
+            const stream = concat(encoded);
+            // Cuts anywhere, plus optionally every one of the first 20 bytes (split headers).
+            const allCuts = bytewiseHead ? [...cuts, ...Array.from({ length: 20 }, (_, i) => i)] : cuts;
+            const { frames, error, parser } = parse(splitAt(stream, allCuts.map((c) => c % (stream.length + 1))), {
+              role,
+              allowedRsvBits: RSV1 | RSV2 | RSV3,
+            });
+            expect(error).toBeUndefined();
+            expect(parser.bufferedLength).toBe(0);
+            expect(frames.map(plain)).toEqual(
+              specs.map((s) => ({
+                fin: s.fin,
+                rsv1: s.rsv1,
+                rsv2: s.rsv2,
+                rsv3: s.rsv3,
+                opcode: s.opcode,
+                masked: role === 'server',
+                payloadLength: s.payload.length,
+                payload: toHex(s.payload),
+              })),
+            );
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+  }
+});
+
+describe('FrameParser: every error of the table', () => {
+  const cases: [string, Role, string, FrameErrorCode, Partial<FrameParserOptions>?][] = [
+    ['reserved data opcode 3', 'client', '8300', 'WS_ERR_INVALID_OPCODE'],
+    ['reserved data opcode 7', 'client', '8700', 'WS_ERR_INVALID_OPCODE'],
+    ['reserved control opcode B', 'client', '8b00', 'WS_ERR_INVALID_OPCODE'],
+    ['reserved control opcode F', 'server', '8f80', 'WS_ERR_INVALID_OPCODE'],
+    ['RSV1 without an extension', 'client', 'c100', 'WS_ERR_UNEXPECTED_RSV_1'],
+    ['RSV2 without an extension', 'client', 'a100', 'WS_ERR_UNEXPECTED_RSV_2'],
+    ['RSV3 without an extension', 'client', '9100', 'WS_ERR_UNEXPECTED_RSV_3'],
+    ['RSV2 when only RSV1 is owned', 'client', 'e100', 'WS_ERR_UNEXPECTED_RSV_2', { allowedRsvBits: RSV1 }],
+    ['fragmented ping', 'client', '0900', 'WS_ERR_EXPECTED_FIN'],
+    ['fragmented close', 'client', '0800', 'WS_ERR_EXPECTED_FIN'],
+    ['ping of 126 bytes (16-bit form)', 'client', '897e007e', 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH'],
+    ['close with 64-bit length', 'client', '887f', 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH'],
+    ['64-bit length with the top bit set', 'client', '827f8000000000000000', 'WS_ERR_INVALID_PAYLOAD_LENGTH'],
+    ['16-bit form for 125 bytes', 'client', '827e007d', 'WS_ERR_INVALID_PAYLOAD_LENGTH'],
+    ['64-bit form for 65535 bytes', 'client', '827f000000000000ffff', 'WS_ERR_INVALID_PAYLOAD_LENGTH'],
+    ['server receives an unmasked frame', 'server', '810548656c6c6f', 'WS_ERR_EXPECTED_MASK'],
+    ['client receives a masked frame', 'client', '818537fa213d7f9f4d5158', 'WS_ERR_UNEXPECTED_MASK'],
+    ['payload over maxPayloadLength', 'client', '820b', 'WS_ERR_MESSAGE_TOO_BIG', { maxPayloadLength: 10 }],
+    ['64 MiB + 1 bytes, over the default limit', 'client', '827f0000000004000001', 'WS_ERR_MESSAGE_TOO_BIG'],
+    ['length over 2^53 - 1', 'client', '827f0020000000000000', 'WS_ERR_MESSAGE_TOO_BIG', { maxPayloadLength: Infinity }],
+  ];
+  for (const [name, role, hex, code, options] of cases) {
+    it(`${name} → ${code} (${FRAME_ERROR_CLOSE_CODES[code]})`, () => {
+      const bytes = fromHex(hex);
+      for (const pieces of [[bytes], splitAt(bytes, Array.from(bytes, (_, i) => i))]) {
+        const frames: Frame[] = [];
+        const parser = new FrameParser({ role, onFrame: (f) => frames.push(f), ...options });
+        let returned: FrameError | undefined;
+        for (const piece of pieces) returned = parser.push(piece) ?? returned;
+        expect(returned).toBeInstanceOf(FrameError);
+        expect(returned?.code).toBe(code);
+        expect(returned?.closeCode).toBe(code === 'WS_ERR_MESSAGE_TOO_BIG' ? 1009 : 1002);
+        expect(returned?.name).toBe('FrameError');
+        expect(parser.error).toBe(returned);
+        expect(parser.stopped).toBe(true);
+        expect(frames).toHaveLength(0);
+      }
+    });
+  }
+
+  it('fails on the first two bytes, before the rest of the header arrives', () => {
+    const parser = new FrameParser({ role: 'server', onFrame: () => {} });
+    expect(parser.push(fromHex('81'))).toBeUndefined();
+    expect(parser.push(fromHex('05'))?.code).toBe('WS_ERR_EXPECTED_MASK');
+  });
+
+  it('accepts non-minimal lengths with allowNonMinimalLength', () => {
+    const bytes = concat([fromHex('827e0003 616263 827f0000000000000002 6465')]);
+    const { frames, error } = parse([bytes], { role: 'client', allowNonMinimalLength: true });
+    expect(error).toBeUndefined();
+    expect(frames.map((f) => toHex(f.payload))).toEqual(['616263', '6465']);
+  });
+
+  it('accepts a payload of exactly maxPayloadLength', () => {
+    const { frames, error } = parse([fromHex('820a'), new Uint8Array(10)], { role: 'client', maxPayloadLength: 10 });
+    expect(error).toBeUndefined();
+    expect(frames).toHaveLength(1);
+  });
+
+  it('keeps the frames before the bad one, and ignores everything after it', () => {
+    const frames: Frame[] = [];
+    const parser = new FrameParser({ role: 'client', onFrame: (f) => frames.push(f) });
+    const err = parser.push(fromHex('8100 8300 8100'));
+    expect(err?.code).toBe('WS_ERR_INVALID_OPCODE');
+    expect(frames).toHaveLength(1);
+    expect(parser.push(fromHex('8100'))).toBe(err);
+    expect(frames).toHaveLength(1);
+    expect(parser.bufferedLength).toBe(0);
+  });
+
+  it('uses the documented default limit of 64 MiB', () => {
+    const parser = new FrameParser({ role: 'client', onFrame: () => {} });
+    expect(parser.maxPayloadLength).toBe(DEFAULT_MAX_PAYLOAD_LENGTH);
+    expect(DEFAULT_MAX_PAYLOAD_LENGTH).toBe(67_108_864);
+    expect(parser.push(fromHex('827f0000000004000000'))).toBeUndefined();
+  });
+});
+
+describe('FrameParser: random bytes', () => {
+  it('never throws, and fails only with documented codes and close codes', () => {
+    const codes = new Set<string>(Object.values(FrameErrorCode));
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.array(fc.nat(300), { maxLength: 8 }),
+        fc.constantFrom<Role>('client', 'server'),
+        fc.nat(7),
+        (bytes, cuts, role, allowedRsvBits) => {
+          const parser = new FrameParser({ role, allowedRsvBits, maxPayloadLength: 1000, onFrame: () => {} });
+          for (const piece of splitAt(bytes, cuts)) {
+            const err = parser.push(piece);
+            if (err !== undefined) {
+              expect(codes.has(err.code)).toBe(true);
+              expect(err.closeCode).toBe(FRAME_ERROR_CLOSE_CODES[err.code]);
+            }
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('gives the same frames and error under any chunking of random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.array(fc.nat(200), { maxLength: 10 }), (bytes, cuts) => {
+        const whole = parse([bytes], { role: 'client', maxPayloadLength: 500 });
+        const split = parse(splitAt(bytes, cuts), { role: 'client', maxPayloadLength: 500 });
+        expect(split.frames.map(plain)).toEqual(whole.frames.map(plain));
+        expect(split.error?.code).toBe(whole.error?.code);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('FrameParser: buffers and callbacks', () => {
+  it('hands out a view of the chunk, unmasked in place, when the frame lies in one chunk', () => {
+    const chunk = fromHex('818537fa213d7f9f4d5158');
+    const frames: Frame[] = [];
+    new FrameParser({ role: 'server', onFrame: (f) => frames.push(f) }).push(chunk);
+    const payload = frames[0]!.payload;
+    expect(payload.buffer).toBe(chunk.buffer);
+    expect(payload.byteOffset).toBe(6);
+    expect(toHex(chunk.subarray(6))).toBe('48656c6c6f');
+  });
+
+  it('copies a frame that spans chunks once into a buffer of its exact size', () => {
+    const frames: Frame[] = [];
+    const parser = new FrameParser({ role: 'client', onFrame: (f) => frames.push(f) });
+    parser.push(fromHex('8205 6869'));
+    expect(parser.bufferedLength).toBe(2);
+    parser.push(fromHex('21'));
+    expect(parser.bufferedLength).toBe(3);
+    parser.push(fromHex('2122 8100'));
+    expect(parser.bufferedLength).toBe(0);
+    expect(frames.map((f) => toHex(f.payload))).toEqual(['6869212122', '']);
+    expect(frames[0]!.payload.buffer.byteLength).toBe(5);
+  });
+
+  it('counts header bytes held between chunks', () => {
+    const parser = new FrameParser({ role: 'server', onFrame: () => {} });
+    parser.push(fromHex('81'));
+    expect(parser.bufferedLength).toBe(1);
+    parser.push(fromHex('8537fa'));
+    expect(parser.bufferedLength).toBe(4);
+  });
+
+  it('reports unmasked payload pieces with their offsets while a frame spans chunks', () => {
+    const seen: [FrameHeader, string, number][] = [];
+    const frames: Frame[] = [];
+    const parser = new FrameParser({
+      role: 'server',
+      onFrame: (f) => frames.push(f),
+      onPayloadChunk: (header, chunk, offset) => seen.push([{ ...header }, toHex(chunk), offset]),
+    });
+    const bytes = fromHex('818537fa213d7f9f4d5158');
+    parser.push(bytes.slice(0, 7));
+    parser.push(bytes.slice(7, 9));
+    parser.push(bytes.slice(9));
+    const header = { fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: 1, masked: true, payloadLength: 5 };
+    expect(seen).toEqual([
+      [header, '48', 0],
+      [header, '656c', 1],
+      [header, '6c6f', 3],
+    ]);
+    expect(toHex(frames[0]!.payload)).toBe('48656c6c6f');
+  });
+
+  it('stops inside onFrame: the rest of the chunk and later chunks are ignored', () => {
+    const frames: Frame[] = [];
+    const parser = new FrameParser({
+      role: 'client',
+      onFrame: (f) => {
+        frames.push(f);
+        if (f.opcode === 8) parser.stop();
+      },
+    });
+    expect(parser.push(fromHex('8100 8802 03e8 8100'))).toBeUndefined();
+    expect(parser.push(fromHex('8100'))).toBeUndefined();
+    expect(frames.map((f) => f.opcode)).toEqual([1, 8]);
+    expect(parser.stopped).toBe(true);
+    expect(parser.error).toBeUndefined();
+  });
+
+  it('stops inside onPayloadChunk without delivering the frame', () => {
+    const frames: Frame[] = [];
+    const parser = new FrameParser({
+      role: 'client',
+      onFrame: (f) => frames.push(f),
+      onPayloadChunk: () => parser.stop(),
+    });
+    parser.push(fromHex('8103 41'));
+    parser.push(fromHex('4242'));
+    expect(frames).toHaveLength(0);
+    expect(parser.bufferedLength).toBe(0);
+  });
+
+  it('applies allowedRsvBits and maxPayloadLength changed between pushes', () => {
+    const frames: Frame[] = [];
+    const parser = new FrameParser({ role: 'client', onFrame: (f) => frames.push(f) });
+    parser.allowedRsvBits = RSV1;
+    parser.maxPayloadLength = 2;
+    expect(parser.push(fromHex('c1026869'))).toBeUndefined();
+    expect(frames[0]?.rsv1).toBe(true);
+    expect(parser.push(fromHex('8103'))?.code).toBe('WS_ERR_MESSAGE_TOO_BIG');
+  });
+
+  it('lets an exception from onFrame propagate and stops', () => {
+    const parser = new FrameParser({
+      role: 'client',
+      onFrame: () => {
+        throw new Error('boom');
+      },
+    });
+    expect(() => parser.push(fromHex('8100'))).toThrow('boom');
+    expect(parser.stopped).toBe(true);
+  });
+
+  it('refuses misuse at once', () => {
+    const onFrame = (): void => {};
+    expect(() => new FrameParser({ role: 'peer' as Role, onFrame })).toThrow(TypeError);
+    expect(() => new FrameParser({ role: 'client' } as FrameParserOptions)).toThrow(TypeError);
+    expect(() => new FrameParser({ role: 'client', onFrame, maxPayloadLength: -1 })).toThrow(RangeError);
+    expect(() => new FrameParser({ role: 'client', onFrame, allowedRsvBits: 8 })).toThrow(RangeError);
+    const parser = new FrameParser({ role: 'client', onFrame });
+    expect(() => parser.push('81' as unknown as Uint8Array)).toThrow(TypeError);
+    expect(() => {
+      parser.maxPayloadLength = Number.NaN;
+    }).toThrow(RangeError);
+    const reentrant: FrameParser = new FrameParser({ role: 'client', onFrame: () => reentrant.push(fromHex('8100')) });
+    expect(() => reentrant.push(fromHex('8100'))).toThrow(/inside onFrame/);
+  });
+});
