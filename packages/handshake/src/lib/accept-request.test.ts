@@ -1,3 +1,5 @@
+/// <reference types="node" />
+import type { IncomingMessage as NodeIncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { acceptClientRequest } from './accept-request.ts';
 import { createAcceptKey } from './accept-key.ts';
@@ -85,5 +87,19 @@ describe('acceptClientRequest with buildClientRequest and validateServerResponse
     const text = buildErrorResponse(caught?.status ?? 0, caught?.message, caught?.headers);
     expect(text).toMatch(/^HTTP\/1\.1 426 Upgrade Required\r\n/);
     expect(text.match(/Sec-WebSocket-Version: 13\r\n/g)).toHaveLength(1);
+  });
+});
+
+describe('Node types fit without casts', () => {
+  it('takes an http.IncomingMessage as the request (a compile-time check, exercised once)', async () => {
+    const { IncomingMessage } = await import('node:http');
+    const { Socket } = await import('node:net');
+    const message = new IncomingMessage(new Socket());
+    message.method = 'GET';
+    message.httpVersion = '1.1';
+    message.url = '/';
+    message.headers = { host: 'x', upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-key': 'AAAAAAAAAAAAAAAAAAAAAA==', 'sec-websocket-version': '13' };
+    const incoming: NodeIncomingMessage = message;
+    expect(acceptClientRequest(incoming).response).toContain('Sec-WebSocket-Accept: ICX+Yqv66kxgM0FcWaLWlFLwTAI=\r\n');
   });
 });
