@@ -1,3 +1,4 @@
+/// <reference types="node" />
 import { describe, expect, it } from 'vitest';
 import { HandshakeHeaders, normalizeHeaders } from './headers.ts';
 
@@ -63,5 +64,15 @@ describe('normalizeHeaders', () => {
     const copy = new HandshakeHeaders(headers);
     expect(copy).not.toBe(headers);
     expect(copy.entries()).toEqual([['a', ['1']]]);
+  });
+});
+
+describe('normalizeHeaders with a WHATWG Headers object', () => {
+  it('reads the runtime Headers class through entries()', () => {
+    const web = new Headers({ Upgrade: 'websocket', 'Sec-WebSocket-Protocol': 'a' });
+    web.append('sec-websocket-protocol', 'b');
+    const headers = normalizeHeaders(web);
+    expect(headers.get('upgrade')).toBe('websocket');
+    expect(headers.get('sec-websocket-protocol')).toBe('a, b');
   });
 });

@@ -83,8 +83,8 @@ describe('validateClientRequest: every failure has its code and HTTP status', ()
     }
   });
 
-  it('400 WS_ERR_MISSING_HOST without a Host header', () => {
-    for (const host of [undefined, '', '  ']) {
+  it('400 WS_ERR_MISSING_HOST without a Host header, or with two', () => {
+    for (const host of [undefined, '', '  ', ['a.example', 'b.example']]) {
       const err = failure(req({ host }));
       expect([err.code, err.status]).toEqual(['WS_ERR_MISSING_HOST', 400]);
     }

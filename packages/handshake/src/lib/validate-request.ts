@@ -52,8 +52,8 @@ function isHttp11OrLater(version: string): boolean {
 }
 
 /**
- * Check a client's opening handshake (RFC 6455 §4.2.1): method `GET`, HTTP/1.1 or later, a `Host`
- * header, `Upgrade` listing `websocket` and `Connection` listing `upgrade` (case-insensitive), a
+ * Check a client's opening handshake (RFC 6455 §4.2.1): method `GET`, HTTP/1.1 or later, exactly
+ * one non-blank `Host` header, `Upgrade` listing `websocket` and `Connection` listing `upgrade` (case-insensitive), a
  * `Sec-WebSocket-Key` that is base64 of exactly 16 bytes, `Sec-WebSocket-Version` 13 (or 8, as ws
  * accepts), and well-formed `Sec-WebSocket-Protocol` / `Sec-WebSocket-Extensions` when present.
  *
@@ -81,7 +81,9 @@ export function validateClientRequest(request: ClientRequestInput): ValidClientR
   if (!isHttp11OrLater(httpVersion)) {
     throw fail('WS_ERR_INVALID_HTTP_VERSION', `Invalid HTTP version ${describeValue(httpVersion)}: a WebSocket handshake needs HTTP/1.1 or later.`);
   }
-  const host = headers.get('host');
+  // RFC 7230 §5.4: a request without Host, or with more than one, gets a 400.
+  const host = headers.getSingle('host');
+  if (host === null) throw fail('WS_ERR_MISSING_HOST', 'The request has more than one Host header; it must have exactly one.');
   if (host === undefined || host.trim() === '') throw fail('WS_ERR_MISSING_HOST', 'The request has no Host header.');
 
   if (!listHasToken(headers.getAll('upgrade'), 'websocket')) {
