@@ -1,0 +1,9 @@
+export * from './index.ts';
+export {
+  PerMessageDeflate,
+  DEFAULT_COMPRESSION_THRESHOLD,
+  SYNC_DEFLATE_MAX_LENGTH,
+  SYNC_INFLATE_MAX_LENGTH,
+} from './lib/per-message-deflate.ts';
+export type { PerMessageDeflateOptions, EncodedMessage } from './lib/per-message-deflate.ts';
+export { ZlibLimiter, defaultZlibLimiter } from './lib/zlib-limiter.ts';

@@ -1,0 +1,351 @@
+/**
+ * The permessage-deflate codec (RFC 7692 §6, §7.2) on node:zlib, as a protocol extension: whole
+ * messages in, RSV1 and the compressed payload out, and back.
+ *
+ * Where the work runs (measured, see README "Performance"):
+ * - Inflate is stateless between messages. With context takeover the peer's LZ77 window is kept
+ *   as plain bytes ({@link SlidingWindow}) and handed to a one-shot zlib call as its preset
+ *   dictionary, which is exactly the context RFC 7692 §7.1.1 describes. Up to
+ *   {@link SYNC_INFLATE_MAX_LENGTH} compressed bytes inflate synchronously (3–4× faster than a
+ *   thread-pool round trip at every size measured); larger payloads go to the thread pool.
+ * - Deflate with context takeover needs a live zlib stream (Node offers no synchronous call that
+ *   keeps one), so it runs on the thread pool. Without context takeover, payloads up to
+ *   {@link SYNC_DEFLATE_MAX_LENGTH} compress synchronously, larger ones on the thread pool.
+ * - Every thread-pool job goes through a global {@link ZlibLimiter}.
+ */
+import { constants as bufferConstants } from 'node:buffer';
+import zlib from 'node:zlib';
+import { RSV1 } from '@rfc6455/frame';
+import { createDeflateError } from './deflate-errors.ts';
+import { PERMESSAGE_DEFLATE, type DeflateConfig } from './negotiation.ts';
+import { SlidingWindow } from './sliding-window.ts';
+import { defaultZlibLimiter, type ZlibLimiter } from './zlib-limiter.ts';
+
+/** Compressed payloads up to this many bytes are inflated on the calling thread. */
+export const SYNC_INFLATE_MAX_LENGTH = 64 * 1024;
+
+/** Without context takeover, payloads up to this many bytes are deflated on the calling thread. */
+export const SYNC_DEFLATE_MAX_LENGTH = 4 * 1024;
+
+/** The default {@link PerMessageDeflateOptions.compressionThreshold}, in bytes. */
+export const DEFAULT_COMPRESSION_THRESHOLD = 1024;
+
+// RFC 7692 §7.2.1: a sync flush ends with an empty stored block, 00 00 ff ff, which the sender
+// removes and the receiver puts back (§7.2.2).
+const TAIL = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
+// RFC 7692 §7.2.3.6: an empty message compresses to one empty stored block, the single byte 00.
+const EMPTY_DEFLATE = new Uint8Array([0x00]);
+const BUFFER_MAX = bufferConstants.MAX_LENGTH;
+
+/** Options of {@link PerMessageDeflate}. */
+export interface PerMessageDeflateOptions {
+  /** Which end of the connection we are: it decides which half of `config` applies to us. */
+  role: 'client' | 'server';
+  /** The negotiated parameters (from `acceptDeflateOffer` or `acceptDeflateResponse`). */
+  config: DeflateConfig;
+  /**
+   * Messages shorter than this many bytes are sent uncompressed (RSV1 clear). Default 1024. `0`
+   * compresses everything, `Infinity` nothing (we still inflate what the peer compresses).
+   */
+  compressionThreshold?: number | undefined;
+  /** zlib compression level, 0–9 or -1 (zlib's default, 6). Default -1. */
+  level?: number | undefined;
+  /** zlib memLevel, 1–9: memory for the compressor's hash tables (see README table). Default 8. */
+  memLevel?: number | undefined;
+  /** The cap on concurrent thread-pool zlib jobs. Default: one shared limiter of 10 jobs. */
+  limiter?: ZlibLimiter | undefined;
+}
+
+/** A compressed or passed-through outgoing payload and the RSV bits for its first frame. */
+export interface EncodedMessage {
+  /** The payload to frame. */
+  data: Uint8Array;
+  /** {@link RSV1} when compressed, else 0. */
+  rsv: number;
+}
+
+function concat(parts: ReadonlyArray<Uint8Array>, extra?: Uint8Array): Uint8Array {
+  if (parts.length === 1 && extra === undefined) return parts[0] as Uint8Array;
+  let length = extra?.length ?? 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  if (extra !== undefined) out.set(extra, offset);
+  return out;
+}
+
+/** Remove the sync-flush tail (RFC 7692 §7.2.1); an empty result becomes the §7.2.3.6 byte. */
+function stripTail(data: Uint8Array): Uint8Array {
+  const n = data.length;
+  if (n < 4 || data[n - 4] !== 0 || data[n - 3] !== 0 || data[n - 2] !== 0xff || data[n - 1] !== 0xff) {
+    throw new Error('permessage-deflate: zlib output does not end with a sync flush.');
+  }
+  return n === 4 ? EMPTY_DEFLATE : data.subarray(0, n - 4);
+}
+
+function checkWindowBits(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 8 || value > 15) {
+    throw new RangeError(`PerMessageDeflate: config.${what} must be an integer from 8 to 15, got ${String(value)}.`);
+  }
+  return value;
+}
+
+function checkInteger(value: number | undefined, min: number, max: number, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`PerMessageDeflate: ${what} must be an integer from ${min} to ${max}, got ${String(value)}.`);
+  }
+  return value;
+}
+
+/** Turn a zlib failure while inflating into the typed error for the peer. */
+function inflateError(err: unknown, limit: number): Error {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'ERR_BUFFER_TOO_LARGE') {
+    return createDeflateError('WS_ERR_MESSAGE_TOO_BIG', `The decompressed message is larger than ${limit} bytes.`, err);
+  }
+  return createDeflateError('WS_ERR_INVALID_COMPRESSED_DATA', 'The compressed message is not valid DEFLATE data.', err);
+}
+
+/**
+ * permessage-deflate for one connection, implementing @rfc6455/protocol's `Extension` contract:
+ * `encode` and `decode` return their result directly when the work ran synchronously and a
+ * Promise otherwise; results of one direction settle in call order.
+ *
+ * The only zlib state that outlives a message is the compressor when our side keeps its context
+ * (created on the first compressed message), and the peer's window bytes when the peer keeps its
+ * context (created on the first compressed message it sends). `close()` releases both.
+ */
+export class PerMessageDeflate {
+  /** `permessage-deflate`. */
+  readonly name = PERMESSAGE_DEFLATE;
+  /** The reserved bits this extension owns: RSV1 (RFC 7692 §6). */
+  readonly rsvBits = RSV1;
+  /** The negotiated parameters. */
+  readonly config: DeflateConfig;
+  /** Messages shorter than this are sent uncompressed. */
+  readonly compressionThreshold: number;
+
+  readonly #level: number;
+  readonly #memLevel: number;
+  readonly #limiter: ZlibLimiter;
+  readonly #deflateWindowBits: number;
+  readonly #inflateWindowBits: number;
+  readonly #localTakeover: boolean;
+  readonly #remoteWindow: SlidingWindow | undefined;
+  #deflater: zlib.DeflateRaw | undefined;
+  #deflateChunks: Buffer[] = [];
+  #deflateReject: ((err: Error) => void) | undefined;
+  #encodeTail: Promise<unknown> | undefined;
+  #decodeTail: Promise<unknown> | undefined;
+  #closed = false;
+
+  /** @throws {RangeError} / {TypeError} for invalid options (caller misuse). */
+  constructor(options: PerMessageDeflateOptions) {
+    const { role, config } = options ?? ({} as PerMessageDeflateOptions);
+    if (role !== 'client' && role !== 'server') {
+      throw new TypeError(`PerMessageDeflate: role must be 'client' or 'server', got ${String(role)}.`);
+    }
+    if (config === null || typeof config !== 'object') {
+      throw new TypeError('PerMessageDeflate: pass the negotiated config (from acceptDeflateOffer or acceptDeflateResponse).');
+    }
+    const serverBits = checkWindowBits(config.serverMaxWindowBits, 'serverMaxWindowBits');
+    const clientBits = checkWindowBits(config.clientMaxWindowBits, 'clientMaxWindowBits');
+    const threshold = options.compressionThreshold ?? DEFAULT_COMPRESSION_THRESHOLD;
+    if (typeof threshold !== 'number' || Number.isNaN(threshold) || threshold < 0) {
+      throw new RangeError(`PerMessageDeflate: compressionThreshold must be a number ≥ 0, got ${String(threshold)}.`);
+    }
+    this.config = { ...config };
+    this.compressionThreshold = threshold;
+    this.#level = checkInteger(options.level, -1, 9, -1, 'level');
+    this.#memLevel = checkInteger(options.memLevel, 1, 9, 8, 'memLevel');
+    this.#limiter = options.limiter ?? defaultZlibLimiter;
+    const isServer = role === 'server';
+    // zlib refuses a raw deflate window of 8 bits; 9 is safe for an 8-bit peer because zlib
+    // never emits a match more than 2^9 - 262 = 250 bytes back (ws and Python websockets agree).
+    this.#deflateWindowBits = Math.max(9, isServer ? serverBits : clientBits);
+    this.#inflateWindowBits = isServer ? clientBits : serverBits;
+    this.#localTakeover = !(isServer ? config.serverNoContextTakeover : config.clientNoContextTakeover);
+    const remoteTakeover = !(isServer ? config.clientNoContextTakeover : config.serverNoContextTakeover);
+    this.#remoteWindow = remoteTakeover ? new SlidingWindow(1 << this.#inflateWindowBits) : undefined;
+  }
+
+  /**
+   * Compress one whole outgoing message. Below `compressionThreshold` the payload is returned as
+   * is with `rsv: 0`; otherwise it is compressed with the 00 00 ff ff tail removed and `rsv: RSV1`.
+   */
+  encode(payload: Uint8Array, _isBinary?: boolean): EncodedMessage | Promise<EncodedMessage> {
+    if (this.#closed) throw createDeflateError('WS_ERR_DEFLATE_CLOSED', 'PerMessageDeflate.encode after close().');
+    if (payload.length < this.compressionThreshold) return { data: payload, rsv: 0 };
+    const sync = !this.#localTakeover && payload.length <= SYNC_DEFLATE_MAX_LENGTH;
+    if (sync && this.#encodeTail === undefined) return { data: this.#deflateSync(payload), rsv: RSV1 };
+    const job = sync
+      ? async () => this.#deflateSync(payload)
+      : this.#localTakeover
+        ? () => this.#limiter.run(() => this.#deflateStream(payload))
+        : () => this.#limiter.run(() => this.#deflateOneShot(payload));
+    const done = this.#enqueue(true, job);
+    return done.then((data) => ({ data, rsv: RSV1 }));
+  }
+
+  /**
+   * Decompress one whole incoming message from its frames' payloads. Without RSV1 in `rsv` the
+   * payloads are only joined. Inflation stops as soon as the output passes `maxLength` bytes
+   * (`WS_ERR_MESSAGE_TOO_BIG`, close 1009); invalid data gives `WS_ERR_INVALID_COMPRESSED_DATA`
+   * (close 1007). Errors are thrown, or the Promise rejects, with those WebSocketErrors.
+   */
+  decode(fragments: Uint8Array[], rsv: number, maxLength: number): Uint8Array | Promise<Uint8Array> {
+    if (this.#closed) throw createDeflateError('WS_ERR_DEFLATE_CLOSED', 'PerMessageDeflate.decode after close().');
+    if ((rsv & RSV1) === 0) return concat(fragments);
+    const limit = Number.isFinite(maxLength) && maxLength >= 0 ? Math.floor(maxLength) : BUFFER_MAX;
+    // RFC 7692 §7.2.2: append the tail the sender removed, then inflate.
+    const input = concat(fragments, TAIL);
+    const sync = input.length <= SYNC_INFLATE_MAX_LENGTH;
+    if (sync && this.#decodeTail === undefined) return this.#inflateSync(input, limit);
+    const job = sync
+      ? async () => this.#inflateSync(input, limit)
+      : () => this.#limiter.run(() => this.#inflateOneShot(input, limit));
+    return this.#enqueue(false, job);
+  }
+
+  /** Release the zlib stream and the window; pending work fails with `WS_ERR_DEFLATE_CLOSED`. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#deflateReject?.(createDeflateError('WS_ERR_DEFLATE_CLOSED', 'PerMessageDeflate was closed during compression.'));
+    this.#deflateReject = undefined;
+    this.#deflater?.close();
+    this.#deflater = undefined;
+    this.#deflateChunks = [];
+    this.#remoteWindow?.clear();
+  }
+
+  /** Run `job` after every earlier job of the same direction, so results settle in call order. */
+  #enqueue<T>(encode: boolean, job: () => Promise<T>): Promise<T> {
+    const previous = encode ? this.#encodeTail : this.#decodeTail;
+    const closedCheck = (): Promise<T> =>
+      this.#closed ? Promise.reject(createDeflateError('WS_ERR_DEFLATE_CLOSED', 'PerMessageDeflate was closed.')) : job();
+    const promise = previous === undefined ? job() : previous.then(closedCheck, closedCheck);
+    const clear = (): void => {
+      if (encode) {
+        if (this.#encodeTail === promise) this.#encodeTail = undefined;
+      } else if (this.#decodeTail === promise) {
+        this.#decodeTail = undefined;
+      }
+    };
+    if (encode) this.#encodeTail = promise;
+    else this.#decodeTail = promise;
+    promise.then(clear, clear);
+    return promise;
+  }
+
+  #deflateOptions(): zlib.ZlibOptions {
+    return {
+      level: this.#level,
+      memLevel: this.#memLevel,
+      windowBits: this.#deflateWindowBits,
+      finishFlush: zlib.constants.Z_SYNC_FLUSH,
+    };
+  }
+
+  #deflateSync(payload: Uint8Array): Uint8Array {
+    return stripTail(zlib.deflateRawSync(payload, this.#deflateOptions()));
+  }
+
+  #deflateOneShot(payload: Uint8Array): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      zlib.deflateRaw(payload, this.#deflateOptions(), (err, result) => {
+        if (err) reject(err);
+        else resolve(stripTail(result));
+      });
+    });
+  }
+
+  /** Context takeover: one long-lived compressor, flushed (not finished) after each message. */
+  #deflateStream(payload: Uint8Array): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      if (this.#closed) {
+        reject(createDeflateError('WS_ERR_DEFLATE_CLOSED', 'PerMessageDeflate was closed.'));
+        return;
+      }
+      let deflater = this.#deflater;
+      if (deflater === undefined) {
+        deflater = zlib.createDeflateRaw(this.#deflateOptions());
+        deflater.on('data', (chunk: Buffer) => this.#deflateChunks.push(chunk));
+        deflater.on('error', (err) => {
+          // A compressor error leaves no usable context: drop it, fail the message (1011 upstream).
+          this.#deflater = undefined;
+          this.#deflateChunks = [];
+          this.#deflateReject?.(err);
+          this.#deflateReject = undefined;
+        });
+        this.#deflater = deflater;
+      }
+      this.#deflateReject = reject;
+      deflater.write(payload);
+      deflater.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+        if (this.#deflateReject !== reject) return;
+        this.#deflateReject = undefined;
+        const chunks = this.#deflateChunks;
+        this.#deflateChunks = [];
+        try {
+          resolve(stripTail(concat(chunks)));
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+  }
+
+  #inflateOptions(limit: number): zlib.ZlibOptions {
+    const options: zlib.ZlibOptions = {
+      windowBits: this.#inflateWindowBits,
+      finishFlush: zlib.constants.Z_SYNC_FLUSH,
+      // Node stops inflating once the output passes this, so a bomb costs at most `limit` bytes.
+      maxOutputLength: Math.max(1, limit),
+    };
+    const history = this.#remoteWindow?.bytes;
+    if (history !== undefined && history.length > 0) options.dictionary = history.slice();
+    return options;
+  }
+
+  #inflated(output: Uint8Array, limit: number): Uint8Array {
+    if (this.#closed) throw createDeflateError('WS_ERR_DEFLATE_CLOSED', 'PerMessageDeflate was closed during decompression.');
+    // maxOutputLength is at least 1, so a limit of 0 is checked here.
+    if (output.length > limit) {
+      throw createDeflateError('WS_ERR_MESSAGE_TOO_BIG', `The decompressed message is larger than ${limit} bytes.`);
+    }
+    this.#remoteWindow?.push(output);
+    return output;
+  }
+
+  #inflateSync(input: Uint8Array, limit: number): Uint8Array {
+    let output: Uint8Array;
+    try {
+      output = zlib.inflateRawSync(input, this.#inflateOptions(limit));
+    } catch (err) {
+      throw inflateError(err, limit);
+    }
+    return this.#inflated(output, limit);
+  }
+
+  #inflateOneShot(input: Uint8Array, limit: number): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      zlib.inflateRaw(input, this.#inflateOptions(limit), (err, output) => {
+        if (err) {
+          reject(inflateError(err, limit));
+          return;
+        }
+        try {
+          resolve(this.#inflated(output, limit));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  }
+}
