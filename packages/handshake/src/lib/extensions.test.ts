@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { catchHandshakeError } from '../../test/catch-handshake-error.ts';
 import { HandshakeError } from './errors.ts';
 import { formatExtensions, negotiateExtensions, parseExtensionsHeader } from './extensions.ts';
 import type { ExtensionOffer, ExtensionParams, ServerExtension } from './extensions.ts';
@@ -7,15 +8,7 @@ import type { ExtensionOffer, ExtensionParams, ServerExtension } from './extensi
 /** The parsed list as plain data (params are null-prototype objects; compare their entries). */
 const plain = (list: ExtensionOffer[]) => list.map(({ name, params }) => [name, Object.entries(params)]);
 
-function errorOf(fn: () => unknown): HandshakeError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(HandshakeError);
-    return err as HandshakeError;
-  }
-  throw new Error('expected a HandshakeError');
-}
+const errorOf = catchHandshakeError;
 
 describe('parseExtensionsHeader', () => {
   it('parses names, bare parameters and token values', () => {

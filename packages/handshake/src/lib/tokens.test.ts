@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { catchHandshakeError } from '../../test/catch-handshake-error.ts';
 import { HandshakeError } from './errors.ts';
 import { isToken, listHasToken, parseProtocolHeader, splitHeaderList } from './tokens.ts';
 
@@ -40,15 +41,8 @@ describe('parseProtocolHeader', () => {
 
   it('refuses non-token elements with WS_ERR_INVALID_PROTOCOL_HEADER (400)', () => {
     for (const bad of ['chat superchat', 'a/b', '"chat"', 'chat;q=1', 'é']) {
-      let caught: unknown;
-      try {
-        parseProtocolHeader(bad);
-      } catch (err) {
-        caught = err;
-      }
-      expect(caught).toBeInstanceOf(HandshakeError);
-      expect((caught as HandshakeError).code).toBe('WS_ERR_INVALID_PROTOCOL_HEADER');
-      expect((caught as HandshakeError).status).toBe(400);
+      const err = catchHandshakeError(() => parseProtocolHeader(bad));
+      expect([err.code, err.status]).toEqual(['WS_ERR_INVALID_PROTOCOL_HEADER', 400]);
     }
   });
 

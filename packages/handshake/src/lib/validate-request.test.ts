@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { catchHandshakeError } from '../../test/catch-handshake-error.ts';
 import { HandshakeError } from './errors.ts';
 import { validateClientRequest } from './validate-request.ts';
 import type { ClientRequestInput } from './validate-request.ts';
@@ -21,15 +22,7 @@ const req = (extra: Record<string, string | string[] | undefined> = {}, rest: Pa
   ...rest,
 });
 
-function failure(input: ClientRequestInput): HandshakeError {
-  try {
-    validateClientRequest(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(HandshakeError);
-    return err as HandshakeError;
-  }
-  throw new Error('expected validateClientRequest to fail');
-}
+const failure = (input: ClientRequestInput): HandshakeError => catchHandshakeError(() => validateClientRequest(input));
 
 describe('validateClientRequest: success', () => {
   it('accepts the RFC 6455 §1.2 sample request', () => {

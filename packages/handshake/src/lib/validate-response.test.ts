@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { catchHandshakeError } from '../../test/catch-handshake-error.ts';
 import { createAcceptKey } from './accept-key.ts';
 import { buildClientRequest } from './client-request.ts';
 import { HandshakeError } from './errors.ts';
@@ -17,15 +18,8 @@ const good = (extra: Record<string, string | string[]> = {}): ServerResponse => 
   headers: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-accept': accept, ...extra },
 });
 
-function failure(response: ServerResponse, options?: ValidateServerResponseOptions, req = request): HandshakeError {
-  try {
-    validateServerResponse(req, response, options);
-  } catch (err) {
-    expect(err).toBeInstanceOf(HandshakeError);
-    return err as HandshakeError;
-  }
-  throw new Error('expected validateServerResponse to fail');
-}
+const failure = (response: ServerResponse, options?: ValidateServerResponseOptions, req = request): HandshakeError =>
+  catchHandshakeError(() => validateServerResponse(req, response, options));
 
 describe('validateServerResponse: success', () => {
   it('accepts the minimal 101 and reports no subprotocol and no extensions', () => {
