@@ -1,0 +1,209 @@
+/**
+ * The options of {@link WebSocketServer}, their defaults, and their validation (misuse throws at
+ * construction with a message naming the option).
+ */
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { HttpErrorHeaders } from './server-error.ts';
+
+/** What `authenticate` returns: a context for the connection, or a promise of one. */
+export type Authenticate<Context> = (request: IncomingMessage) => Context | Promise<Context>;
+
+/** Which origins may connect: an allow-list of exact origins, or a callback (→ 403 when refused). */
+export type OriginOption = readonly string[] | ((origin: string | undefined, request: IncomingMessage) => boolean);
+
+/** Choose a subprotocol from the offered ones, or `false` for none. */
+export type HandleProtocols = (protocols: Set<string>, request: IncomingMessage) => string | false | undefined;
+
+/** Extra 101 response headers, or a function of the request returning them. */
+export type HeadersOption = HttpErrorHeaders | ((request: IncomingMessage) => HttpErrorHeaders | undefined);
+
+/** What happens when a broadcast or publish would push a connection past `maxBufferedAmount`. */
+export type BackpressurePolicy = 'close' | 'drop' | 'queue';
+
+/** The options of {@link WebSocketServer}. Exactly one of `port`, `server` and `noServer` is required. */
+export interface WebSocketServerOptions<Context = undefined> {
+  /** Standalone: listen on this port (0 picks a free one) with an HTTP server of our own. */
+  port?: number | undefined;
+  /** Standalone: the host to listen on (default: Node's, all interfaces). */
+  host?: string | undefined;
+  /** Standalone: listen backlog. */
+  backlog?: number | undefined;
+  /** Attach to this HTTP(S) server: its routes keep working, upgrade requests matching `path` are ours. */
+  server?: HttpServer | HttpsServer | undefined;
+  /** Create no server: call {@link WebSocketServer.handleUpgrade} from your own 'upgrade' handler. */
+  noServer?: boolean | undefined;
+  /** Only accept upgrades whose pathname (query ignored) equals this. Default: any path. */
+  path?: string | undefined;
+  /** Keep `server.clients` (default true). */
+  clientTracking?: boolean | undefined;
+
+  /** Accept or refuse a handshake; the value returned reaches 'connection' as its third argument. */
+  authenticate?: Authenticate<Context> | undefined;
+  /** Choose the subprotocol (default: none is selected). */
+  handleProtocols?: HandleProtocols | undefined;
+  /** Origin allow-list or callback; a refused origin gets 403. Default: any origin. */
+  origins?: OriginOption | undefined;
+  /** Extra headers for the 101 response. */
+  headers?: HeadersOption | undefined;
+
+  /** Largest payload of one frame, in bytes (default 64 MiB). Above it: close 1009. */
+  maxPayloadLength?: number | undefined;
+  /** Largest message (all fragments), in bytes (default 64 MiB). Above it: close 1009. */
+  maxMessageLength?: number | undefined;
+  /** Most frames in one fragmented message (default 1024). */
+  maxFragments?: number | undefined;
+  /** Time from the upgrade (standalone: from the connection) to a sent 101, in ms (default 10 000). */
+  handshakeTimeoutMs?: number | undefined;
+  /** Standalone: largest request head in bytes, Node's `maxHeaderSize` (default 16 KiB). */
+  maxHeaderSize?: number | undefined;
+  /** Standalone: most request headers parsed, Node's `maxHeadersCount` (default 100). */
+  maxHeadersCount?: number | undefined;
+  /** Most open connections and handshakes in progress; above it: 503 with Retry-After (default 10 000). */
+  maxConnections?: number | undefined;
+  /** `Retry-After` seconds sent with the 503 above `maxConnections` (default 5). */
+  retryAfterSeconds?: number | undefined;
+  /** Time to wait for the peer's close frame after ours, in ms (default 30 000). */
+  closeTimeoutMs?: number | undefined;
+
+  /** Buffered outgoing bytes per connection above which `backpressure` applies (default 16 MiB). */
+  maxBufferedAmount?: number | undefined;
+  /** What broadcast/publish do with a connection past `maxBufferedAmount` (default 'close'). */
+  backpressure?: BackpressurePolicy | undefined;
+  /** Ping every connection and terminate those that do not answer; `false` turns it off. */
+  heartbeat?: { intervalMs?: number | undefined; timeoutMs?: number | undefined } | false | undefined;
+}
+
+/** The defaults of the limits, exported so that tests and docs quote one source. */
+export const DEFAULTS = Object.freeze({
+  maxPayloadLength: 64 * 1024 * 1024,
+  maxMessageLength: 64 * 1024 * 1024,
+  maxFragments: 1024,
+  handshakeTimeoutMs: 10_000,
+  maxHeaderSize: 16 * 1024,
+  maxHeadersCount: 100,
+  maxConnections: 10_000,
+  retryAfterSeconds: 5,
+  closeTimeoutMs: 30_000,
+  maxBufferedAmount: 16 * 1024 * 1024,
+  backpressure: 'close' as BackpressurePolicy,
+  heartbeatIntervalMs: 30_000,
+  heartbeatTimeoutMs: 30_000,
+});
+
+/** The options after validation and defaults. */
+export interface ResolvedOptions<Context> {
+  readonly mode: 'standalone' | 'attach' | 'noServer';
+  readonly port: number | undefined;
+  readonly host: string | undefined;
+  readonly backlog: number | undefined;
+  readonly server: HttpServer | HttpsServer | undefined;
+  readonly path: string | undefined;
+  readonly clientTracking: boolean;
+  readonly authenticate: Authenticate<Context> | undefined;
+  readonly handleProtocols: HandleProtocols | undefined;
+  readonly origins: OriginOption | undefined;
+  readonly headers: HeadersOption | undefined;
+  readonly maxPayloadLength: number;
+  readonly maxMessageLength: number;
+  readonly maxFragments: number;
+  readonly handshakeTimeoutMs: number;
+  readonly maxHeaderSize: number;
+  readonly maxHeadersCount: number;
+  readonly maxConnections: number;
+  readonly retryAfterSeconds: number;
+  readonly closeTimeoutMs: number;
+  readonly maxBufferedAmount: number;
+  readonly backpressure: BackpressurePolicy;
+  readonly heartbeat: { readonly intervalMs: number; readonly timeoutMs: number } | false;
+}
+
+function positive(name: string, value: number | undefined, fallback: number, allowInfinity = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0 || (!allowInfinity && !Number.isFinite(value))) {
+    throw new RangeError(`WebSocketServer: ${name} must be a positive number${allowInfinity ? ' or Infinity' : ''}, got ${String(value)}.`);
+  }
+  return value;
+}
+
+function fn<T>(name: string, value: T | undefined): T | undefined {
+  if (value !== undefined && typeof value !== 'function') throw new TypeError(`WebSocketServer: ${name} must be a function.`);
+  return value;
+}
+
+/**
+ * Validate `options` and fill in the defaults.
+ *
+ * @throws {TypeError} for a missing or contradictory mode, or an option of the wrong type.
+ * @throws {RangeError} for a limit that is not a positive number, or a port out of range.
+ */
+export function resolveOptions<Context>(options: WebSocketServerOptions<Context>): ResolvedOptions<Context> {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('new WebSocketServer(options): pass { port }, { server } or { noServer: true }.');
+  }
+  const modes = [options.port !== undefined, options.server !== undefined, options.noServer === true].filter(Boolean).length;
+  if (modes !== 1) {
+    throw new TypeError('new WebSocketServer(options): pass exactly one of { port }, { server } or { noServer: true }.');
+  }
+  const mode = options.port !== undefined ? 'standalone' : options.server !== undefined ? 'attach' : 'noServer';
+  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)) {
+    throw new RangeError(`WebSocketServer: port must be an integer from 0 to 65535, got ${String(options.port)}.`);
+  }
+  if (options.server !== undefined && (options.server === null || typeof options.server.on !== 'function' || typeof options.server.listeners !== 'function')) {
+    throw new TypeError('WebSocketServer: server must be a node:http or node:https Server.');
+  }
+  if (options.path !== undefined && (typeof options.path !== 'string' || !options.path.startsWith('/'))) {
+    throw new TypeError(`WebSocketServer: path must be a string starting with "/", got ${JSON.stringify(options.path)}.`);
+  }
+  if (options.origins !== undefined && typeof options.origins !== 'function' && !Array.isArray(options.origins)) {
+    throw new TypeError('WebSocketServer: origins must be an array of origins or a function (origin, request) => boolean.');
+  }
+  if (options.headers !== undefined && (options.headers === null || (typeof options.headers !== 'object' && typeof options.headers !== 'function'))) {
+    throw new TypeError('WebSocketServer: headers must be an object of name → value, or a function of the request.');
+  }
+  const backpressure = options.backpressure ?? DEFAULTS.backpressure;
+  if (backpressure !== 'close' && backpressure !== 'drop' && backpressure !== 'queue') {
+    throw new TypeError(`WebSocketServer: backpressure must be 'close', 'drop' or 'queue', got ${JSON.stringify(backpressure)}.`);
+  }
+  let heartbeat: ResolvedOptions<Context>['heartbeat'];
+  if (options.heartbeat === false) {
+    heartbeat = false;
+  } else {
+    if (options.heartbeat !== undefined && (options.heartbeat === null || typeof options.heartbeat !== 'object')) {
+      throw new TypeError('WebSocketServer: heartbeat must be { intervalMs, timeoutMs } or false.');
+    }
+    heartbeat = {
+      intervalMs: positive('heartbeat.intervalMs', options.heartbeat?.intervalMs, DEFAULTS.heartbeatIntervalMs),
+      timeoutMs: positive('heartbeat.timeoutMs', options.heartbeat?.timeoutMs, DEFAULTS.heartbeatTimeoutMs),
+    };
+  }
+  const retryAfterSeconds = options.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds;
+  if (!Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 0) {
+    throw new RangeError(`WebSocketServer: retryAfterSeconds must be a non-negative integer, got ${String(retryAfterSeconds)}.`);
+  }
+  return {
+    mode,
+    port: options.port,
+    host: options.host,
+    backlog: options.backlog,
+    server: options.server,
+    path: options.path,
+    clientTracking: options.clientTracking !== false,
+    authenticate: fn('authenticate', options.authenticate),
+    handleProtocols: fn('handleProtocols', options.handleProtocols),
+    origins: options.origins,
+    headers: options.headers,
+    maxPayloadLength: positive('maxPayloadLength', options.maxPayloadLength, DEFAULTS.maxPayloadLength),
+    maxMessageLength: positive('maxMessageLength', options.maxMessageLength, DEFAULTS.maxMessageLength),
+    maxFragments: positive('maxFragments', options.maxFragments, DEFAULTS.maxFragments, true),
+    handshakeTimeoutMs: positive('handshakeTimeoutMs', options.handshakeTimeoutMs, DEFAULTS.handshakeTimeoutMs),
+    maxHeaderSize: positive('maxHeaderSize', options.maxHeaderSize, DEFAULTS.maxHeaderSize),
+    maxHeadersCount: positive('maxHeadersCount', options.maxHeadersCount, DEFAULTS.maxHeadersCount),
+    maxConnections: positive('maxConnections', options.maxConnections, DEFAULTS.maxConnections, true),
+    retryAfterSeconds,
+    closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs, DEFAULTS.closeTimeoutMs),
+    maxBufferedAmount: positive('maxBufferedAmount', options.maxBufferedAmount, DEFAULTS.maxBufferedAmount, true),
+    backpressure,
+    heartbeat,
+  };
+}
