@@ -39,6 +39,9 @@ const smoke = {
     const parser = new FrameParser({ role: 'client', onFrame: (f) => frames.push(f) });
     parser.push(bytes);
     if (frames.length !== 1 || new TextDecoder().decode(frames[0].payload) !== 'Hello') throw new Error('parse');`,
+  '@rfc6455/handshake': `
+    import { createAcceptKey } from '@rfc6455/handshake';
+    if (createAcceptKey('dGhlIHNhbXBsZSBub25jZQ==') !== 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=') throw new Error('accept key');`,
 };
 
 rmSync(work, { recursive: true, force: true });
