@@ -1,0 +1,263 @@
+import { describe, expect, it } from 'vitest';
+import { concat, frame, fromHex, record, serverClose, serverFrame, utf8 } from '../../test/recorder.ts';
+
+describe('receiving messages', () => {
+  it('delivers the masked "Hello" of RFC 6455 §5.7 as a server', () => {
+    const r = record();
+    r.feed(fromHex('81 85 37 fa 21 3d 7f 9f 4d 51 58'));
+    expect(r.take()).toEqual([['text', 'Hello']]);
+  });
+
+  it('delivers the unmasked "Hello" of RFC 6455 §5.7 as a client', () => {
+    const r = record({ role: 'client' });
+    r.feed(fromHex('81 05 48 65 6c 6c 6f'));
+    expect(r.take()).toEqual([['text', 'Hello']]);
+  });
+
+  it('delivers binary messages as bytes, including an empty one', () => {
+    const r = record();
+    r.feed(frame(2, fromHex('00 ff 10')), frame(2, new Uint8Array(0)));
+    expect(r.take()).toEqual([
+      ['binary', '00ff10'],
+      ['binary', ''],
+    ]);
+  });
+
+  it('delivers 256-byte and 64 KiB binary messages (16- and 64-bit lengths, §5.7)', () => {
+    const r = record({ role: 'client' });
+    const small = new Uint8Array(256).fill(7);
+    const big = new Uint8Array(65536).fill(9);
+    r.feed(concat([fromHex('82 7e 01 00'), small]), concat([fromHex('82 7f 00 00 00 00 00 01 00 00'), big]));
+    const events = r.take();
+    expect(events.map((e) => [e[0], (e[1] as string).length / 2])).toEqual([
+      ['binary', 256],
+      ['binary', 65536],
+    ]);
+  });
+
+  it('fails 1002 on an unmasked frame from a client (RFC 6455 §5.1)', () => {
+    const r = record();
+    r.feed(fromHex('81 05 48 65 6c 6c 6f'));
+    expect(r.take()).toEqual([
+      ['error', 'WS_ERR_EXPECTED_MASK', 1002],
+      ['write', serverClose(1002, 'A server received an unmasked frame (RFC 6455 §5.1)')],
+      ['close', 1006, '', false],
+    ]);
+    expect(r.protocol.state).toBe('CLOSED');
+    expect(r.protocol.closeSent).toEqual({ code: 1002, reason: 'A server received an unmasked frame (RFC 6455 §5.1)' });
+  });
+
+  it('fails 1002 on a masked frame from a server', () => {
+    const r = record({ role: 'client' });
+    r.feed(fromHex('81 85 37 fa 21 3d 7f 9f 4d 51 58'));
+    const events = r.take();
+    expect(events[0]).toEqual(['error', 'WS_ERR_UNEXPECTED_MASK', 1002]);
+    expect(events.at(-1)).toEqual(['close', 1006, '', false]);
+  });
+
+  it('fails 1002 on a reserved opcode and processes nothing after it', () => {
+    const r = record();
+    r.feed(concat([frame(3, 'x'), frame(1, 'after')]));
+    const events = r.take();
+    expect(events.map((e) => e[0])).toEqual(['error', 'write', 'close']);
+    expect(events[0]).toEqual(['error', 'WS_ERR_INVALID_OPCODE', 1002]);
+    r.feed(frame(1, 'later'));
+    expect(r.take()).toEqual([]);
+  });
+});
+
+describe('fragmentation', () => {
+  it('assembles the fragmented "Hello" of RFC 6455 §5.7', () => {
+    const r = record({ role: 'client' });
+    r.feed(fromHex('01 03 48 65 6c'));
+    expect(r.take()).toEqual([]);
+    r.feed(fromHex('80 02 6c 6f'));
+    expect(r.take()).toEqual([['text', 'Hello']]);
+  });
+
+  it('assembles many fragments, empty ones included, into one binary message', () => {
+    const r = record();
+    r.feed(
+      frame(2, fromHex('01'), { fin: false }),
+      frame(0, new Uint8Array(0), { fin: false }),
+      frame(0, fromHex('02 03'), { fin: false }),
+      frame(0, fromHex('04'), { fin: true }),
+    );
+    expect(r.take()).toEqual([['binary', '01020304']]);
+  });
+
+  it('delivers control frames interleaved inside a fragmented message, in order (§5.4)', () => {
+    const r = record();
+    r.feed(frame(1, 'Hel', { fin: false }), frame(9, 'p1'), frame(0, 'lo', { fin: false }), frame(10, 'q'), frame(0, '!'));
+    expect(r.take()).toEqual([
+      ['write', serverFrame(10, 'p1')],
+      ['ping', '7031'],
+      ['pong', '71'],
+      ['text', 'Hello!'],
+    ]);
+  });
+
+  it('fails 1002 on a continuation frame with no message in progress', () => {
+    const r = record();
+    r.feed(frame(0, 'x'));
+    expect(r.take()).toEqual([
+      ['error', 'WS_ERR_UNEXPECTED_CONTINUATION', 1002],
+      ['write', serverClose(1002, 'Continuation frame with no message in progress (RFC 6455 §5.4)')],
+      ['close', 1006, '', false],
+    ]);
+  });
+
+  it('fails 1002 on a new data frame inside a fragmented message', () => {
+    const r = record();
+    r.feed(frame(1, 'a', { fin: false }), frame(2, 'b'));
+    expect(r.take()[0]).toEqual(['error', 'WS_ERR_EXPECTED_CONTINUATION', 1002]);
+  });
+
+  it('fails 1002 on RSV1 on a continuation frame even when an extension owns RSV1 (RFC 7692 §6.1)', () => {
+    const r = record({ extensions: [{ name: 'x', rsvBits: 0x4, decode: (parts) => parts[0]! }] });
+    r.feed(frame(2, 'a', { fin: false, rsv1: true }), frame(0, 'b', { rsv1: true }));
+    expect(r.take()[0]).toEqual(['error', 'WS_ERR_UNEXPECTED_RSV_1', 1002]);
+  });
+});
+
+describe('control frames', () => {
+  it('answers a ping with a pong echoing its payload, then reports the ping', () => {
+    const r = record();
+    r.feed(frame(9, 'Hello'));
+    expect(r.take()).toEqual([
+      ['write', '8a0548656c6c6f'],
+      ['ping', '48656c6c6f'],
+    ]);
+  });
+
+  it('masks the automatic pong of a client', () => {
+    const r = record({ role: 'client' });
+    r.feed(fromHex('89 05 48 65 6c 6c 6f'));
+    expect(r.take()).toEqual([
+      ['write', '8a8537fa213d7f9f4d5158'],
+      ['ping', '48656c6c6f'],
+    ]);
+  });
+
+  it('does not answer pings with autoPong false', () => {
+    const r = record({ autoPong: false });
+    r.feed(frame(9, ''));
+    expect(r.take()).toEqual([['ping', '']]);
+  });
+
+  it('reports pongs', () => {
+    const r = record({ role: 'client' });
+    r.feed(fromHex('8a 02 ab cd'));
+    expect(r.take()).toEqual([['pong', 'abcd']]);
+  });
+
+  it('fails 1002 on RSV1 on a control frame when an extension owns RSV1', () => {
+    const r = record({ extensions: [{ name: 'x', rsvBits: 0x4 }] });
+    r.feed(frame(9, 'p', { rsv1: true }));
+    expect(r.take()[0]).toEqual(['error', 'WS_ERR_UNEXPECTED_RSV_1', 1002]);
+  });
+
+  it('fails 1002 on a fragmented or oversized control frame (parser rules)', () => {
+    const a = record();
+    a.feed(fromHex('09 80 00 00 00 00'));
+    expect(a.take()[0]).toEqual(['error', 'WS_ERR_EXPECTED_FIN', 1002]);
+    const b = record();
+    b.feed(fromHex('89 fe 00 7e'));
+    expect(b.take()[0]).toEqual(['error', 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', 1002]);
+  });
+});
+
+describe('UTF-8', () => {
+  it('accepts multi-byte characters split across fragments', () => {
+    const r = record();
+    const euro = utf8('κόσμε€');
+    r.feed(frame(1, euro.subarray(0, 3), { fin: false }), frame(0, euro.subarray(3, 9), { fin: false }), frame(0, euro.subarray(9)));
+    expect(r.take()).toEqual([['text', 'κόσμε€']]);
+  });
+
+  it('fails 1007 on invalid UTF-8 in a single-frame text message', () => {
+    const r = record();
+    r.feed(frame(1, fromHex('ce ba e1 bd b9 cf 83 ce bc ce b5 ed a0 80 65 64 69 74 65 64')));
+    expect(r.take()).toEqual([
+      ['error', 'WS_ERR_INVALID_UTF8', 1007],
+      ['write', serverClose(1007, 'Invalid UTF-8 in a text message (RFC 6455 §8.1)')],
+      ['close', 1006, '', false],
+    ]);
+  });
+
+  it('fails fast at the fragment holding the first invalid byte, before the message ends', () => {
+    const r = record();
+    r.feed(frame(1, 'ok', { fin: false }));
+    r.feed(frame(0, fromHex('f4 90 80 80'), { fin: false }));
+    expect(r.take()[0]).toEqual(['error', 'WS_ERR_INVALID_UTF8', 1007]);
+  });
+
+  it('fails fast inside a frame that has not fully arrived (onPayloadChunk)', () => {
+    const r = record();
+    const bad = frame(1, concat([utf8('a'.repeat(50)), fromHex('c0 af'), utf8('b'.repeat(50))]));
+    r.feed(bad.subarray(0, 6 + 52));
+    expect(r.take()[0]).toEqual(['error', 'WS_ERR_INVALID_UTF8', 1007]);
+  });
+
+  it('validates a text frame split across chunks once, finishing correctly', () => {
+    const r = record();
+    const whole = frame(1, 'héllo wörld, ça va? €€€ 𝄞');
+    for (let i = 0; i < whole.length; i++) r.feed(whole.subarray(i, i + 1));
+    expect(r.take()).toEqual([['text', 'héllo wörld, ça va? €€€ 𝄞']]);
+  });
+
+  it('fails 1007 on a text message that ends inside a character', () => {
+    const r = record();
+    r.feed(frame(1, fromHex('e2 82'), { fin: false }), frame(0, new Uint8Array(0)));
+    expect(r.take()[0]).toEqual(['error', 'WS_ERR_INVALID_UTF8', 1007]);
+  });
+
+  it('does not check binary messages', () => {
+    const r = record();
+    r.feed(frame(2, fromHex('ff fe')));
+    expect(r.take()).toEqual([['binary', 'fffe']]);
+  });
+});
+
+describe('limits', () => {
+  it('fails 1009 on a frame over maxPayloadLength', () => {
+    const r = record({ maxPayloadLength: 4 });
+    r.feed(frame(2, fromHex('01 02 03 04 05')));
+    expect(r.take()[0]).toEqual(['error', 'WS_ERR_MESSAGE_TOO_BIG', 1009]);
+  });
+
+  it('accepts a message of exactly maxMessageLength and fails 1009 one byte over, across fragments', () => {
+    const ok = record({ maxMessageLength: 4 });
+    ok.feed(frame(2, fromHex('01 02'), { fin: false }), frame(0, fromHex('03 04')));
+    expect(ok.take()).toEqual([['binary', '01020304']]);
+    const over = record({ maxMessageLength: 4 });
+    over.feed(frame(2, fromHex('01 02'), { fin: false }), frame(0, fromHex('03 04 05')));
+    expect(over.take()[0]).toEqual(['error', 'WS_ERR_MESSAGE_TOO_BIG', 1009]);
+  });
+
+  it('fails 1009 as soon as the first bytes of a too-long frame arrive', () => {
+    const r = record({ maxMessageLength: 100 });
+    const big = frame(2, new Uint8Array(1000));
+    r.feed(big.subarray(0, 20));
+    expect(r.take()[0]).toEqual(['error', 'WS_ERR_MESSAGE_TOO_BIG', 1009]);
+  });
+
+  it('accepts maxFragments frames and fails 1009 on one more', () => {
+    const ok = record({ maxFragments: 3 });
+    ok.feed(frame(2, 'a', { fin: false }), frame(0, 'b', { fin: false }), frame(0, 'c'));
+    expect(ok.take()).toEqual([['binary', '616263']]);
+    const over = record({ maxFragments: 3 });
+    over.feed(frame(2, 'a', { fin: false }), frame(0, '', { fin: false }), frame(0, '', { fin: false }), frame(0, 'c'));
+    expect(over.take()).toEqual([
+      ['error', 'WS_ERR_TOO_MANY_FRAGMENTS', 1009],
+      ['write', serverClose(1009, 'Message in more than maxFragments 3 frames')],
+      ['close', 1006, '', false],
+    ]);
+  });
+
+  it('rejects bad limit options at once', () => {
+    expect(() => record({ maxMessageLength: -1 })).toThrow(RangeError);
+    expect(() => record({ maxFragments: 1.5 })).toThrow(RangeError);
+    expect(() => record({ maxPayloadLength: Number.NaN })).toThrow(RangeError);
+  });
+});
