@@ -113,8 +113,9 @@ function inflateError(err: unknown, limit: number): Error {
 
 /**
  * permessage-deflate for one connection, implementing @rfc6455/protocol's `Extension` contract:
- * `encode` and `decode` return their result directly when the work ran synchronously and a
- * Promise otherwise; results of one direction settle in call order.
+ * `encode` and `decode` return their result directly when the work ran synchronously and nothing
+ * of the same direction was pending, and a Promise otherwise; results of one direction always
+ * settle in call order (context takeover depends on it).
  *
  * The only zlib state that outlives a message is the compressor when our side keeps its context
  * (created on the first compressed message), and the peer's window bytes when the peer keeps its
@@ -180,7 +181,10 @@ export class PerMessageDeflate {
    */
   encode(payload: Uint8Array, _isBinary?: boolean): EncodedMessage | Promise<EncodedMessage> {
     if (this.#closed) throw createDeflateError('WS_ERR_DEFLATE_CLOSED', 'PerMessageDeflate.encode after close().');
-    if (payload.length < this.compressionThreshold) return { data: payload, rsv: 0 };
+    if (payload.length < this.compressionThreshold) {
+      const plain = { data: payload, rsv: 0 };
+      return this.#encodeTail === undefined ? plain : this.#enqueue(true, async () => plain);
+    }
     const sync = !this.#localTakeover && payload.length <= SYNC_DEFLATE_MAX_LENGTH;
     if (sync && this.#encodeTail === undefined) return { data: this.#deflateSync(payload), rsv: RSV1 };
     const job = sync
@@ -200,7 +204,9 @@ export class PerMessageDeflate {
    */
   decode(fragments: Uint8Array[], rsv: number, maxLength: number): Uint8Array | Promise<Uint8Array> {
     if (this.#closed) throw createDeflateError('WS_ERR_DEFLATE_CLOSED', 'PerMessageDeflate.decode after close().');
-    if ((rsv & RSV1) === 0) return concat(fragments);
+    if ((rsv & RSV1) === 0) {
+      return this.#decodeTail === undefined ? concat(fragments) : this.#enqueue(false, async () => concat(fragments));
+    }
     const limit = Number.isFinite(maxLength) && maxLength >= 0 ? Math.floor(maxLength) : BUFFER_MAX;
     // RFC 7692 §7.2.2: append the tail the sender removed, then inflate.
     const input = concat(fragments, TAIL);

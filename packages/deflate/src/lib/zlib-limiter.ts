@@ -43,10 +43,21 @@ export class ZlibLimiter {
         } catch (err) {
           promise = Promise.reject(err);
         }
-        promise.then(resolve, reject).finally(() => {
+        // Free the slot before the caller's continuation runs, so it sees the slot free.
+        const release = (): void => {
           this.#active--;
           this.#queue.shift()?.();
-        });
+        };
+        promise.then(
+          (value) => {
+            release();
+            resolve(value);
+          },
+          (err: unknown) => {
+            release();
+            reject(err);
+          },
+        );
       };
       if (this.#active < this.concurrency) start();
       else this.#queue.push(start);
