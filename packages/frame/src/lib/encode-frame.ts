@@ -2,7 +2,7 @@
  * Frame encoding (RFC 6455 §5.2): the header in its three length forms, optional masking, and
  * header-only writes for callers that assemble frames in their own buffers.
  */
-import { maskRange } from './mask.ts';
+import { maskCopy } from './mask.ts';
 
 /** Options of {@link encodeFrame} and {@link writeFrameHeader}. */
 export interface EncodeFrameOptions {
@@ -146,7 +146,7 @@ export function encodeFrame(opcode: number, payload: Uint8Array, options?: Encod
   const maskKey = options?.maskKey;
   const frame = new Uint8Array(frameHeaderLength(length, maskKey !== undefined) + length);
   const start = putHeader(frame, 0, byte0, length, maskKey);
-  frame.set(payload, start);
-  if (maskKey !== undefined) maskRange(frame, start, start + length, maskKey, 0);
+  if (maskKey === undefined) frame.set(payload, start);
+  else maskCopy(payload, frame, start, maskKey, 0);
   return frame;
 }

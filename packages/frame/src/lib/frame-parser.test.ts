@@ -142,6 +142,45 @@ describe('FrameParser: parse(encode(f)) = f under any chunking', () => {
   }
 });
 
+describe('FrameParser: onPayloadChunk under any chunking', () => {
+  it('reports unmasked pieces that add up to each spanning payload, at the right offsets', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 9000 }), { minLength: 1, maxLength: 3 }),
+        fc.array(fc.nat(30_000), { maxLength: 10 }),
+        fc.uint8Array({ minLength: 4, maxLength: 4 }),
+        (lengths, cuts, maskKey) => {
+          const payloads = lengths.map((n, f) => new Uint8Array(n).map((_, i) => (i * 13 + f) & 0xff));
+          const stream = concat(payloads.map((p) => encodeFrame(2, p, { maskKey })));
+          const pieces = new Map<number, Uint8Array[]>();
+          let frameIndex = 0;
+          const frames: Frame[] = [];
+          const parser = new FrameParser({
+            role: 'server',
+            onFrame: (f) => {
+              frames.push(f);
+              frameIndex++;
+            },
+            onPayloadChunk: (header, chunk, offset) => {
+              const list = pieces.get(frameIndex) ?? [];
+              expect(offset).toBe(list.reduce((n, p) => n + p.length, 0));
+              expect(header.payloadLength).toBe(payloads[frameIndex]!.length);
+              list.push(chunk.slice());
+              pieces.set(frameIndex, list);
+            },
+          });
+          for (const piece of splitAt(stream, cuts.map((c) => c % (stream.length + 1)))) {
+            expect(parser.push(piece)).toBeUndefined();
+          }
+          expect(frames.map((f) => toHex(f.payload))).toEqual(payloads.map(toHex));
+          for (const [index, list] of pieces) expect(toHex(concat(list))).toBe(toHex(payloads[index]!));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
 describe('FrameParser: every error of the table', () => {
   const cases: [string, Role, string, FrameErrorCode, Partial<FrameParserOptions>?][] = [
     ['reserved data opcode 3', 'client', '8300', 'WS_ERR_INVALID_OPCODE'],

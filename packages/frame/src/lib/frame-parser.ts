@@ -7,8 +7,9 @@
  * socket chunks are fresh buffers, so passing them straight through is fine; a caller that reads
  * into one recycled buffer must push a copy).
  *
- * Copies: none when a frame lies wholly in one chunk. A frame that spans chunks is unmasked piece
- * by piece as it arrives and copied once, when complete, into a buffer of its exact size; pieces are
+ * Copies: none when a frame lies wholly in one chunk. A frame that spans chunks is kept as views of
+ * its pieces and copied once, when complete, into a buffer of its exact size, unmasked during that
+ * copy (or piece by piece as it arrives when `onPayloadChunk` wants the bytes early). Pieces are
  * never re-concatenated on every push, and nothing is allocated up front for a length the peer
  * merely announces.
  *
@@ -17,7 +18,7 @@
  */
 import type { Frame, FrameHeader, Role } from './frame.ts';
 import { FrameError, FrameErrorCode } from './frame-error.ts';
-import { maskRange } from './mask.ts';
+import { maskCopy, maskRange } from './mask.ts';
 
 /** Options of {@link FrameParser}. */
 export interface FrameParserOptions {
@@ -356,11 +357,14 @@ export class FrameParser {
     const take = Math.min(this.#payloadLength - this.#received, chunk.length);
     if (take > 0) this.#takePiece(chunk, 0, take);
     if (this.#stopped || this.#received < this.#payloadLength) return take;
-    // Complete: one copy of every piece into a buffer of the exact payload size.
+    // Complete: one copy of every piece into a buffer of the exact payload size, unmasking on the
+    // way when the pieces were left masked (no onPayloadChunk).
     const payload = new Uint8Array(this.#payloadLength);
+    const unmaskNow = this.#masked && this.#onPayloadChunk === undefined;
     let at = 0;
     for (const piece of this.#pieces) {
-      payload.set(piece, at);
+      if (unmaskNow) maskCopy(piece, payload, at, this.#maskKey, at & 3);
+      else payload.set(piece, at);
       at += piece.length;
     }
     this.#collecting = false;
@@ -371,15 +375,20 @@ export class FrameParser {
     return take;
   }
 
-  /** Unmask chunk[pos..pos+count) in place, keep a view of it, and report it to onPayloadChunk. */
+  /**
+   * Keep a view of chunk[pos..pos+count). With onPayloadChunk the piece is unmasked in place now and
+   * reported; without it, unmasking waits for the final copy, which then does both in one go.
+   */
   #takePiece(chunk: Uint8Array, pos: number, count: number): void {
     const offset = this.#received;
-    // The key cycle continues where the previous piece stopped (RFC 6455 §5.3: byte i uses key[i mod 4]).
-    if (this.#masked) maskRange(chunk, pos, pos + count, this.#maskKey, offset & 3);
     const piece = new Uint8Array(chunk.buffer, chunk.byteOffset + pos, count);
     this.#pieces.push(piece);
     this.#received = offset + count;
-    if (this.#onPayloadChunk !== undefined) this.#onPayloadChunk(this.#header!, piece, offset);
+    if (this.#onPayloadChunk !== undefined) {
+      // The key cycle continues where the previous piece stopped (RFC 6455 §5.3: byte i uses key[i mod 4]).
+      if (this.#masked) maskRange(chunk, pos, pos + count, this.#maskKey, offset & 3);
+      this.#onPayloadChunk(this.#header!, piece, offset);
+    }
   }
 
   #deliver(payload: Uint8Array): void {

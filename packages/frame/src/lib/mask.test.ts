@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../test/bytes.ts';
 import { applyMask, generateMaskKey, maskInto } from './mask.ts';
+import { SIMD_BLOCK, simdKernel } from './mask-simd.ts';
 
 /** The obvious definition, byte by byte (RFC 6455 §5.3). */
 function referenceMask(data: Uint8Array, key: Uint8Array, offset = 0): Uint8Array {
@@ -57,6 +58,31 @@ describe('applyMask', () => {
     expect(toHex(view)).toBe(toHex(expected));
   });
 
+  it('has the WebAssembly SIMD kernel on this runtime, so the large-payload tier is exercised', () => {
+    expect(simdKernel()).toBeDefined();
+  });
+
+  it('matches the byte-wise definition across SIMD block boundaries, alignments and offsets', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 4000, max: 2 * SIMD_BLOCK + 40 }),
+        fc.nat(3),
+        fc.nat(3),
+        fc.uint8Array({ minLength: 4, maxLength: 4 }),
+        (length, shift, offset, maskKey) => {
+          const data = new Uint8Array(length).map((_, i) => (i * 131 + 7) & 0xff);
+          const backing = new Uint8Array(length + 8);
+          backing.set(data, shift);
+          const view = backing.subarray(shift, shift + length);
+          applyMask(view, maskKey, offset);
+          expect(toHex(view)).toBe(toHex(referenceMask(data, maskKey, offset)));
+          expect(backing[shift + length]).toBe(0);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it('rejects misuse at once', () => {
     expect(() => applyMask(new Uint8Array(4), new Uint8Array(3))).toThrow(RangeError);
     expect(() => applyMask(new Uint8Array(4), [1, 2, 3, 4] as unknown as Uint8Array)).toThrow(TypeError);
@@ -83,6 +109,20 @@ describe('maskInto', () => {
         if (targetOffset > 0) expect(target[targetOffset - 1]).toBe(0x55);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('matches the definition for large inputs (SIMD copy path) at any alignment', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 4000, max: 40_000 }), fc.nat(3), fc.nat(3), (length, sourceShift, targetOffset) => {
+        const backing = new Uint8Array(length + 4);
+        const source = backing.subarray(sourceShift, sourceShift + length).map((_, i) => (i * 17 + 3) & 0xff);
+        const target = new Uint8Array(length + 8);
+        maskInto(source, key, target, targetOffset);
+        expect(toHex(target.subarray(targetOffset, targetOffset + length))).toBe(toHex(referenceMask(source, key)));
+        expect(target[targetOffset + length]).toBe(0);
+      }),
+      { numRuns: 30 },
     );
   });
 
