@@ -374,14 +374,16 @@ export class Protocol {
    * Fail the connection now (RFC 6455 §7.1.7): write a close frame with `code` unless one was
    * already written, drop queued messages and messages still being decoded, stop reading, and fire
    * onClose (1006, or the peer's code if its close frame had arrived; wasClean false). No onError:
-   * the caller chose this. RangeError for a code that may not be sent. While CONNECTING it closes
+   * the caller chose this. RangeError for a code that may not be sent; a reason over 123 UTF-8 bytes
+   * is cut on a character boundary (fail is often given an error message). While CONNECTING it closes
    * without writing anything; when CLOSED it does nothing.
    */
   fail(code: number, reason = ''): void {
     if (typeof reason !== 'string') throw new TypeError('reason must be a string');
-    const payload = encodeClosePayload(code, closeReason(reason));
+    const cut = closeReason(reason);
+    const payload = encodeClosePayload(code, cut);
     if (this.#state === 'CLOSED') return;
-    this.#terminate(payload, { code, reason });
+    this.#terminate(payload, { code, reason: cut });
   }
 
   #send(opcode: number, data: Uint8Array, options: SendOptions | undefined, checkUtf8: boolean): boolean {
