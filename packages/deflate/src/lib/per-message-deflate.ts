@@ -16,6 +16,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import zlib from 'node:zlib';
 import { RSV1 } from '@rfc6455/frame';
+import type { EncodedMessage, Extension } from '@rfc6455/protocol';
 import { createDeflateError } from './deflate-errors.ts';
 import { PERMESSAGE_DEFLATE, type DeflateConfig } from './negotiation.ts';
 import { SlidingWindow } from './sliding-window.ts';
@@ -56,13 +57,6 @@ export interface PerMessageDeflateOptions {
   limiter?: ZlibLimiter | undefined;
 }
 
-/** A compressed or passed-through outgoing payload and the RSV bits for its first frame. */
-export interface EncodedMessage {
-  /** The payload to frame. */
-  data: Uint8Array;
-  /** {@link RSV1} when compressed, else 0. */
-  rsv: number;
-}
 
 function concat(parts: ReadonlyArray<Uint8Array>, extra?: Uint8Array): Uint8Array {
   if (parts.length === 1 && extra === undefined) return parts[0] as Uint8Array;
@@ -121,7 +115,7 @@ function inflateError(err: unknown, limit: number): Error {
  * (created on the first compressed message), and the peer's window bytes when the peer keeps its
  * context (created on the first compressed message it sends). `close()` releases both.
  */
-export class PerMessageDeflate {
+export class PerMessageDeflate implements Extension {
   /** `permessage-deflate`. */
   readonly name = PERMESSAGE_DEFLATE;
   /** The reserved bits this extension owns: RSV1 (RFC 7692 §6). */
