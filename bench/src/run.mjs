@@ -2,6 +2,7 @@
 // Needs the built packages (`pnpm --filter @rfc6455/codes --filter @rfc6455/frame build`, or the
 // root `pnpm bench`, which builds dependencies first).
 import { frameBenchmarks } from './frame.mjs';
+import { deflateBenchmarks } from './deflate.mjs';
 import { printTable, settings } from './harness.mjs';
 
 const started = Date.now();
@@ -10,6 +11,7 @@ console.log(
 );
 if (typeof globalThis.gc !== 'function') console.log('(run with --expose-gc for steadier numbers)');
 const rows = frameBenchmarks();
+rows.push(...(await deflateBenchmarks()));
 console.log('');
 printTable(rows);
 console.log(`\n${rows.length} rows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
