@@ -199,6 +199,30 @@ describe('UTF-8', () => {
     expect(r.take()[0]).toEqual(['error', 'WS_ERR_INVALID_UTF8', 1007]);
   });
 
+  it('fails fast inside a continuation frame that has not fully arrived', () => {
+    const r = record();
+    r.feed(frame(1, 'ok', { fin: false }));
+    const bad = frame(0, concat([utf8('a'.repeat(40)), fromHex('ed a0 80'), utf8('b'.repeat(40))]));
+    r.feed(bad.subarray(0, 6 + 43));
+    expect(r.take()[0]).toEqual(['error', 'WS_ERR_INVALID_UTF8', 1007]);
+  });
+
+  it('reports the frame-level error, not the UTF-8 one, whatever the chunking', () => {
+    const badText = concat([fromHex('c0'), utf8('x'.repeat(30))]);
+    const rsvCase = [frame(1, 'a', { fin: false }), frame(0, badText, { rsv1: true })];
+    const countCase = [frame(1, 'a', { fin: false }), frame(0, 'b', { fin: false }), frame(0, badText)];
+    for (const frames of [rsvCase, countCase]) {
+      const whole = record({ extensions: [{ name: 'x', rsvBits: 0x4 }], maxFragments: 2 });
+      whole.feed(concat(frames));
+      const split = record({ extensions: [{ name: 'x', rsvBits: 0x4 }], maxFragments: 2 });
+      const bytes = concat(frames);
+      split.feed(bytes.subarray(0, bytes.length - 10), bytes.subarray(bytes.length - 10));
+      const events = whole.take();
+      expect(events[0]?.[1]).toMatch(/WS_ERR_UNEXPECTED_RSV_1|WS_ERR_TOO_MANY_FRAGMENTS/);
+      expect(split.take()).toEqual(events);
+    }
+  });
+
   it('validates a text frame split across chunks once, finishing correctly', () => {
     const r = record();
     const whole = frame(1, 'héllo wörld, ça va? €€€ 𝄞');

@@ -540,8 +540,10 @@ export class Protocol {
     const opcode = header.opcode;
     let validating: boolean;
     let before: number;
+    // Checks run in the same order as in #onFrame, so that how the bytes were chunked never changes
+    // which error is reported; the ones only #onFrame makes are left to it.
     if (opcode === Opcode.Continuation) {
-      if (this.#receiving === 0) return;
+      if (this.#receiving === 0 || rsvOf(header) !== 0 || this.#fragmentCount >= this.#maxFragments) return;
       validating = this.#validating;
       before = this.#messageLength;
     } else if (opcode === Opcode.Text || opcode === Opcode.Binary) {
