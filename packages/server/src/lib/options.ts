@@ -18,7 +18,7 @@ export type HandleProtocols = (protocols: Set<string>, request: IncomingMessage)
 /** Extra 101 response headers, or a function of the request returning them. */
 export type HeadersOption = HttpErrorHeaders | ((request: IncomingMessage) => HttpErrorHeaders | undefined);
 
-/** What happens when a broadcast or publish would push a connection past `maxBufferedAmount`. */
+/** What happens when a broadcast or publish meets a connection whose buffered amount is at or above `maxBufferedAmount`. */
 export type BackpressurePolicy = 'close' | 'drop' | 'queue';
 
 /** The options of {@link WebSocketServer}. Exactly one of `port`, `server` and `noServer` is required. */
@@ -68,7 +68,7 @@ export interface WebSocketServerOptions<Context = undefined> {
 
   /** Buffered outgoing bytes per connection above which `backpressure` applies (default 16 MiB). */
   maxBufferedAmount?: number | undefined;
-  /** What broadcast/publish do with a connection past `maxBufferedAmount` (default 'close'). */
+  /** What broadcast/publish do with a connection at or above `maxBufferedAmount` (default 'close'). */
   backpressure?: BackpressurePolicy | undefined;
   /** Ping every connection and terminate those that do not answer; `false` turns it off. */
   heartbeat?: { intervalMs?: number | undefined; timeoutMs?: number | undefined } | false | undefined;

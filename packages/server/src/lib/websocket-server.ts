@@ -592,8 +592,10 @@ export class WebSocketServer<Context = undefined> extends EventEmitter<WebSocket
     if (ws.readyState !== OPEN) return false;
     const { backpressure, maxBufferedAmount } = this.options;
     if (backpressure !== 'queue') {
+      // A peer below the limit always gets the frame (so one message larger than the limit still
+      // reaches a peer that keeps up); a peer at or above it is a slow consumer.
       const buffered = ws.bufferedAmount;
-      if (buffered + frame.byteLength > maxBufferedAmount) {
+      if (buffered >= maxBufferedAmount) {
         if (backpressure === 'drop') {
           this.#dropped++;
           const state = this.#connections.get(ws);
@@ -601,6 +603,9 @@ export class WebSocketServer<Context = undefined> extends EventEmitter<WebSocket
           this.emit('drop', ws, frame.byteLength);
         } else {
           this.emit('slowConsumer', ws, buffered);
+          if (ws.listenerCount('error') > 0) {
+            ws.emit('error', new ServerError('WS_ERR_SLOW_CONSUMER', `${buffered} bytes were buffered for this connection (maxBufferedAmount ${maxBufferedAmount}); it is closed with 1013.`, { closeCode: WS_TRY_AGAIN_LATER }));
+          }
           // RFC 6455 §7.4.1 / IANA: 1013 "try again later" — the peer did nothing wrong, it is just
           // slower than the traffic; it may reconnect and catch up.
           ws.close(WS_TRY_AGAIN_LATER, 'Slow consumer');
