@@ -5,6 +5,6 @@ export {
   SYNC_DEFLATE_MAX_LENGTH,
   SYNC_INFLATE_MAX_LENGTH,
 } from './lib/per-message-deflate.ts';
-export type { PerMessageDeflateOptions } from './lib/per-message-deflate.ts';
+export type { PerMessageDeflateOptions, EncodeOptions } from './lib/per-message-deflate.ts';
 export type { EncodedMessage, Extension } from '@rfc6455/protocol';
 export { ZlibLimiter, defaultZlibLimiter } from './lib/zlib-limiter.ts';

@@ -120,6 +120,17 @@ describe('compressionThreshold', () => {
     expect(hex(await client.decode([bytes('0102'), bytes('03')], 0, 10))).toBe('010203');
   });
 
+  it('{ compress: false } sends one message uncompressed and keeps the context right', async () => {
+    const server = make({ role: 'server' });
+    const client = make({ role: 'client' });
+    const big = sample(5000);
+    const plain = await server.encode(big, true, { compress: false });
+    expect(plain).toEqual({ data: big, rsv: 0 });
+    const next = await server.encode(text('Hello'));
+    expect(hex(next.data)).toBe('f248cdc9c90700');
+    expect(Buffer.from(await client.decode([next.data], RSV1, 100)).toString()).toBe('Hello');
+  });
+
   it('Infinity never compresses', async () => {
     const server = make({ role: 'server', compressionThreshold: Number.POSITIVE_INFINITY });
     expect((await server.encode(sample(100_000))).rsv).toBe(0);
@@ -363,10 +374,13 @@ describe('limits and bad input', () => {
 });
 
 describe('ordering and concurrency', () => {
-  it('settles results of one direction in call order, sync or not', async () => {
-    const server = make({ role: 'server', compressionThreshold: 100 });
-    const client = make({ role: 'client' });
+  it.each([false, true])('settles results of one direction in call order, sync or not (no context takeover: %s)', async (noTakeover) => {
+    const cfg = config({ serverNoContextTakeover: noTakeover, clientNoContextTakeover: noTakeover });
+    const server = make({ role: 'server', config: cfg, compressionThreshold: 100 });
+    const client = make({ role: 'client', config: cfg });
     const messages = [5000, 10, 20_000, 0, 300, 99, 70_000, 1].map((n, i) => sample(n, i));
+    // Incompressible and over SYNC_INFLATE_MAX_LENGTH: its inflation goes to the thread pool.
+    messages[6] = new Uint8Array(randomBytes(SYNC_INFLATE_MAX_LENGTH + 5000));
     const settled: number[] = [];
     const encoded = messages.map((m, i) =>
       Promise.resolve(server.encode(m)).then((r) => {

@@ -58,6 +58,12 @@ export interface PerMessageDeflateOptions {
 }
 
 
+/** Per-message options of {@link PerMessageDeflate.encode}. */
+export interface EncodeOptions {
+  /** `false` sends this message uncompressed whatever its size (a `send(data, { compress: false })`). */
+  compress?: boolean | undefined;
+}
+
 function concat(parts: ReadonlyArray<Uint8Array>, extra?: Uint8Array): Uint8Array {
   if (parts.length === 1 && extra === undefined) return parts[0] as Uint8Array;
   let length = extra?.length ?? 0;
@@ -170,12 +176,13 @@ export class PerMessageDeflate implements Extension {
   }
 
   /**
-   * Compress one whole outgoing message. Below `compressionThreshold` the payload is returned as
-   * is with `rsv: 0`; otherwise it is compressed with the 00 00 ff ff tail removed and `rsv: RSV1`.
+   * Compress one whole outgoing message. Below `compressionThreshold`, or with
+   * `{ compress: false }`, the payload is returned as is with `rsv: 0`; otherwise it is compressed
+   * with the 00 00 ff ff tail removed and `rsv: RSV1`.
    */
-  encode(payload: Uint8Array, _isBinary?: boolean): EncodedMessage | Promise<EncodedMessage> {
+  encode(payload: Uint8Array, _isBinary?: boolean, options?: EncodeOptions): EncodedMessage | Promise<EncodedMessage> {
     if (this.#closed) throw createDeflateError('WS_ERR_DEFLATE_CLOSED', 'PerMessageDeflate.encode after close().');
-    if (payload.length < this.compressionThreshold) {
+    if (payload.length < this.compressionThreshold || options?.compress === false) {
       const plain = { data: payload, rsv: 0 };
       return this.#encodeTail === undefined ? plain : this.#enqueue(true, async () => plain);
     }
