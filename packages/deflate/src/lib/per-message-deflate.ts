@@ -316,7 +316,8 @@ export class PerMessageDeflate implements Extension {
       maxOutputLength: Math.max(1, limit),
     };
     const history = this.#remoteWindow?.bytes;
-    if (history !== undefined && history.length > 0) options.dictionary = history.slice();
+    // No copy: zlib takes the dictionary in at creation, and this direction runs one job at a time.
+    if (history !== undefined && history.length > 0) options.dictionary = history;
     return options;
   }
 
