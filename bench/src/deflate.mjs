@@ -1,22 +1,16 @@
 // permessage-deflate rows: compress and decompress throughput at 1 KiB and 64 KiB, ours against
 // ws's PerMessageDeflate in the same run, plus resident memory per connection after one message
-// each way. Needs packages/deflate built (`pnpm --filter @rfc6455/deflate build`).
+// each way. Uses the built @rfc6455/deflate (`pnpm bench` builds it first).
 // Runnable alone: `node --expose-gc bench/src/deflate.mjs`.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { settings } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-// The bench package does not (yet) depend on @rfc6455/deflate: load its build by path, lazily, so
-// a missing build skips these rows instead of failing the whole run.
 let Ours;
 let acceptDeflateOffer;
 let createDeflateOffer;
 async function load() {
-  ({ PerMessageDeflate: Ours, acceptDeflateOffer, createDeflateOffer } = await import(
-    pathToFileURL(join(here, '../../packages/deflate/dist/node.js')).href
-  ));
+  ({ PerMessageDeflate: Ours, acceptDeflateOffer, createDeflateOffer } = await import('@rfc6455/deflate/node'));
 }
 const require = createRequire(import.meta.url);
 const wsLib = join(dirname(require.resolve('ws')), 'lib');
@@ -129,12 +123,7 @@ async function memoryPerConnection(make, count = 400) {
 
 /** All deflate rows; also prints the memory comparison. */
 export async function deflateBenchmarks() {
-  try {
-    await load();
-  } catch (err) {
-    console.log(`deflate rows skipped: build packages/deflate first (${err.message})`);
-    return [];
-  }
+  await load();
   const rows = [];
   for (const [label, options] of [
     ['takeover', {}],
