@@ -5,7 +5,8 @@ import { createServer, get } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpError, ServerError } from './server-error.ts';
+import { HttpError } from './server-error.ts';
+import type { ServerError } from './server-error.ts';
 import { WebSocketServer } from './websocket-server.ts';
 import type { WebSocketServerOptions } from './options.ts';
 import { bodyOf, exchange, headerOf, openSocket, portOf, statusOf, upgradeRequest } from '../../test/raw.ts';
@@ -194,7 +195,7 @@ describe('limits', () => {
   });
 
   it('refuses handshakes with 503 once close() has begun', async () => {
-    const { wss, port } = await standalone();
+    const { wss } = await standalone();
     const noServer = new WebSocketServer({ noServer: true, heartbeat: false });
     void noServer.close();
     const http = createServer();
@@ -283,6 +284,15 @@ describe('constructor and close', () => {
     await closed;
     await wss.close();
     expect(() => wss.close({ code: 1006 })).toThrow(RangeError);
+  });
+
+  it('close() right after the constructor waits for the bind, then stops listening', async () => {
+    const wss = new WebSocketServer({ port: 0, host: 'localhost', heartbeat: false });
+    let listened = false;
+    wss.on('listening', () => (listened = true));
+    await wss.close();
+    expect(listened).toBe(true);
+    expect(() => portOf(wss.address())).toThrow();
   });
 
   it('address() throws in noServer mode', () => {

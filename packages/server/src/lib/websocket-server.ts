@@ -118,6 +118,7 @@ export class WebSocketServer<Context = undefined> extends EventEmitter<WebSocket
   readonly #ownsServer: boolean;
   #closing: Promise<void> | undefined;
   #dropped = 0;
+  #listenFailed = false;
 
   /**
    * @throws {TypeError} without exactly one of `port`, `server`, `noServer`, or with an option of the wrong type.
@@ -404,9 +405,15 @@ export class WebSocketServer<Context = undefined> extends EventEmitter<WebSocket
     const listenerClosed =
       httpServer !== undefined && this.#ownsServer
         ? new Promise<void>((resolve) => {
-            if (!httpServer.listening) return resolve();
-            httpServer.close(() => resolve());
-            httpServer.closeIdleConnections();
+            const stop = (): void => {
+              httpServer.close(() => resolve());
+              httpServer.closeIdleConnections();
+            };
+            if (httpServer.listening) return stop();
+            if (this.#listenFailed) return resolve();
+            // close() right after the constructor: listen() has not bound yet (host lookup).
+            httpServer.once('listening', stop);
+            httpServer.once('error', () => resolve());
           })
         : Promise.resolve();
     // Handshakes still in progress will not be completed: the server is going away.
@@ -469,6 +476,7 @@ export class WebSocketServer<Context = undefined> extends EventEmitter<WebSocket
   };
 
   readonly #onServerError = (err: Error): void => {
+    if (this.#ownsServer && !this.#httpServer?.listening) this.#listenFailed = true;
     this.emit('error', err);
   };
 
