@@ -20,17 +20,14 @@ import {
   FrameParser,
   Utf8Validator,
   encodeClosePayload,
-  encodeFrame,
-  frameHeaderLength,
   generateMaskKey,
   isValidUtf8,
-  maskInto,
   parseClosePayload,
-  writeFrameHeader,
 } from '@rfc6455/frame';
-import type { CloseInfo, EncodeFrameOptions, Frame, FrameHeader, Role } from '@rfc6455/frame';
+import type { CloseInfo, Frame, FrameHeader, Role } from '@rfc6455/frame';
 import type { EncodedMessage, Extension } from './extension.ts';
 import { checkExtensions, decodeMessage, encodeMessage, extensionError, isThenable } from './extension.ts';
+import { encodeDataFrame, encodeHeader, encodeTextFrame } from './frame-writer.ts';
 import { ProtocolError, ProtocolErrorCode } from './protocol-error.ts';
 import { encodeUtf8 } from './runtime.ts';
 
@@ -120,9 +117,6 @@ const MAX_REASON_BYTES = 123;
 
 /** Wire reason for a 1011 caused by an extension: the details stay in the error's `cause`. */
 const WITHHELD_REASON = 'Internal error';
-
-const FIN_ONLY: EncodeFrameOptions = { fin: true };
-const NOT_FIN: EncodeFrameOptions = { fin: false };
 
 /** A deferred step of one of the two ordered queues: `run` is set once `pending` turns false. */
 interface QueueItem {
@@ -323,6 +317,22 @@ export class Protocol {
    * written or queued, false when discarded because the closing handshake has begun.
    */
   sendText(data: string | Uint8Array, options?: SendOptions): boolean {
+    if (
+      typeof data === 'string' &&
+      options === undefined &&
+      this.#state === 'OPEN' &&
+      !this.#closing &&
+      this.#sending === 0 &&
+      this.#encoders.length === 0 &&
+      this.#outbox.length === 0
+    ) {
+      // The common case (a whole string message, nothing queued): encode straight into the frame.
+      const frame = encodeTextFrame(data, this.#isClient ? this.#randomMaskKey() : undefined);
+      if (frame !== undefined) {
+        this.#handler.onWrite(frame);
+        return true;
+      }
+    }
     let bytes: Uint8Array;
     if (typeof data === 'string') bytes = encodeUtf8(data);
     else if (data instanceof Uint8Array) bytes = data;
@@ -483,22 +493,13 @@ export class Protocol {
 
   /** Frame `payload` and hand it to onWrite: one buffer, or header and payload as two writes (see SINGLE_WRITE_MAX). */
   #writeFrame(opcode: number, payload: Uint8Array, fin: boolean, rsv: number): void {
-    const options: EncodeFrameOptions =
-      rsv === 0 ? (fin ? FIN_ONLY : NOT_FIN) : { fin, rsv1: (rsv & 4) !== 0, rsv2: (rsv & 2) !== 0, rsv3: (rsv & 1) !== 0 };
-    const length = payload.length;
     if (this.#isClient) {
       // RFC 6455 §5.3: a fresh, unpredictable key for every frame a client sends.
-      const maskKey = this.#randomMaskKey();
-      const frame = new Uint8Array(frameHeaderLength(length, true) + length);
-      const at = writeFrameHeader(frame, 0, opcode, length, { ...options, maskKey });
-      maskInto(payload, maskKey, frame, at);
-      this.#handler.onWrite(frame);
-    } else if (length <= SINGLE_WRITE_MAX) {
-      this.#handler.onWrite(encodeFrame(opcode, payload, options));
+      this.#handler.onWrite(encodeDataFrame(opcode, payload, fin, rsv, this.#randomMaskKey()));
+    } else if (payload.length <= SINGLE_WRITE_MAX) {
+      this.#handler.onWrite(encodeDataFrame(opcode, payload, fin, rsv, undefined));
     } else {
-      const header = new Uint8Array(frameHeaderLength(length, false));
-      writeFrameHeader(header, 0, opcode, length, options);
-      this.#handler.onWrite(header);
+      this.#handler.onWrite(encodeHeader(opcode, payload.length, fin, rsv));
       this.#handler.onWrite(payload);
     }
   }

@@ -4,15 +4,19 @@
  * against plain ES2022; every target runtime (Node, Deno, Bun, Workers, browsers) has TextEncoder.
  */
 
+interface Utf8Encoder {
+  encode(input: string): Uint8Array;
+  encodeInto(input: string, target: Uint8Array): { read: number; written: number };
+}
+
 interface EncoderGlobals {
-  TextEncoder?: new () => {
-    encode(input: string): Uint8Array;
-  };
+  TextEncoder?: new () => Utf8Encoder;
 }
 
 const EncoderClass = (globalThis as unknown as EncoderGlobals).TextEncoder;
 
-const textEncoder = EncoderClass === undefined ? undefined : new EncoderClass();
+/** The shared UTF-8 encoder, or undefined in a runtime without TextEncoder. */
+export const textEncoder: Utf8Encoder | undefined = EncoderClass === undefined ? undefined : new EncoderClass();
 
 /** UTF-8 bytes of `text`; TypeError when the runtime has no TextEncoder. */
 export function encodeUtf8(text: string): Uint8Array {
