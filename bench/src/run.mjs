@@ -3,6 +3,7 @@
 // root `pnpm bench`, which builds dependencies first).
 import { frameBenchmarks } from './frame.mjs';
 import { deflateBenchmarks } from './deflate.mjs';
+import { protocolBenchmarks } from './protocol.mjs';
 import { printTable, settings } from './harness.mjs';
 
 const started = Date.now();
@@ -12,6 +13,7 @@ console.log(
 if (typeof globalThis.gc !== 'function') console.log('(run with --expose-gc for steadier numbers)');
 const rows = frameBenchmarks();
 rows.push(...(await deflateBenchmarks()));
+rows.push(...(await protocolBenchmarks()));
 console.log('');
 printTable(rows);
 console.log(`\n${rows.length} rows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
