@@ -1,0 +1,24 @@
+export { WebSocket } from './lib/websocket.ts';
+export type {
+  BinaryType,
+  FromSocketOptions,
+  SendCallback,
+  SendData,
+  SendOptions,
+  WebSocketEventMap,
+} from './lib/websocket.ts';
+export { ClientError, ClientErrorCode, BODY_EXCERPT_BYTES } from './lib/client-error.ts';
+export type { ClientErrorOptions } from './lib/client-error.ts';
+export { CloseEvent, ErrorEvent, MessageEvent, WebSocketEvent } from './lib/events.ts';
+export type { EventListenerLike } from './lib/events.ts';
+export {
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_HIGH_WATER_MARK,
+  DEFAULT_MAX_FRAGMENTS,
+  DEFAULT_MAX_MESSAGE_LENGTH,
+  DEFAULT_MAX_REDIRECTS,
+} from './lib/options.ts';
+export type { ConnectionLimits, CreateConnection, HeartbeatOptions, WebSocketOptions } from './lib/options.ts';
+export { isNoProxy, resolveProxy } from './lib/proxy.ts';
+export type { ProxyEnv } from './lib/proxy.ts';

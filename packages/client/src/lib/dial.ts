@@ -1,0 +1,351 @@
+/**
+ * The client's opening handshake over node:http (RFC 6455 §4.1): an optional CONNECT tunnel
+ * through a proxy, TLS, the upgrade request, redirects, and the check of the server's answer by
+ * @rfc6455/handshake. The HTTP response parsing, agents and TLS belong to Node; this file only
+ * decides what to send and what the answer means.
+ */
+import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import type { ClientRequest as HttpRequest, IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect as netConnect, isIP } from 'node:net';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
+import { buildClientRequest, isHandshakeError, validateServerResponse } from '@rfc6455/handshake';
+import type { ClientRequest } from '@rfc6455/handshake';
+import { BODY_EXCERPT_BYTES, ClientError, ClientErrorCode } from './client-error.ts';
+import type { ResolvedDialOptions, WebSocketOptions } from './options.ts';
+import { resolveProxy } from './proxy.ts';
+
+/** Node's native SHA-1, handed to the handshake package (its own is portable but slower). */
+export const nodeSha1 = (data: Uint8Array): Uint8Array => createHash('sha1').update(data).digest();
+
+/** What a successful handshake hands to the WebSocket. */
+export interface DialResult {
+  readonly socket: Duplex;
+  readonly head: Buffer;
+  readonly response: IncomingMessage;
+  /** The selected subprotocol, '' for none. */
+  readonly protocol: string;
+  /** The Sec-WebSocket-Extensions header of the answer, '' for none. */
+  readonly extensions: string;
+  /** The URL finally connected to (after redirects), in ws:/wss: form. */
+  readonly url: string;
+}
+
+/** How the dialler reports back; exactly one of onOpen / onFail is called, unless a listener took the response. */
+export interface DialCallbacks {
+  onOpen(result: DialResult): void;
+  onFail(err: ClientError): void;
+  /** A non-101 answer that is not followed: true when the application handles it (ws's `unexpected-response`). */
+  onUnexpectedResponse(request: HttpRequest, response: IncomingMessage): boolean;
+  /** The HTTP request for the handshake was created (ws's `redirect`/`upgrade` bookkeeping). */
+  onRequest?(request: HttpRequest): void;
+}
+
+/** Response headers as a record of strings (repeated fields joined with `, `). */
+export function headerRecord(headers: IncomingHttpHeaders): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}
+
+/** Origin of a parsed request, ws and http counted as one scheme (same port space). */
+function originOf(request: ClientRequest): string {
+  return `${request.secure ? 'wss' : 'ws'}://${request.host.toLowerCase()}:${request.port}`;
+}
+
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie']);
+
+/**
+ * One connection attempt, redirects included. `abort(err)` stops it at any point (timeout, close()
+ * before open) and reports `err` through onFail.
+ */
+export class Dialer {
+  readonly #options: WebSocketOptions;
+  readonly #resolved: ResolvedDialOptions;
+  readonly #callbacks: DialCallbacks;
+  #request: ClientRequest;
+  #headers: WebSocketOptions['headers'];
+  #redirects = 0;
+  #httpRequest: HttpRequest | undefined;
+  #proxyRequest: HttpRequest | undefined;
+  #transport: Duplex | undefined;
+  #done = false;
+
+  constructor(request: ClientRequest, options: WebSocketOptions, resolved: ResolvedDialOptions, callbacks: DialCallbacks) {
+    this.#request = request;
+    this.#options = options;
+    this.#resolved = resolved;
+    this.#callbacks = callbacks;
+    this.#headers = options.headers;
+  }
+
+  /** The URL being dialled (changes on a redirect). */
+  get url(): string {
+    return this.#request.url;
+  }
+
+  /** Start dialling. */
+  start(): void {
+    let proxy: URL | undefined;
+    try {
+      proxy = resolveProxy(this.#resolved.proxy, this.#request);
+    } catch (err) {
+      this.#fail(new ClientError(ClientErrorCode.PROXY_CONNECT_FAILED, (err as Error).message, { cause: err }));
+      return;
+    }
+    if (proxy === undefined) this.#sendUpgrade(undefined);
+    else this.#tunnel(proxy);
+  }
+
+  /** Stop the attempt and report `err` (no-op once finished). */
+  abort(err: ClientError): void {
+    if (this.#done) return;
+    this.#fail(err);
+  }
+
+  #fail(err: ClientError): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#httpRequest?.destroy();
+    this.#proxyRequest?.destroy();
+    this.#transport?.destroy();
+    this.#callbacks.onFail(err);
+  }
+
+  #connectionFailed(err: Error, through: string): void {
+    this.#fail(
+      new ClientError(ClientErrorCode.CONNECTION_FAILED, `Could not connect to ${through}: ${err.message}`, { cause: err }),
+    );
+  }
+
+  #tlsOptions(host: string): ConnectionOptions {
+    const o = this.#options;
+    const tls: ConnectionOptions = { ...o.tls };
+    if (o.ca !== undefined) tls.ca = o.ca;
+    if (o.cert !== undefined) tls.cert = o.cert;
+    if (o.key !== undefined) tls.key = o.key;
+    if (o.rejectUnauthorized !== undefined) tls.rejectUnauthorized = o.rejectUnauthorized;
+    // RFC 6066 §3: SNI carries host names only, never IP literals.
+    const servername = o.servername ?? tls.servername ?? (isIP(host) === 0 ? host : undefined);
+    if (servername !== undefined) tls.servername = servername;
+    tls.ALPNProtocols = ['http/1.1'];
+    return tls;
+  }
+
+  /** Open a CONNECT tunnel to the target through `proxy` (RFC 9110 §9.3.6), then upgrade through it. */
+  #tunnel(proxy: URL): void {
+    const { host, port } = this.#request;
+    const authority = `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+    const headers: Record<string, string> = { host: authority };
+    if (proxy.username !== '' || proxy.password !== '') {
+      const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+      headers['proxy-authorization'] = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    }
+    const options: RequestOptions = {
+      method: 'CONNECT',
+      host: proxy.hostname.replace(/^\[|\]$/g, ''),
+      port: proxy.port === '' ? (proxy.protocol === 'https:' ? 443 : 80) : Number(proxy.port),
+      path: authority,
+      headers,
+      agent: false,
+    };
+    const req = proxy.protocol === 'https:' ? httpsRequest({ ...options, ...this.#tlsOptions(proxy.hostname) }) : httpRequest(options);
+    this.#proxyRequest = req;
+    req.once('connect', (res: IncomingMessage, socket: Socket, head: Buffer) => {
+      this.#proxyRequest = undefined;
+      if (this.#done) {
+        socket.destroy();
+        return;
+      }
+      if (res.statusCode !== 200) {
+        socket.destroy();
+        this.#fail(
+          new ClientError(ClientErrorCode.PROXY_CONNECT_FAILED, `The proxy refused CONNECT ${authority}: ${res.statusCode ?? 0} ${res.statusMessage ?? ''}`.trim(), {
+            status: res.statusCode,
+            headers: headerRecord(res.headers),
+          }),
+        );
+        return;
+      }
+      if (head.length > 0) socket.unshift(head);
+      let transport: Duplex = socket;
+      if (this.#request.secure) transport = tlsConnect({ ...this.#tlsOptions(host), socket });
+      this.#transport = transport;
+      this.#sendUpgrade(transport);
+    });
+    req.once('error', (err) => this.#connectionFailed(err, `proxy ${proxy.host}`));
+    req.once('response', (res: IncomingMessage) => {
+      // A proxy that answers CONNECT with a plain response (Node emits 'response' when no 'connect' follows).
+      res.resume();
+      this.#fail(
+        new ClientError(ClientErrorCode.PROXY_CONNECT_FAILED, `The proxy refused CONNECT ${authority}: ${res.statusCode ?? 0}`, {
+          status: res.statusCode,
+          headers: headerRecord(res.headers),
+        }),
+      );
+    });
+    req.end();
+  }
+
+  /** Send the upgrade request (RFC 6455 §4.1), over `transport` when a tunnel is open. */
+  #sendUpgrade(transport: Duplex | undefined): void {
+    const r = this.#request;
+    const options: RequestOptions = {
+      method: 'GET',
+      host: r.host,
+      port: r.port,
+      path: r.path,
+      headers: r.headers,
+      setHost: false,
+    };
+    if (transport !== undefined) {
+      options.createConnection = () => transport as Socket;
+    } else if (this.#options.agent !== undefined) {
+      options.agent = this.#options.agent;
+      if (r.secure) Object.assign(options, this.#tlsOptions(r.host));
+    } else {
+      // No agent: one connection of our own, never pooled (an upgraded socket leaves HTTP for good).
+      const create = this.#options.createConnection;
+      if (r.secure) {
+        Object.assign(options, this.#tlsOptions(r.host));
+        options.createConnection = (create ?? ((o: ConnectionOptions) => tlsConnect(o))) as RequestOptions['createConnection'];
+      } else {
+        options.createConnection = (create ?? ((o: { host: string; port: number }) => netConnect(o))) as RequestOptions['createConnection'];
+      }
+    }
+    let req: HttpRequest;
+    try {
+      req = r.secure && transport === undefined ? httpsRequest(options) : httpRequest(options);
+    } catch (err) {
+      this.#connectionFailed(err as Error, r.url);
+      return;
+    }
+    this.#httpRequest = req;
+    this.#callbacks.onRequest?.(req);
+    req.once('error', (err) => this.#connectionFailed(err, r.url));
+    req.once('response', (res: IncomingMessage) => this.#onResponse(req, res));
+    req.once('upgrade', (res: IncomingMessage, socket: Duplex, head: Buffer) => this.#onUpgrade(res, socket, head));
+    req.end();
+  }
+
+  #onUpgrade(res: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#httpRequest = undefined;
+    if (this.#done) {
+      socket.destroy();
+      return;
+    }
+    let protocol: string | undefined;
+    try {
+      ({ protocol } = validateServerResponse(this.#request, { status: res.statusCode ?? 0, headers: res.rawHeaders }, { sha1: nodeSha1 }));
+    } catch (err) {
+      socket.destroy();
+      if (!isHandshakeError(err)) throw err;
+      this.#fail(
+        new ClientError(err.code, err.message, { status: res.statusCode, headers: headerRecord(res.headers), cause: err }),
+      );
+      return;
+    }
+    this.#done = true;
+    this.#transport = undefined;
+    const extensions = res.headers['sec-websocket-extensions'];
+    this.#callbacks.onOpen({
+      socket,
+      head,
+      response: res,
+      protocol: protocol ?? '',
+      extensions: Array.isArray(extensions) ? extensions.join(', ') : (extensions ?? ''),
+      url: this.#request.url,
+    });
+  }
+
+  #onResponse(req: HttpRequest, res: IncomingMessage): void {
+    this.#httpRequest = undefined;
+    if (this.#done) {
+      res.destroy();
+      return;
+    }
+    const status = res.statusCode ?? 0;
+    const location = res.headers.location;
+    if (this.#resolved.followRedirects && status >= 300 && status < 400 && location !== undefined) {
+      res.resume();
+      this.#redirect(location, status);
+      return;
+    }
+    if (this.#callbacks.onUnexpectedResponse(req, res)) {
+      // The application took the response (ws's contract): it ends the attempt itself.
+      this.#done = true;
+      return;
+    }
+    this.#readExcerpt(res, (body) => {
+      this.#fail(
+        new ClientError(ClientErrorCode.UNEXPECTED_STATUS, `Unexpected server response: ${status} (expected 101 Switching Protocols)`, {
+          status,
+          headers: headerRecord(res.headers),
+          body,
+        }),
+      );
+    });
+  }
+
+  /** Read at most BODY_EXCERPT_BYTES of the body, then stop reading. */
+  #readExcerpt(res: IncomingMessage, done: (body: string) => void): void {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      res.destroy();
+      done(Buffer.concat(chunks, length).subarray(0, BODY_EXCERPT_BYTES).toString('utf8'));
+    };
+    res.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length >= BODY_EXCERPT_BYTES) finish();
+    });
+    res.once('end', finish);
+    res.once('error', finish);
+    res.once('close', finish);
+  }
+
+  #redirect(location: string, status: number): void {
+    if (++this.#redirects > this.#resolved.maxRedirects) {
+      this.#fail(
+        new ClientError(ClientErrorCode.TOO_MANY_REDIRECTS, `More than maxRedirects (${this.#resolved.maxRedirects}) redirects`, {
+          status,
+        }),
+      );
+      return;
+    }
+    const previous = this.#request;
+    let next: ClientRequest;
+    try {
+      const target = new URL(location, previous.url);
+      const candidate = buildClientRequest(target, { protocols: previous.protocols });
+      // Credentials stay with the origin that was given them: drop them on a cross-origin redirect
+      // (another host, port or scheme, which covers a wss → ws downgrade).
+      if (originOf(candidate) !== originOf(previous) && this.#headers !== undefined) {
+        const kept: Record<string, string | number | readonly string[] | undefined> = {};
+        for (const name of Object.keys(this.#headers)) {
+          if (!CREDENTIAL_HEADERS.has(name.toLowerCase())) kept[name] = this.#headers[name];
+        }
+        this.#headers = kept;
+      }
+      next = buildClientRequest(target, { protocols: previous.protocols, origin: this.#options.origin, headers: this.#headers });
+    } catch (err) {
+      this.#fail(new ClientError(ClientErrorCode.INVALID_REDIRECT, `Invalid redirect to ${JSON.stringify(location)}: ${(err as Error).message}`, { status, cause: err }));
+      return;
+    }
+    this.#request = next;
+    this.#transport?.destroy();
+    this.#transport = undefined;
+    this.start();
+  }
+}

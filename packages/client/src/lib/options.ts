@@ -1,0 +1,185 @@
+/**
+ * The client's options: their types, defaults and validation. Invalid options are rejected at once
+ * with a TypeError or RangeError naming the option, before any connection is attempted.
+ */
+import type { Agent, ClientRequestArgs } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ConnectionOptions } from 'node:tls';
+
+/** Default `handshakeTimeoutMs`: 30 s, from the constructor to `open`. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000;
+/** Default `closeTimeoutMs`: 30 s (as ws) to wait for the peer's close frame and the end of TCP. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
+/** Default `maxPayloadLength` and `maxMessageLength`: 100 MiB, ws's `maxPayload` default. */
+export const DEFAULT_MAX_MESSAGE_LENGTH = 100 * 1024 * 1024;
+/** Default `maxFragments`: 131072 frames per incoming message (@rfc6455/protocol's default). */
+export const DEFAULT_MAX_FRAGMENTS = 131_072;
+/** Default `highWaterMark`: `send` returns false once more than 1 MiB is buffered. */
+export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
+/** Default `maxRedirects` when `followRedirects` is on. */
+export const DEFAULT_MAX_REDIRECTS = 10;
+
+/** Heartbeat settings: ping every `intervalMs`; no pong within `timeoutMs` ends the connection. */
+export interface HeartbeatOptions {
+  /** Time between pings, in ms (> 0). */
+  intervalMs: number;
+  /** Time to wait for the pong, in ms (> 0). Default: `intervalMs`. */
+  timeoutMs?: number | undefined;
+}
+
+/** Options shared by the dialled and the adopted (`fromSocket`) connection. */
+export interface ConnectionLimits {
+  /** Time to wait for the peer's close frame and then for the TCP connection to end, in ms. Default 30000. */
+  closeTimeoutMs?: number | undefined;
+  /** Largest payload of one incoming frame, in bytes. Default 100 MiB. Over it: close 1009. */
+  maxPayloadLength?: number | undefined;
+  /** Largest incoming message, in bytes. Default 100 MiB. Over it: close 1009. */
+  maxMessageLength?: number | undefined;
+  /** Most frames one incoming message may span. Default 131072. Over it: close 1009. */
+  maxFragments?: number | undefined;
+  /** `send` returns false, and `drain` follows, once `bufferedAmount` exceeds this many bytes. Default 1 MiB. */
+  highWaterMark?: number | undefined;
+  /** Answer pings with pongs automatically (RFC 6455 §5.5.2). Default true. */
+  autoPong?: boolean | undefined;
+  /** Ping periodically and terminate the connection when a pong does not come back. Default off. */
+  heartbeat?: HeartbeatOptions | false | undefined;
+}
+
+/** A function that opens the transport for the handshake, as `http.request`'s `createConnection`. */
+export type CreateConnection = (options: ClientRequestArgs, callback?: (err: Error | null, socket?: Duplex) => void) => Duplex;
+
+/**
+ * Options of `new WebSocket(url, protocols, options)` and `WebSocket.connect(url, options)`.
+ * TLS options other than those listed (ciphers, minVersion, pfx, passphrase, checkServerIdentity …)
+ * are passed through to `tls.connect` via `tls`.
+ */
+export interface WebSocketOptions extends ConnectionLimits {
+  /** Subprotocols to offer (also the constructor's second argument). */
+  protocols?: string | readonly string[] | undefined;
+  /** Extra request headers (not `Upgrade`, `Connection` or `Sec-WebSocket-*`). */
+  headers?: Readonly<Record<string, string | number | readonly string[] | undefined>> | undefined;
+  /** The `Origin` header to send. */
+  origin?: string | undefined;
+  /** Time from the constructor to `open`, proxy, redirects and TLS included, in ms. Default 30000. */
+  handshakeTimeoutMs?: number | undefined;
+  /** Follow 3xx redirects. Default false. */
+  followRedirects?: boolean | undefined;
+  /** Most redirects to follow. Default 10. */
+  maxRedirects?: number | undefined;
+  /** A CONNECT proxy (`http://host:port` or `https://…`, userinfo becomes Proxy-Authorization), or `'env'`. */
+  proxy?: string | URL | undefined;
+  /** An `http.Agent` for the handshake request (not used through a proxy). */
+  agent?: Agent | undefined;
+  /** Open the transport yourself (not used through a proxy). */
+  createConnection?: CreateConnection | undefined;
+  /** Trusted CA certificates (PEM). */
+  ca?: ConnectionOptions['ca'];
+  /** Client certificate (PEM). */
+  cert?: ConnectionOptions['cert'];
+  /** Client private key (PEM). */
+  key?: ConnectionOptions['key'];
+  /** TLS SNI server name; default: the URL's host name unless it is an IP address. */
+  servername?: string | undefined;
+  /** Reject a server certificate that does not verify. Default true. */
+  rejectUnauthorized?: boolean | undefined;
+  /** Any other `tls.connect` options. */
+  tls?: ConnectionOptions | undefined;
+  /** Accepted for ws compatibility: only `false`/omitted is supported (no compression is negotiated). */
+  perMessageDeflate?: false | undefined;
+}
+
+/** The options after validation, with every default filled in. */
+export interface ResolvedLimits {
+  readonly closeTimeoutMs: number;
+  readonly maxPayloadLength: number;
+  readonly maxMessageLength: number;
+  readonly maxFragments: number;
+  readonly highWaterMark: number;
+  readonly autoPong: boolean;
+  readonly heartbeat: { readonly intervalMs: number; readonly timeoutMs: number } | undefined;
+}
+
+function limit(name: string, value: unknown, fallback: number, { positive = false, infinite = true } = {}): number {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== 'number' ||
+    Number.isNaN(value) ||
+    value < (positive ? 1 : 0) ||
+    (!Number.isInteger(value) && !(infinite && value === Infinity))
+  ) {
+    throw new RangeError(
+      `${name} must be a ${positive ? 'positive' : 'non-negative'} integer${infinite ? ' or Infinity' : ''}, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function timeout(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  // Node timers cap at 2^31-1 ms; a larger value would fire at once.
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 2 ** 31 - 1) {
+    throw new RangeError(`${name} must be an integer number of milliseconds from 1 to 2147483647, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Validate the limits shared by dialled and adopted connections. */
+export function resolveLimits(options: ConnectionLimits): ResolvedLimits {
+  if (options.autoPong !== undefined && typeof options.autoPong !== 'boolean') {
+    throw new TypeError(`autoPong must be a boolean, got ${typeof options.autoPong}`);
+  }
+  let heartbeat: ResolvedLimits['heartbeat'];
+  if (options.heartbeat !== undefined && options.heartbeat !== false) {
+    if (options.heartbeat === null || typeof options.heartbeat !== 'object') {
+      throw new TypeError('heartbeat must be { intervalMs, timeoutMs } or false');
+    }
+    const intervalMs = timeout('heartbeat.intervalMs', options.heartbeat.intervalMs, Number.NaN);
+    if (Number.isNaN(intervalMs)) throw new RangeError('heartbeat.intervalMs is required');
+    heartbeat = { intervalMs, timeoutMs: timeout('heartbeat.timeoutMs', options.heartbeat.timeoutMs, intervalMs) };
+  }
+  return {
+    closeTimeoutMs: timeout('closeTimeoutMs', options.closeTimeoutMs, DEFAULT_CLOSE_TIMEOUT_MS),
+    maxPayloadLength: limit('maxPayloadLength', options.maxPayloadLength, DEFAULT_MAX_MESSAGE_LENGTH),
+    maxMessageLength: limit('maxMessageLength', options.maxMessageLength, DEFAULT_MAX_MESSAGE_LENGTH),
+    maxFragments: limit('maxFragments', options.maxFragments, DEFAULT_MAX_FRAGMENTS, { positive: true }),
+    highWaterMark: limit('highWaterMark', options.highWaterMark, DEFAULT_HIGH_WATER_MARK),
+    autoPong: options.autoPong ?? true,
+    heartbeat,
+  };
+}
+
+/** The dialling options after validation. */
+export interface ResolvedDialOptions {
+  readonly handshakeTimeoutMs: number;
+  readonly followRedirects: boolean;
+  readonly maxRedirects: number;
+  readonly proxy: string | URL | undefined;
+}
+
+/** Validate the options only a dialled connection has. */
+export function resolveDialOptions(options: WebSocketOptions): ResolvedDialOptions {
+  if (options.followRedirects !== undefined && typeof options.followRedirects !== 'boolean') {
+    throw new TypeError(`followRedirects must be a boolean, got ${typeof options.followRedirects}`);
+  }
+  if (options.proxy !== undefined && typeof options.proxy !== 'string' && !(options.proxy instanceof URL)) {
+    throw new TypeError("proxy must be a URL string such as 'http://host:3128', a URL, or 'env'");
+  }
+  if (options.agent !== undefined && (options.agent === null || typeof options.agent !== 'object')) {
+    throw new TypeError('agent must be an http.Agent');
+  }
+  if (options.createConnection !== undefined && typeof options.createConnection !== 'function') {
+    throw new TypeError('createConnection must be a function (options, callback) => Duplex');
+  }
+  if (options.tls !== undefined && (options.tls === null || typeof options.tls !== 'object')) {
+    throw new TypeError('tls must be an object of tls.connect options');
+  }
+  if (options.perMessageDeflate !== undefined && options.perMessageDeflate !== false) {
+    throw new TypeError('perMessageDeflate is not supported by @rfc6455/client yet: omit it or pass false');
+  }
+  return {
+    handshakeTimeoutMs: timeout('handshakeTimeoutMs', options.handshakeTimeoutMs, DEFAULT_HANDSHAKE_TIMEOUT_MS),
+    followRedirects: options.followRedirects ?? false,
+    maxRedirects: limit('maxRedirects', options.maxRedirects, DEFAULT_MAX_REDIRECTS, { infinite: false }),
+    proxy: options.proxy,
+  };
+}
