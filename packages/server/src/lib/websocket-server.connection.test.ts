@@ -36,7 +36,9 @@ function nextMessage(ws: WebSocket | ServerWebSocket): Promise<[Buffer, boolean]
 }
 
 function echo(ws: ServerWebSocket): void {
-  ws.on('message', (data: Buffer, isBinary: boolean) => ws.send(data, { binary: isBinary }));
+  ws.on('message', (data, isBinary) => {
+    ws.send(data as Buffer, { binary: isBinary });
+  });
 }
 
 /** Read a raw socket into one growing buffer. */
@@ -228,7 +230,7 @@ describe('broadcast and topics', () => {
     expect(wss.subscribe(a, 'chess')).toBe(false);
     expect(wss.topicsOf(b)).toEqual(['chess', 'go']);
     const got: string[][] = [[], [], []];
-    clients.forEach((client, i) => client.on('message', (d: Buffer) => got[i]?.push(d.toString())));
+    clients.forEach((client, i) => client.on('message', (d) => void got[i]?.push(String(d))));
     expect(wss.publish('chess', 'e4')).toBe(2);
     expect(wss.unsubscribe(a, 'chess')).toBe(true);
     expect(wss.publish('chess', 'e5')).toBe(1);
@@ -322,7 +324,7 @@ describe('heartbeat', () => {
     const { bytes } = collect(socket);
     const [ws] = (await connected) as [ServerWebSocket];
     const errors: string[] = [];
-    ws.on('error', (err: { code: string }) => errors.push(err.code));
+    ws.on('error', (err) => void errors.push((err as Error & { code: string }).code));
     const timedOut = once(wss, 'heartbeatTimeout');
     const started = Date.now();
     // events.once() would reject on the 'error' that precedes the close: listen directly.
