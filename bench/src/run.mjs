@@ -4,6 +4,7 @@
 import { frameBenchmarks } from './frame.mjs';
 import { deflateBenchmarks } from './deflate.mjs';
 import { protocolBenchmarks } from './protocol.mjs';
+import { e2eBenchmarks } from './e2e.mjs';
 import { printTable, settings } from './harness.mjs';
 
 const started = Date.now();
@@ -14,6 +15,7 @@ if (typeof globalThis.gc !== 'function') console.log('(run with --expose-gc for 
 const rows = frameBenchmarks();
 rows.push(...(await deflateBenchmarks()));
 rows.push(...(await protocolBenchmarks()));
+rows.push(...(await e2eBenchmarks()));
 console.log('');
 printTable(rows);
 console.log(`\n${rows.length} rows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
