@@ -1,0 +1,318 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import { connect as netConnect } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createAcceptKey } from '@rfc6455/handshake';
+import { makeCertificate, startPeer } from '../../test/peer.ts';
+import type { Peer } from '../../test/peer.ts';
+import type { ClientError } from './client-error.ts';
+import type { CloseEvent, ErrorEvent } from './events.ts';
+import { WebSocket } from './websocket.ts';
+
+const peers: Peer[] = [];
+const servers: Server[] = [];
+const sockets: WebSocket[] = [];
+
+async function peer(options?: Parameters<typeof startPeer>[0]): Promise<Peer> {
+  const p = await startPeer(options);
+  peers.push(p);
+  return p;
+}
+
+async function listen(server: Server): Promise<number> {
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+afterEach(async () => {
+  for (const ws of sockets.splice(0)) ws.terminate();
+  await Promise.all(peers.splice(0).map((p) => p.close()));
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    s.close();
+  }
+});
+
+async function rejection(promise: Promise<WebSocket>): Promise<ClientError> {
+  try {
+    sockets.push(await promise);
+  } catch (err) {
+    return err as ClientError;
+  }
+  throw new Error('expected the connection to fail');
+}
+
+/** A peer that answers the upgrade with `answer(key)` written raw. */
+function rawPeer(answer: (key: string) => string): Promise<Peer> {
+  return peer({
+    onUpgrade: (request: IncomingMessage, socket: Socket) => {
+      socket.end(answer(request.headers['sec-websocket-key'] as string));
+      return true;
+    },
+  });
+}
+
+describe('handshake rejections', () => {
+  it('a non-101 status rejects with status, headers and a body excerpt of at most 1 KiB', async () => {
+    const body = `denied:${'x'.repeat(2000)}`;
+    const p = await rawPeer(
+      () => `HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nX-Why: policy\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    const err = await rejection(WebSocket.connect(p.url));
+    expect(err.code).toBe('WS_ERR_UNEXPECTED_STATUS');
+    expect(err.closeCode).toBe(1006);
+    expect(err.status).toBe(403);
+    expect(err.headers['x-why']).toBe('policy');
+    expect(err.body).toBe(body.slice(0, 1024));
+    expect(err.message).toContain('403');
+  });
+
+  it('WHATWG path: error event then close event 1006, never open', async () => {
+    const p = await rawPeer(() => 'HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\noops');
+    const ws = new WebSocket(p.url);
+    const events: string[] = [];
+    ws.onopen = () => events.push('open');
+    ws.onerror = (event: ErrorEvent) => events.push(`error:${(event.error as ClientError).code}:${(event.error as ClientError).body}`);
+    const close = new Promise<CloseEvent>((resolve) => (ws.onclose = resolve));
+    const event = await close;
+    expect(events).toEqual(['error:WS_ERR_UNEXPECTED_STATUS:oops']);
+    expect([event.code, event.wasClean]).toEqual([1006, false]);
+    expect(ws.readyState).toBe(WebSocket.CLOSED);
+  });
+
+  it('a wrong Sec-WebSocket-Accept rejects with WS_ERR_INVALID_ACCEPT', async () => {
+    const p = await rawPeer(
+      () => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${createAcceptKey('AAAAAAAAAAAAAAAAAAAAAA==')}\r\n\r\n`,
+    );
+    const err = await rejection(WebSocket.connect(p.url));
+    expect(err.code).toBe('WS_ERR_INVALID_ACCEPT');
+    expect(err.status).toBe(101);
+    expect(err.closeCode).toBe(1006);
+  });
+
+  it('a subprotocol that was not offered rejects with WS_ERR_UNEXPECTED_SUBPROTOCOL', async () => {
+    const p = await rawPeer(
+      (key) =>
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${createAcceptKey(key)}\r\nSec-WebSocket-Protocol: other\r\n\r\n`,
+    );
+    const err = await rejection(WebSocket.connect(p.url, { protocols: ['mine'] }));
+    expect(err.code).toBe('WS_ERR_UNEXPECTED_SUBPROTOCOL');
+    expect(err.headers['sec-websocket-protocol']).toBe('other');
+  });
+
+  it('hands the response to an unexpected-response listener instead of failing', async () => {
+    const p = await rawPeer(() => 'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\n\r\n');
+    const ws = new WebSocket(p.url);
+    sockets.push(ws);
+    const errors: unknown[] = [];
+    ws.on('error', (err) => errors.push(err));
+    const [, res] = await new Promise<[unknown, IncomingMessage]>((resolve) =>
+      ws.on('unexpected-response', (req: unknown, response: IncomingMessage) => resolve([req, response])),
+    );
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer');
+    expect(errors).toEqual([]);
+    expect(ws.readyState).toBe(WebSocket.CONNECTING);
+  });
+
+  it('a refused TCP connection rejects with WS_ERR_CONNECTION_FAILED carrying the cause', async () => {
+    const server = createServer();
+    const port = await listen(server);
+    server.close();
+    servers.length = 0;
+    const err = await rejection(WebSocket.connect(`ws://127.0.0.1:${port}`));
+    expect(err.code).toBe('WS_ERR_CONNECTION_FAILED');
+    expect((err.cause as { code: string }).code).toBe('ECONNREFUSED');
+  });
+});
+
+describe('handshake timeout', () => {
+  it('gives up after handshakeTimeoutMs when the server never answers', async () => {
+    const p = await peer({ onUpgrade: () => true });
+    const started = Date.now();
+    const err = await rejection(WebSocket.connect(p.url, { handshakeTimeoutMs: 150 }));
+    expect(err.code).toBe('WS_ERR_HANDSHAKE_TIMEOUT');
+    expect(err.closeCode).toBe(1006);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+});
+
+describe('TLS', () => {
+  let certificate: { key: string; cert: string };
+  beforeAll(() => {
+    certificate = makeCertificate();
+  });
+
+  it('connects to wss:// with the CA given, by IP and by host name (SNI)', async () => {
+    const p = await peer({ tls: certificate });
+    const ws = await WebSocket.connect(p.url, { ca: certificate.cert });
+    sockets.push(ws);
+    expect(ws.url).toBe(`wss://127.0.0.1:${p.port}/`);
+    const echo = new Promise<string>((resolve) => ws.once('message', (data) => resolve(String(data))));
+    ws.send('over tls');
+    expect(await echo).toBe('over tls');
+
+    const named = await WebSocket.connect(`wss://localhost:${p.port}/`, { ca: certificate.cert, servername: 'localhost' });
+    sockets.push(named);
+    expect(named.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('refuses an untrusted certificate unless rejectUnauthorized is false', async () => {
+    const p = await peer({ tls: certificate });
+    const err = await rejection(WebSocket.connect(p.url));
+    expect(err.code).toBe('WS_ERR_CONNECTION_FAILED');
+    expect((err.cause as { code: string }).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+    const ws = await WebSocket.connect(p.url, { rejectUnauthorized: false });
+    sockets.push(ws);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+  });
+});
+
+/** A CONNECT proxy that pipes to the target and records the authorities asked for. */
+async function startProxy(options: { refuse?: boolean } = {}): Promise<{ url: string; targets: string[]; auth: Array<string | undefined> }> {
+  const targets: string[] = [];
+  const auth: Array<string | undefined> = [];
+  const proxy = createServer((_req, res) => res.writeHead(405).end());
+  proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+    targets.push(req.url ?? '');
+    auth.push(req.headers['proxy-authorization']);
+    client.on('error', () => undefined);
+    if (options.refuse) {
+      client.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = netConnect(Number(port), host === 'localhost' ? '127.0.0.1' : host!, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+  });
+  const port = await listen(proxy);
+  return { url: `http://127.0.0.1:${port}`, targets, auth };
+}
+
+describe('CONNECT proxy', () => {
+  it('tunnels ws:// through the proxy option, with Proxy-Authorization from the URL', async () => {
+    const p = await peer();
+    const proxy = await startProxy();
+    const ws = await WebSocket.connect(p.url, { proxy: proxy.url.replace('http://', 'http://user:p%40ss@') });
+    sockets.push(ws);
+    expect(proxy.targets).toEqual([`127.0.0.1:${p.port}`]);
+    expect(proxy.auth).toEqual([`Basic ${Buffer.from('user:p@ss').toString('base64')}`]);
+    const echo = new Promise<string>((resolve) => ws.once('message', (data) => resolve(String(data))));
+    ws.send('through the tunnel');
+    expect(await echo).toBe('through the tunnel');
+  });
+
+  it('tunnels wss:// (TLS inside the tunnel) with proxy: "env", honouring NO_PROXY', async () => {
+    const certificate = makeCertificate();
+    const p = await peer({ tls: certificate });
+    const proxy = await startProxy();
+    const saved = { https: process.env.https_proxy, no: process.env.no_proxy };
+    process.env.https_proxy = proxy.url;
+    process.env.no_proxy = 'example.invalid';
+    try {
+      const ws = await WebSocket.connect(p.url, { proxy: 'env', ca: certificate.cert });
+      sockets.push(ws);
+      expect(proxy.targets).toEqual([`127.0.0.1:${p.port}`]);
+      process.env.no_proxy = '127.0.0.1';
+      const direct = await WebSocket.connect(p.url, { proxy: 'env', ca: certificate.cert });
+      sockets.push(direct);
+      expect(proxy.targets).toHaveLength(1);
+    } finally {
+      if (saved.https === undefined) delete process.env.https_proxy;
+      else process.env.https_proxy = saved.https;
+      if (saved.no === undefined) delete process.env.no_proxy;
+      else process.env.no_proxy = saved.no;
+    }
+  });
+
+  it('a proxy that refuses CONNECT rejects with WS_ERR_PROXY_CONNECT_FAILED and its status', async () => {
+    const p = await peer();
+    const proxy = await startProxy({ refuse: true });
+    const err = await rejection(WebSocket.connect(p.url, { proxy: proxy.url }));
+    expect(err.code).toBe('WS_ERR_PROXY_CONNECT_FAILED');
+    expect(err.status).toBe(403);
+  });
+});
+
+describe('redirects', () => {
+  /** An HTTP server that answers every upgrade request with a redirect to `location()`. */
+  async function redirector(location: () => string, status = 302): Promise<{ url: string; requests: IncomingMessage[] }> {
+    const requests: IncomingMessage[] = [];
+    const server = createServer();
+    server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
+      requests.push(req);
+      socket.end(`HTTP/1.1 ${status} Found\r\nLocation: ${location()}\r\nContent-Length: 0\r\n\r\n`);
+    });
+    const port = await listen(server);
+    return { url: `ws://127.0.0.1:${port}`, requests };
+  }
+
+  const credentials = { Authorization: 'Bearer secret', Cookie: 'session=1', 'X-Keep': 'yes' };
+
+  it('follows a cross-origin redirect and drops Authorization and Cookie', async () => {
+    const target = await peer();
+    const start = await redirector(() => `http://localhost:${target.port}/landing?q=1`);
+    const ws = await WebSocket.connect(`${start.url}/from`, {
+      followRedirects: true,
+      headers: credentials,
+    });
+    sockets.push(ws);
+    expect(ws.url).toBe(`ws://localhost:${target.port}/landing?q=1`);
+    expect(start.requests[0]!.headers.authorization).toBe('Bearer secret');
+    const landed = target.requests[0]!;
+    expect(landed.url).toBe('/landing?q=1');
+    expect(landed.headers.authorization).toBeUndefined();
+    expect(landed.headers.cookie).toBeUndefined();
+    expect(landed.headers['x-keep']).toBe('yes');
+  });
+
+  it('keeps credentials on a same-origin redirect', async () => {
+    const target = await peer();
+    // The same server redirects /old to /new: wrap its upgrade handler.
+    const listeners = target.server.listeners('upgrade') as Array<(...args: unknown[]) => void>;
+    target.server.removeAllListeners('upgrade');
+    target.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      if (req.url === '/old') {
+        target.requests.push(req);
+        socket.end('HTTP/1.1 301 Moved Permanently\r\nLocation: /new\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      for (const listener of listeners) listener(req, socket, head);
+    });
+    const ws = await WebSocket.connect(`${target.url}/old`, { followRedirects: true, headers: credentials });
+    sockets.push(ws);
+    expect(target.requests.map((r) => r.url)).toEqual(['/old', '/new']);
+    expect(target.requests[1]!.headers.authorization).toBe('Bearer secret');
+    expect(target.requests[1]!.headers.cookie).toBe('session=1');
+  });
+
+  it('does not follow by default: a 3xx is an unexpected status', async () => {
+    const start = await redirector(() => 'ws://127.0.0.1:1/');
+    const err = await rejection(WebSocket.connect(start.url));
+    expect(err.code).toBe('WS_ERR_UNEXPECTED_STATUS');
+    expect(err.status).toBe(302);
+    expect(err.headers.location).toBe('ws://127.0.0.1:1/');
+  });
+
+  it('stops after maxRedirects', async () => {
+    let self = '';
+    const loop = await redirector(() => self);
+    self = `${loop.url}/again`;
+    const err = await rejection(WebSocket.connect(loop.url, { followRedirects: true, maxRedirects: 3 }));
+    expect(err.code).toBe('WS_ERR_TOO_MANY_REDIRECTS');
+    expect(loop.requests).toHaveLength(4);
+  });
+
+  it('an invalid Location rejects with WS_ERR_INVALID_REDIRECT', async () => {
+    const start = await redirector(() => 'ftp://127.0.0.1/file');
+    const err = await rejection(WebSocket.connect(start.url, { followRedirects: true }));
+    expect(err.code).toBe('WS_ERR_INVALID_REDIRECT');
+  });
+});
