@@ -152,6 +152,41 @@ describe('standalone: connection, echo, close', () => {
   });
 });
 
+describe('attach mode', () => {
+  it('accepts WebSocket connections on path while a normal GET route answers 200 on the same port', async () => {
+    const http = createServer((req, res) => {
+      res.writeHead(req.url === '/health' ? 200 : 404);
+      res.end(req.url === '/health' ? 'ok' : '');
+    });
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    cleanups.push(() => new Promise((r) => { http.closeAllConnections(); http.close(r); }));
+    const wss = new WebSocketServer({ server: http, path: '/ws', heartbeat: false });
+    cleanups.push(() => wss.close({ timeoutMs: 100 }));
+    wss.on('connection', echo);
+    const port = portOf(http.address());
+    const client = await dial(`ws://127.0.0.1:${port}/ws?token=1`);
+    client.send('attached');
+    const [msg] = await nextMessage(client);
+    expect(msg.toString()).toBe('attached');
+    const res = await fetch(`http://127.0.0.1:${port}/health`);
+    expect([res.status, await res.text()]).toEqual([200, 'ok']);
+  });
+});
+
+describe('connections outlive the handshake timeout', () => {
+  it("an open connection is not cut by the standalone server's request timeouts", async () => {
+    const { wss, url } = await listen({ handshakeTimeoutMs: 100 });
+    wss.on('connection', echo);
+    const client = await dial(url);
+    await new Promise((r) => setTimeout(r, 400));
+    client.send('still here');
+    const [msg] = await nextMessage(client);
+    expect(msg.toString()).toBe('still here');
+    expect(wss.connectionCount).toBe(1);
+  });
+});
+
 describe('noServer + handleUpgrade', () => {
   it('completes handshakes handed over from a framework-style upgrade handler', async () => {
     const wss = new WebSocketServer<{ room: string }>({ noServer: true, path: '/rooms', heartbeat: false, authenticate: () => ({ room: 'lobby' }) });
