@@ -115,6 +115,10 @@ describe('handshake rejections', () => {
     expect(res.headers['www-authenticate']).toBe('Bearer');
     expect(errors).toEqual([]);
     expect(ws.readyState).toBe(WebSocket.CONNECTING);
+    const close = new Promise<number>((resolve) => ws.once('close', (code: number) => resolve(code)));
+    ws.terminate();
+    expect(await close).toBe(1006);
+    expect(errors.map((e) => (e as ClientError).code)).toEqual(['WS_ERR_ABORTED']);
   });
 
   it('a refused TCP connection rejects with WS_ERR_CONNECTION_FAILED carrying the cause', async () => {

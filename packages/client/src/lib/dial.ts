@@ -278,11 +278,9 @@ export class Dialer {
       this.#redirect(location, status);
       return;
     }
-    if (this.#callbacks.onUnexpectedResponse(req, res)) {
-      // The application took the response (ws's contract): it ends the attempt itself.
-      this.#done = true;
-      return;
-    }
+    // The application took the response (ws's contract): it ends the attempt itself with
+    // terminate()/close(), or the handshake timeout does.
+    if (this.#callbacks.onUnexpectedResponse(req, res)) return;
     this.#readExcerpt(res, (body) => {
       this.#fail(
         new ClientError(ClientErrorCode.UNEXPECTED_STATUS, `Unexpected server response: ${status} (expected 101 Switching Protocols)`, {
