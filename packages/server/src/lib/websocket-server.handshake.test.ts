@@ -120,6 +120,39 @@ describe('standalone mode', () => {
   });
 });
 
+describe('hostile requests', () => {
+  it('answers 400 to a repeated key and odd header names, and keeps serving', async () => {
+    const { port } = await standalone();
+    const twice = await exchange(port, upgradeRequest('/', { 'Sec-WebSocket-Key': 'AAAAAAAAAAAAAAAAAAAAAA==' }));
+    expect(statusOf(twice)).toBe(400);
+    // Node joins the two values with ", ", which is not base64 of 16 bytes.
+    expect(bodyOf(twice)).toMatch(/^Invalid Sec-WebSocket-Key /);
+    const proto = await exchange(port, upgradeRequest('/').replace(/Sec-WebSocket-Key: [^\r]*\r\n/, '__proto__: x\r\nconstructor: y\r\n'));
+    expect(statusOf(proto)).toBe(400);
+    const bad = await exchange(port, upgradeRequest('/', { 'Sec-WebSocket-Protocol': 'a b' }));
+    expect(statusOf(bad)).toBe(400);
+  });
+
+  it('swallows a socket reset during the handshake and reports it', async () => {
+    let release: (() => void) | undefined;
+    const { wss, port } = await standalone({
+      authenticate: () => new Promise<undefined>((resolve) => (release = () => resolve(undefined))),
+    });
+    const errors: string[] = [];
+    wss.on('wsClientError', (err) => errors.push(err.code));
+    const socket = await openSocket(port);
+    socket.write(upgradeRequest('/'));
+    while (release === undefined) await new Promise((r) => setTimeout(r, 5));
+    socket.resetAndDestroy();
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(errors[0]).toBe('WS_ERR_HANDSHAKE_SOCKET');
+    expect(wss.connectionCount).toBe(0);
+    expect(statusOf(await exchange(port, upgradeRequest('/').replace('Version: 13', 'Version: 9')))).toBe(426);
+  });
+});
+
 describe('authenticate', () => {
   it('rejects with the status, headers and message of a thrown HttpError', async () => {
     const { port } = await standalone({
