@@ -61,6 +61,13 @@ function closure(name, seen = new Set()) {
   return seen;
 }
 
+/** Whether a package's declarations use Node's types (its tsconfig.build.json does not clear `types`). */
+function nodeTyped(dir) {
+  const config = JSON.parse(readFileSync(join(dir, 'tsconfig.json'), 'utf8'));
+  return (config.compilerOptions?.types ?? []).includes('node') && !runtimeNeutral.has(dir.split('/').pop());
+}
+const runtimeNeutral = new Set(['codes', 'frame', 'handshake', 'protocol', 'browser']);
+
 let failed = 0;
 for (const name of packages.keys()) {
   const project = join(work, name.replace('/', '__'));
@@ -68,8 +75,12 @@ for (const name of packages.keys()) {
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
   try {
     const own = [...closure(name)].map((n) => tarballOf.get(n));
-    run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', ...own], project);
+    // Node-only packages expose node:* types in their declarations; their users have @types/node.
+    const needsNodeTypes = [...closure(name)].some((n) => nodeTyped(packages.get(n).dir));
+    const extra = needsNodeTypes ? ['@types/node@20'] : [];
+    run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', ...own, ...extra], project);
     const installed = readdirSync(join(project, 'node_modules', '@rfc6455')).sort();
+    // (@types/node, when installed above, is the user's own dev dependency, not ours.)
     const expected = [...closure(name)].map((n) => n.split('/')[1]).sort();
     if (JSON.stringify(installed) !== JSON.stringify(expected)) {
       throw new Error(`installed ${installed.join(', ')}; expected only ${expected.join(', ')}`);
@@ -82,7 +93,7 @@ for (const name of packages.keys()) {
     writeFileSync(join(project, 'types.ts'), `import * as surface from '${name}';\nexport const names: string[] = Object.keys(surface);\n`);
     writeFileSync(
       join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['types.ts'] }),
+      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: needsNodeTypes ? ['node'] : [] }, files: ['types.ts'] }),
     );
     run(process.execPath, [tsc, '-p', 'tsconfig.json'], project);
     console.log(`ok      ${name} (installed alone: ${expected.map((n) => '@rfc6455/' + n).join(', ')})`);

@@ -4,6 +4,7 @@
 // Runnable alone: `node --expose-gc bench/src/deflate.mjs`.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { settings } from './harness.mjs';
 
 let Ours;
