@@ -43,6 +43,10 @@ export class FakeWebSocket implements NativeWebSocket {
 
   /** Like a browser: closing a CONNECTING socket fails it (1006); otherwise a clean close follows. */
   close(code?: number, reason?: string): void {
+    // As the WHATWG close(): script may only send 1000 or 3000–4999.
+    if (code !== undefined && code !== 1000 && (code < 3000 || code > 4999)) {
+      throw new DOMException(`The close code must be either 1000, or between 3000 and 4999. ${code} is neither.`, 'InvalidAccessError');
+    }
     this.closeCalls.push({ code, reason });
     if (this.readyState >= 2) return;
     const wasConnecting = this.readyState === 0;

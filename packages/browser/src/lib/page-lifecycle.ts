@@ -1,6 +1,6 @@
 /**
  * Watching the page: online/offline, visibility, and pagehide/pageshow (the back/forward cache).
- * Closing on `pagehide` matters twice: the server learns at once that the user left (1001 rather
+ * Closing on `pagehide` matters twice: the server learns at once that the user left (a close frame rather
  * than a timeout), and Chromium does not put a page with an open WebSocket in the back/forward cache.
  */
 import type { BrowserEnvironment } from './native.ts';

@@ -286,12 +286,12 @@ describe('online/offline and page lifecycle', () => {
     expect(FakeWebSocket.instances.length).toBe(2);
   });
 
-  it('closes with 1001 while hidden (closeOnHidden) and reconnects when visible', async () => {
+  it('closes (1000, page hidden) while hidden (closeOnHidden) and reconnects when visible', async () => {
     const socket = make(undefined, { closeOnHidden: true });
     FakeWebSocket.last.serverOpen();
     page.document.visibilityState = 'hidden';
     page.document.dispatchEvent(new Event('visibilitychange'));
-    expect(FakeWebSocket.last.closeCalls).toEqual([{ code: 1001, reason: 'page hidden' }]);
+    expect(FakeWebSocket.last.closeCalls).toEqual([{ code: 1000, reason: 'page hidden' }]);
     await flush();
     vi.advanceTimersByTime(600_000);
     expect(FakeWebSocket.instances.length).toBe(1);
@@ -302,7 +302,7 @@ describe('online/offline and page lifecycle', () => {
     expect(FakeWebSocket.instances.length).toBe(2);
     FakeWebSocket.last.serverOpen();
     expect(FakeWebSocket.last.sent).toEqual(['while hidden']);
-    expect(log).toEqual(['open', 'close 1001 true true', 'reconnect 1 0', 'open', 'reconnected 1']);
+    expect(log).toEqual(['open', 'close 1000 true true', 'reconnect 1 0', 'open', 'reconnected 1']);
   });
 
   it('ignores visibility without closeOnHidden', () => {
@@ -313,11 +313,11 @@ describe('online/offline and page lifecycle', () => {
     expect(FakeWebSocket.last.closeCalls).toEqual([]);
   });
 
-  it('closes with 1001 on pagehide and reconnects on a back/forward-cache pageshow', async () => {
+  it('closes (1000, page unloaded) on pagehide and reconnects on a back/forward-cache pageshow', async () => {
     make();
     FakeWebSocket.last.serverOpen();
     page.window.dispatchEvent(new Event('pagehide'));
-    expect(FakeWebSocket.last.closeCalls).toEqual([{ code: 1001, reason: 'page unloaded' }]);
+    expect(FakeWebSocket.last.closeCalls).toEqual([{ code: 1000, reason: 'page unloaded' }]);
     await flush();
     pageshow(page, false);
     expect(FakeWebSocket.instances.length).toBe(1);

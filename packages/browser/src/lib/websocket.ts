@@ -3,7 +3,7 @@
  * or partysocket for (reconnect with backoff, a bounded send queue, online/offline and page
  * lifecycle awareness), plus the Node client's `connect()`, `sendAsync()` and async iteration.
  */
-import { WS_GONE } from '@rfc6455/codes';
+import { WS_OK } from '@rfc6455/codes';
 import type { WebSocketError } from '@rfc6455/codes';
 import { backoffDelay, resolveBackoff } from './backoff.ts';
 import type { BackoffOptions } from './backoff.ts';
@@ -65,9 +65,9 @@ export interface WebSocketOptions {
   maxQueuedBytes?: number | undefined;
   /** An attempt that has not opened after this long is abandoned (and retried). 0 = never. Default 10 000. */
   connectTimeoutMs?: number | undefined;
-  /** Close with 1001 while the page is hidden, reconnect when it is visible again. Default `false`. */
+  /** Close (1000, "page hidden") while the page is hidden, reconnect when it is visible again. Default `false`. */
   closeOnHidden?: boolean | undefined;
-  /** Close with 1001 on `pagehide`, reconnect on a `pageshow` from the back/forward cache. Default `true`. */
+  /** Close (1000, "page unloaded") on `pagehide`, reconnect on a `pageshow` from the back/forward cache. Default `true`. */
   closeOnPageHide?: boolean | undefined;
   /** Where to watch the page; default: the global `window`, `document`, `navigator`, `location`. */
   environment?: BrowserEnvironment | undefined;
@@ -670,8 +670,10 @@ export class WebSocket<T = MessageData> extends EventTarget {
     }
     this.#phase = 'suspended';
     const native = this.#native;
-    // RFC 6455 §7.4.1: 1001 "going away", as when a browser navigates away from a page.
-    if (native !== undefined) native.close(WS_GONE, reason === 'hidden' ? 'page hidden' : 'page unloaded');
+    // RFC 6455 §7.4.1's 1001 "going away" fits, but the WHATWG close() only lets script send 1000
+    // or 3000–4999 (1001 throws InvalidAccessError), so the reason says why. On a real unload the
+    // browser itself then closes any socket still open with 1001.
+    if (native !== undefined) native.close(WS_OK, reason === 'hidden' ? 'page hidden' : 'page unloaded');
   }
 
   #resume(reason: 'hidden' | 'pagehide'): void {
@@ -679,7 +681,7 @@ export class WebSocket<T = MessageData> extends EventTarget {
     this.#suspended = undefined;
     this.#retries = 0;
     if (this.#native !== undefined) {
-      // The 1001 close is still in flight: reconnect as soon as it completes.
+      // The page-lifecycle close is still in flight: reconnect as soon as it completes.
       this.#resumeOnClose = true;
       return;
     }

@@ -1,0 +1,321 @@
+/**
+ * @rfc6455/browser in real headless Chromium (Debian `chromium`, driven by playwright-core) against
+ * a `ws` server on 127.0.0.1. One node:http server serves the test page, the ES modules of
+ * @rfc6455/browser and @rfc6455/codes, and the WebSocket endpoint on the same port, so the page
+ * can use a relative socket URL and the server can be stopped and restarted on that port.
+ *
+ * The modules are compiled per file from the packages' TypeScript sources with
+ * `ts.transpileModule` (the same per-file emit as their `tsc` build), so this test never depends
+ * on whether, or when, `pnpm build` ran.
+ */
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import ts from 'typescript';
+import { WebSocketServer } from 'ws';
+import type { WebSocket as WsSocket } from 'ws';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const sources: Record<string, string> = { browser: `${root}packages/browser/src/`, codes: `${root}packages/codes/src/` };
+const pagePath = fileURLToPath(new URL('./fixtures/browser/index.html', import.meta.url));
+
+/** What the server saw: connection URLs, messages, and the close codes/reasons browsers sent. */
+interface Seen {
+  urls: string[];
+  protocols: string[];
+  extensions: string[];
+  messages: string[];
+  closes: [number, string][];
+}
+
+let browser: Browser;
+let page: Page;
+let http: Server;
+let wss: WebSocketServer;
+let port = 0;
+let seen: Seen;
+const moduleCache = new Map<string, string>();
+
+async function serveModule(pathname: string, res: ServerResponse): Promise<void> {
+  const match = /^\/modules\/(browser|codes)\/([\w/-]+)\.js$/.exec(pathname);
+  const base = match?.[1] === undefined ? undefined : sources[match[1]];
+  if (match === null || base === undefined || match[2]?.includes('..') !== false) {
+    res.writeHead(404).end();
+    return;
+  }
+  let js = moduleCache.get(pathname);
+  if (js === undefined) {
+    const source = await readFile(`${base}${match[2]}.ts`, 'utf8');
+    js = ts.transpileModule(source, {
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2022,
+        verbatimModuleSyntax: true,
+        rewriteRelativeImportExtensions: true,
+      },
+    }).outputText;
+    moduleCache.set(pathname, js);
+  }
+  res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(js);
+}
+
+function onRequest(req: IncomingMessage, res: ServerResponse): void {
+  const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+  if (pathname === '/') {
+    readFile(pagePath).then(
+      (html) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html),
+      () => res.writeHead(500).end(),
+    );
+  } else if (pathname.startsWith('/modules/')) {
+    serveModule(pathname, res).catch(() => res.writeHead(500).end());
+  } else {
+    res.writeHead(404).end();
+  }
+}
+
+/** The test server's protocol: echo, plus commands `close:<code>:<reason>` and `send:<text>`. */
+function onConnection(socket: WsSocket, req: IncomingMessage): void {
+  seen.urls.push(req.url ?? '');
+  seen.protocols.push(socket.protocol);
+  seen.extensions.push(socket.extensions);
+  socket.on('message', (data, isBinary) => {
+    if (isBinary) {
+      socket.send(data, { binary: true });
+      return;
+    }
+    const text = String(data);
+    seen.messages.push(text);
+    const close = /^close:(\d+):(.*)$/.exec(text);
+    if (close !== null) socket.close(Number(close[1]), close[2]);
+    else if (text.startsWith('send:')) socket.send(text.slice(5));
+    else socket.send(text);
+  });
+  socket.on('close', (code, reason) => seen.closes.push([code, String(reason)]));
+}
+
+/** Starts the page + socket server; on `port` 0 it picks one, else re-listens on that port. */
+async function startServer(): Promise<void> {
+  http = createServer(onRequest);
+  wss = new WebSocketServer({
+    server: http,
+    path: '/ws',
+    perMessageDeflate: true,
+    handleProtocols: (offered) => (offered.has('chat.v2') ? 'chat.v2' : false),
+  });
+  wss.on('connection', onConnection);
+  http.listen(port, '127.0.0.1');
+  await once(http, 'listening');
+  port = (http.address() as { port: number }).port;
+}
+
+/** Drops every connection without a close frame (as a crash would) and stops listening. */
+async function stopServer(): Promise<void> {
+  for (const client of wss.clients) client.terminate();
+  wss.close();
+  http.closeAllConnections();
+  await new Promise<void>((resolve) => http.close(() => resolve()));
+}
+
+async function until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the server side');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Runs an async script in the page, where `rfc` is the @rfc6455/browser module. */
+function inPage<T>(body: string): Promise<T> {
+  return page.evaluate(`(async () => { const rfc = window.rfc; ${body} })()`) as Promise<T>;
+}
+
+beforeAll(async () => {
+  seen = { urls: [], protocols: [], extensions: [], messages: [], closes: [] };
+  await startServer();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (http?.listening) await stopServer();
+});
+
+beforeEach(async () => {
+  seen = { urls: [], protocols: [], extensions: [], messages: [], closes: [] };
+  page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.waitForFunction('window.rfcReady === true', undefined, { timeout: 10_000 });
+  expect(errors).toEqual([]);
+});
+
+afterEach(async () => {
+  await page.close();
+});
+
+describe('@rfc6455/browser in Chromium', () => {
+  it('connects to a relative URL, negotiates a subprotocol and compression, echoes text and binary', async () => {
+    const result = await inPage<unknown>(`
+      const socket = await rfc.connect('/ws?case=echo', { protocols: ['chat.v2', 'chat.v1'] });
+      const messages = socket[Symbol.asyncIterator]();
+      socket.send('héllo ✓');
+      const text = (await messages.next()).value;
+      socket.send(new Uint8Array([0, 1, 2, 255]));
+      const binary = (await messages.next()).value;
+      socket.send('');
+      const empty = (await messages.next()).value;
+      const big = 'x'.repeat(300000);
+      await socket.sendAsync(big);
+      const echoedBig = (await messages.next()).value;
+      const state = [socket.url, socket.protocol, socket.extensions, socket.isOpen()];
+      socket.close(1000, 'done');
+      await new Promise((resolve) => socket.addEventListener('close', resolve));
+      return { text, binary: [binary instanceof ArrayBuffer, [...new Uint8Array(binary)]], empty, big: echoedBig === big, state, closed: socket.isClosed() };
+    `);
+    expect(result).toEqual({
+      text: 'héllo ✓',
+      binary: [true, [0, 1, 2, 255]],
+      empty: '',
+      big: true,
+      state: [`ws://127.0.0.1:${port}/ws?case=echo`, 'chat.v2', 'permessage-deflate', true],
+      closed: true,
+    });
+    expect(seen.protocols).toEqual(['chat.v2']);
+    expect(seen.extensions[0]).toMatch(/^permessage-deflate/);
+    await until(() => seen.closes.length === 1);
+    expect(seen.closes).toEqual([[1000, 'done']]);
+  });
+
+  it('sends its close code and reason, and reports the server’s', async () => {
+    const result = await inPage<unknown>(`
+      const a = await rfc.connect('/ws');
+      a.close(4321, 'bye é');
+      await new Promise((resolve) => a.addEventListener('close', resolve));
+      const b = await rfc.connect('/ws');
+      const closed = new Promise((resolve) => b.addEventListener('close', (e) => resolve([e.code, e.reason, e.wasClean, e.willReconnect])));
+      b.send('close:4001:kicked out');
+      const c = await rfc.connect('/ws', { reconnect: false });
+      const cClosed = new Promise((resolve) => c.addEventListener('close', (e) => resolve([e.code, e.reason, e.wasClean, e.willReconnect, c.readyState])));
+      c.send('close:1011:oops');
+      return { b: await closed, c: await cClosed };
+    `);
+    expect(result).toEqual({ b: [4001, 'kicked out', true, false], c: [1011, 'oops', true, false, 3] });
+    await until(() => seen.closes.length === 3);
+    expect(seen.closes).toContainEqual([4321, 'bye é']);
+    expect(seen.closes).toContainEqual([4001, 'kicked out']);
+    expect(seen.closes).toContainEqual([1011, 'oops']);
+  });
+
+  it('queues messages sent while connecting and flushes them in order', async () => {
+    const result = await inPage<unknown>(`
+      const socket = new rfc.WebSocket('/ws?case=queue');
+      const messages = socket[Symbol.asyncIterator]();
+      const queued = [socket.readyState, socket.isConnecting()];
+      socket.send('first');
+      socket.json({ n: 2 });
+      const third = socket.sendAsync('third');
+      const bytes = socket.bufferedAmount;
+      await third;
+      const replies = [];
+      for (let i = 0; i < 3; i++) replies.push((await messages.next()).value);
+      socket.close();
+      return { queued, bytes, replies };
+    `);
+    expect(result).toEqual({ queued: [0, true], bytes: 5 + 7 + 5, replies: ['first', '{"n":2}', 'third'] });
+    expect(seen.messages).toEqual(['first', '{"n":2}', 'third']);
+  });
+
+  it("parses JSON in parse: 'json' mode and reports bad JSON with its text", async () => {
+    const result = await inPage<unknown>(`
+      const socket = await rfc.connect('/ws', { parse: 'json' });
+      const events = [];
+      socket.addEventListener('message', (e) => events.push(['message', e.data]));
+      socket.addEventListener('error', (e) => events.push(['error', e.error.code, e.error.text]));
+      socket.send('send:{"a":[1,2]}');
+      socket.send('send:{nope');
+      socket.send('send:true');
+      while (events.length < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+      socket.close();
+      return events;
+    `);
+    expect(result).toEqual([
+      ['message', { a: [1, 2] }],
+      ['error', 'WS_ERR_INVALID_JSON', '{nope'],
+      ['message', true],
+    ]);
+  });
+
+  it('reconnects after the server restarts, re-reading the URL and sending what was queued', async () => {
+    await inPage<void>(`
+      let token = 0;
+      window.log = [];
+      const socket = new rfc.WebSocket(async () => '/ws?token=' + (++token), undefined, {
+        reconnect: { minDelayMs: 200, maxDelayMs: 400 },
+        random: () => 0.99,
+      });
+      window.socket = socket;
+      for (const type of ['open', 'close', 'reconnect', 'reconnected', 'giveup']) {
+        socket.addEventListener(type, (e) => window.log.push([type, e.code ?? e.attempt ?? null]));
+      }
+      await new Promise((resolve) => socket.addEventListener('open', resolve, { once: true }));
+    `);
+    await until(() => seen.urls.length === 1);
+    await stopServer();
+    await page.waitForFunction('window.log.some(([type]) => type === "reconnect")', undefined, { timeout: 10_000 });
+    await inPage<void>(`window.socket.send('queued while down');`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await startServer();
+    await page.waitForFunction('window.log.some(([type]) => type === "reconnected")', undefined, { timeout: 15_000 });
+    await until(() => seen.messages.includes('queued while down'));
+    const log = await inPage<[string, number | null][]>(`window.socket.close(); return window.log;`);
+    expect(log.slice(0, 3)).toEqual([
+      ['open', null],
+      ['close', 1006],
+      ['reconnect', 1],
+    ]);
+    const reconnects = log.filter(([type]) => type === 'reconnect').length;
+    expect(reconnects).toBeGreaterThanOrEqual(2);
+    expect(log.slice(-2)).toEqual([
+      ['open', null],
+      ['reconnected', reconnects],
+    ]);
+    expect(seen.urls.at(-1)).toBe(`/ws?token=${reconnects + 1}`);
+    expect(seen.urls[0]).toBe('/ws?token=1');
+  });
+
+  it('closes (1000, "page unloaded") on pagehide, and reconnects on a back/forward-cache pageshow', async () => {
+    const result = await inPage<unknown>(`
+      const socket = await rfc.connect('/ws?case=pagehide');
+      const closed = new Promise((resolve) => socket.addEventListener('close', (e) => resolve([e.code, e.willReconnect])));
+      window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+      const close = await closed;
+      const reopened = new Promise((resolve) => socket.addEventListener('reconnected', (e) => resolve(e.attempt)));
+      window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+      const attempt = await reopened;
+      socket.close();
+      return { close, attempt };
+    `);
+    expect(result).toEqual({ close: [1000, true], attempt: 1 });
+    await until(() => seen.closes.length === 2);
+    expect(seen.closes).toEqual([
+      [1000, 'page unloaded'],
+      [1005, ''],
+    ]);
+  });
+
+  it('closes (1000, "page unloaded") when the page really navigates away', async () => {
+    await inPage<void>(`window.socket = await rfc.connect('/ws?case=navigate');`);
+    await page.goto('about:blank');
+    await until(() => seen.closes.length === 1);
+    expect(seen.closes).toEqual([[1000, 'page unloaded']]);
+  });
+});
