@@ -503,3 +503,80 @@ describe('heartbeat', () => {
     expect(server.pings).toHaveLength(1);
   });
 });
+
+describe('more transport cases', () => {
+  it('emits drain with a highWaterMark below the socket\'s own', async () => {
+    const p = await peer({ echo: false });
+    const ws = track(await WebSocket.connect(p.url, { highWaterMark: 10 }));
+    const server = await p.nextConnection();
+    server.socket.pause();
+    let result = true;
+    let sent = 0;
+    while (result && sent < 100_000) {
+      result = ws.send(Buffer.alloc(8 * 1024));
+      sent++;
+    }
+    expect(result).toBe(false);
+    const drained = once(ws, 'drain');
+    server.socket.resume();
+    await drained;
+    expect(ws.bufferedAmount).toBeLessThanOrEqual(10);
+  });
+
+  it('connects over IPv6 loopback when the machine has it', async () => {
+    const { createServer } = await import('node:http');
+    const probe = createServer();
+    const ok = await new Promise<boolean>((resolve) => {
+      probe.once('error', () => resolve(false));
+      probe.listen(0, '::1', () => resolve(true));
+    });
+    probe.close();
+    if (!ok) return;
+    const { acceptClientRequest } = await import('@rfc6455/handshake');
+    const server = createServer();
+    const hosts: Array<string | undefined> = [];
+    server.on('upgrade', (request, socket: Socket) => {
+      hosts.push(request.headers.host);
+      socket.write(acceptClientRequest({ headers: request.rawHeaders }).response);
+      WebSocket.fromSocket(socket, undefined, { role: 'server' }).on('message', function (this: WebSocket, data) {
+        this.send(String(data));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '::1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const ws = track(await WebSocket.connect(`ws://[::1]:${port}/v6`));
+      expect(hosts).toEqual([`[::1]:${port}`]);
+      const reply = once<[Buffer]>(ws, 'message');
+      ws.send('six');
+      expect(String((await reply)[0])).toBe('six');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('uses createConnection when given', async () => {
+    const p = await peer();
+    const { connect } = await import('node:net');
+    const calls: Array<{ host?: string; port?: number }> = [];
+    const ws = track(
+      await WebSocket.connect(p.url, {
+        createConnection: (options) => {
+          calls.push({ host: options.host ?? undefined, port: Number(options.port) });
+          return connect({ host: '127.0.0.1', port: p.port });
+        },
+      }),
+    );
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    expect(calls).toEqual([{ host: '127.0.0.1', port: p.port }]);
+  });
+
+  it('fromSocket on a socket that already closed emits close 1006', async () => {
+    const { PassThrough } = await import('node:stream');
+    const stream = new PassThrough();
+    stream.destroy();
+    const ws = WebSocket.fromSocket(stream, undefined, { role: 'server' });
+    expect(await closed(ws)).toEqual({ code: 1006, reason: '', wasClean: false });
+    expect(() => WebSocket.fromSocket(stream, undefined, { role: 'peer' as 'server' })).toThrow(TypeError);
+  });
+});

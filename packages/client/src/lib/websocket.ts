@@ -656,7 +656,9 @@ export class WebSocket extends EventEmitter {
     socket.on('error', this.#onSocketError);
     socket.on('drain', this.#onDrain);
     if (head.length > 0) this.#onData(head);
-    if (this.#isServer) this.#startHeartbeat();
+    // A socket that closed before it was handed over will never emit 'close' again.
+    if (socket.destroyed) process.nextTick(this.#onSocketClose);
+    else if (this.#isServer) this.#startHeartbeat();
   }
 
   #onData = (chunk: Uint8Array): void => {
