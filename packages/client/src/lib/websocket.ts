@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import { WS_CLOSED_ABNORMALLY, WS_OK, isValidCloseCode } from '@rfc6455/codes';
 import type { WebSocketError } from '@rfc6455/codes';
 import { buildClientRequest } from '@rfc6455/handshake';
-import { Protocol } from '@rfc6455/protocol';
+import { Protocol, SINGLE_WRITE_MAX } from '@rfc6455/protocol';
 import type { Extension, ProtocolHandler } from '@rfc6455/protocol';
 import { ClientError, ClientErrorCode, domError } from './client-error.ts';
 import { Dialer } from './dial.ts';
@@ -471,8 +471,10 @@ export class WebSocket extends EventEmitter {
     const binary = options?.binary ?? typeof data !== 'string';
     const fin = options?.fin ?? true;
     const socket = this.#socket!;
-    // A frame's header and payload can be two writes: cork so they leave in one writev.
-    socket.cork();
+    // Only a server's large unmasked frame is written as header + payload (the protocol's
+    // SINGLE_WRITE_MAX): cork then, so both leave in one writev. Everything else is one buffer.
+    const cork = this.#isServer && (typeof data === 'string' ? data.length * 3 : data.byteLength) > SINGLE_WRITE_MAX;
+    if (cork) socket.cork();
     this.#hold(cb !== undefined);
     let sent: boolean;
     try {
@@ -480,7 +482,7 @@ export class WebSocket extends EventEmitter {
       else sent = engine.sendText(typeof data === 'string' ? data : toBytes(data), fin ? undefined : { fin });
     } finally {
       this.#release(cb);
-      socket.uncork();
+      if (cork) socket.uncork();
     }
     if (!sent) {
       this.#afterCloseBytes += byteLengthOf(data);
