@@ -580,3 +580,26 @@ describe('more transport cases', () => {
     expect(() => WebSocket.fromSocket(stream, undefined, { role: 'peer' as 'server' })).toThrow(TypeError);
   });
 });
+
+describe('ws-style handshake events and agents', () => {
+  it('emits upgrade with the 101 response before open, and works through an http.Agent', async () => {
+    const p = await peer({ protocols: ['x'] });
+    const { Agent } = await import('node:http');
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const ws = track(new WebSocket(p.url, 'x', { agent }));
+      const order: string[] = [];
+      ws.on('upgrade', (res: { statusCode: number; headers: Record<string, string> }) =>
+        order.push(`upgrade:${res.statusCode}:${res.headers['sec-websocket-protocol']}`),
+      );
+      ws.on('open', () => order.push('open'));
+      await once(ws, 'open');
+      expect(order).toEqual(['upgrade:101:x', 'open']);
+      const reply = once<[Buffer]>(ws, 'message');
+      ws.send('via agent');
+      expect(String((await reply)[0])).toBe('via agent');
+    } finally {
+      agent.destroy();
+    }
+  });
+});
