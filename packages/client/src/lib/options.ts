@@ -29,7 +29,7 @@ export interface HeartbeatOptions {
 
 /** Options shared by the dialled and the adopted (`fromSocket`) connection. */
 export interface ConnectionLimits {
-  /** Time to wait for the peer's close frame and then for the TCP connection to end, in ms. Default 30000. */
+  /** Time from the start of the closing handshake until TCP has ended, in ms; then the socket is destroyed. Default 30000. */
   closeTimeoutMs?: number | undefined;
   /** Largest payload of one incoming frame, in bytes. Default 100 MiB. Over it: close 1009. */
   maxPayloadLength?: number | undefined;
