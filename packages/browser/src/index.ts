@@ -1,5 +1,6 @@
-export { WebSocket, connect, normalizeUrl } from './lib/websocket.ts';
-export type { WebSocketOptions, ReconnectOptions, UrlSource, MessageData } from './lib/websocket.ts';
+export { WebSocket, connect } from './lib/websocket.ts';
+export { normalizeUrl } from './lib/url.ts';
+export type { WebSocketOptions, ReconnectOptions, UrlSource, MessageData } from './lib/options.ts';
 export {
   WebSocketMessageEvent,
   WebSocketCloseEvent,

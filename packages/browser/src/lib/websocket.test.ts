@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeWebSocket, fakePage, flush, pageshow } from '../../test/fake-websocket.ts';
 import type { FakePage } from '../../test/fake-websocket.ts';
-import { WebSocket, connect, normalizeUrl } from './websocket.ts';
-import type { WebSocketOptions } from './websocket.ts';
+import { WebSocket, connect } from './websocket.ts';
+import type { WebSocketOptions } from './options.ts';
 import type { WebSocketCloseEvent, WebSocketErrorEvent } from './events.ts';
 import type { InvalidJsonError } from './errors.ts';
 
@@ -91,13 +91,6 @@ describe('WHATWG surface', () => {
     expect(() => make('ftp://example.test/')).toThrow(TypeError);
     expect(() => new WebSocket('wss://x/', undefined, { WebSocket: undefined, environment: page })).toThrow(/options\.WebSocket/);
   });
-
-  it('resolves URLs like the WHATWG constructor', () => {
-    expect(normalizeUrl('/socket?x=1#frag', { location: { href: 'https://example.test/app/' } }).href).toBe('wss://example.test/socket?x=1');
-    expect(normalizeUrl('http://h:8080/a').href).toBe('ws://h:8080/a');
-    expect(() => normalizeUrl('mailto:a@b')).toThrow(/ws:, wss:, http: or https:/);
-    expect(() => normalizeUrl('not a url')).toThrow(TypeError);
-  });
 });
 
 describe('reconnect', () => {
@@ -146,6 +139,30 @@ describe('reconnect', () => {
       'open',
       'reconnected 2',
     ]);
+  });
+
+  it('still reconnects when an onclose handler throws (the exception is reported, not swallowed)', async () => {
+    const socket = make();
+    socket.onclose = () => {
+      throw new Error('handler bug');
+    };
+    const reported: unknown[] = [];
+    // Run queued microtasks at once and catch what they throw, instead of crashing the test run.
+    const spy = vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((task) => {
+      try {
+        task();
+      } catch (error) {
+        reported.push(error);
+      }
+    });
+    try {
+      FakeWebSocket.last.serverOpen();
+      FakeWebSocket.last.serverClose(1006, '', false);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(log).toEqual(['open', 'close 1006 false true', 'reconnect 1 500']);
+    expect(reported).toEqual([expect.objectContaining({ message: 'handler bug' })]);
   });
 
   it('gives up after maxRetries with giveup, then a final close', async () => {

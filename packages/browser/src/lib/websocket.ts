@@ -7,6 +7,8 @@ import { WS_OK } from '@rfc6455/codes';
 import type { WebSocketError } from '@rfc6455/codes';
 import { backoffDelay, resolveBackoff } from './backoff.ts';
 import type { BackoffOptions } from './backoff.ts';
+import { checkChoice, checkCount, finalCodePredicate } from './options.ts';
+import type { MessageData, ReconnectOptions, UrlSource, WebSocketOptions } from './options.ts';
 import { DrainTracker } from './drain-tracker.ts';
 import { BrowserErrorCode, InvalidJsonError, createError } from './errors.ts';
 import {
@@ -21,59 +23,11 @@ import type { WebSocketEventMap } from './events.ts';
 import { MessageIterator } from './message-iterator.ts';
 import { defaultEnvironment, globalWebSocket } from './native.ts';
 import type { BrowserEnvironment, NativeWebSocket, NativeWebSocketConstructor } from './native.ts';
+import { normalizeUrl } from './url.ts';
 import { watchPage } from './page-lifecycle.ts';
 import { sendDataByteLength, utf8ByteLength } from './send-data.ts';
 import type { SendData } from './send-data.ts';
 import { SendQueue } from './send-queue.ts';
-
-/** A URL, or a function (sync or async) called before EACH connection attempt to produce one. */
-export type UrlSource = string | URL | (() => string | URL | PromiseLike<string | URL>);
-
-/** What a message's `data` is when `parse` is not `'json'`. */
-export type MessageData = string | ArrayBuffer | Blob;
-
-/** Reconnect settings. Every field is optional; see the defaults on each. */
-export interface ReconnectOptions extends Partial<BackoffOptions> {
-  /**
-   * How many failed attempts in a row before giving up (`giveup` event, then a final `close`).
-   * Default `Infinity`. An open connection resets the count.
-   */
-  maxRetries?: number;
-  /**
-   * Close codes after which the socket does not reconnect: a list, or a predicate. Default: 1008
-   * (policy violation, e.g. an expired login) and 4000–4999 (private use: your server's "do not
-   * come back"). `[]` reconnects after every close the client did not ask for.
-   */
-  finalCloseCodes?: readonly number[] | ((code: number, reason: string) => boolean);
-}
-
-/** Options of {@link WebSocket} and {@link connect}. */
-export interface WebSocketOptions {
-  /** Subprotocols to offer (Sec-WebSocket-Protocol); the constructor's second argument wins. */
-  protocols?: string | readonly string[] | undefined;
-  /** The native WebSocket constructor. Default `globalThis.WebSocket`; pass one in Node < 22 or tests. */
-  WebSocket?: NativeWebSocketConstructor | undefined;
-  /** How binary messages arrive. Default `'arraybuffer'` (synchronous access, unlike the native `'blob'`). */
-  binaryType?: 'arraybuffer' | 'blob' | undefined;
-  /** `'json'`: text messages are parsed, and a parse failure is an `error` event with the raw text. Default `'none'`. */
-  parse?: 'none' | 'json' | undefined;
-  /** `false` turns reconnecting off; `true` or an object turns it on. Default `true`. */
-  reconnect?: boolean | ReconnectOptions | undefined;
-  /** Messages that may wait while (re)connecting; 0 makes a send while not open throw. Default 100. */
-  maxQueuedMessages?: number | undefined;
-  /** Bytes (UTF-8 for text) that may wait while (re)connecting. Default 1 MiB. */
-  maxQueuedBytes?: number | undefined;
-  /** An attempt that has not opened after this long is abandoned (and retried). 0 = never. Default 10 000. */
-  connectTimeoutMs?: number | undefined;
-  /** Close (1000, "page hidden") while the page is hidden, reconnect when it is visible again. Default `false`. */
-  closeOnHidden?: boolean | undefined;
-  /** Close (1000, "page unloaded") on `pagehide`, reconnect on a `pageshow` from the back/forward cache. Default `true`. */
-  closeOnPageHide?: boolean | undefined;
-  /** Where to watch the page; default: the global `window`, `document`, `navigator`, `location`. */
-  environment?: BrowserEnvironment | undefined;
-  /** The random source of the backoff jitter, returning [0, 1). Default `Math.random`. */
-  random?: (() => number) | undefined;
-}
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -414,7 +368,17 @@ export class WebSocket<T = MessageData> extends EventTarget {
 
   #emit(event: Event): void {
     const handler = (this as unknown as Record<string, unknown>)[`on${event.type}`];
-    if (typeof handler === 'function') handler.call(this, event);
+    if (typeof handler === 'function') {
+      try {
+        handler.call(this, event);
+      } catch (error) {
+        // As dispatchEvent does for listeners: report the handler's exception as uncaught, but
+        // never let it cut the socket's own bookkeeping (a retry not scheduled, a queue not flushed).
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
     this.dispatchEvent(event);
   }
 
@@ -753,48 +717,4 @@ export class WebSocket<T = MessageData> extends EventTarget {
  */
 export function connect<T = MessageData>(url: UrlSource, options: WebSocketOptions = {}): Promise<WebSocket<T>> {
   return WebSocket.connect<T>(url, options);
-}
-
-/**
- * Resolves a socket URL like the WHATWG constructor: relative to the page, `http:`→`ws:`,
- * `https:`→`wss:`, fragment dropped. Throws TypeError for anything else.
- */
-export function normalizeUrl(value: unknown, env: BrowserEnvironment = {}): URL {
-  if (typeof value !== 'string' && !(value instanceof URL)) {
-    throw new TypeError(`A socket URL must be a string or a URL, got ${value === null ? 'null' : typeof value}`);
-  }
-  let url: URL;
-  try {
-    url = new URL(String(value), env.location?.href);
-  } catch (cause) {
-    throw new TypeError(`Not a valid URL: ${String(value)}`, { cause });
-  }
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  else if (url.protocol === 'https:') url.protocol = 'wss:';
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new TypeError(`A socket URL must use ws:, wss:, http: or https:, got ${url.protocol} in ${url.href}`);
-  }
-  url.hash = '';
-  return url;
-}
-
-function finalCodePredicate(option: ReconnectOptions['finalCloseCodes']): (code: number, reason: string) => boolean {
-  if (option === undefined) return (code) => code === 1008 || (code >= 4000 && code <= 4999);
-  if (typeof option === 'function') return option;
-  if (!Array.isArray(option)) throw new TypeError('reconnect.finalCloseCodes must be an array of close codes or a function (code, reason) => boolean');
-  const codes = new Set<number>(option);
-  return (code) => codes.has(code);
-}
-
-function checkCount(name: string, value: unknown, allowInfinity: boolean): number {
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${name} must be a number, got ${typeof value}`);
-  if (value < 0 || (!Number.isInteger(value) && !(allowInfinity && value === Infinity))) {
-    throw new RangeError(`${name} must be a whole number ≥ 0${allowInfinity ? ' or Infinity' : ''}, got ${value}`);
-  }
-  return value;
-}
-
-function checkChoice<C extends string>(name: string, value: unknown, choices: readonly C[]): C {
-  if (!choices.includes(value as C)) throw new TypeError(`${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${String(value)}`);
-  return value as C;
 }

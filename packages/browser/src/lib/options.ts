@@ -1,0 +1,76 @@
+/** The options of the browser `WebSocket`, their types, and the checks that reject bad ones at once. */
+import type { BackoffOptions } from './backoff.ts';
+import type { BrowserEnvironment, NativeWebSocketConstructor } from './native.ts';
+
+/** A URL, or a function (sync or async) called before EACH connection attempt to produce one. */
+export type UrlSource = string | URL | (() => string | URL | PromiseLike<string | URL>);
+
+/** What a message's `data` is when `parse` is not `'json'`. */
+export type MessageData = string | ArrayBuffer | Blob;
+
+/** Reconnect settings. Every field is optional; see the defaults on each. */
+export interface ReconnectOptions extends Partial<BackoffOptions> {
+  /**
+   * How many failed attempts in a row before giving up (`giveup` event, then a final `close`).
+   * Default `Infinity`. An open connection resets the count.
+   */
+  maxRetries?: number;
+  /**
+   * Close codes after which the socket does not reconnect: a list, or a predicate. Default: 1008
+   * (policy violation, e.g. an expired login) and 4000–4999 (private use: your server's "do not
+   * come back"). `[]` reconnects after every close the client did not ask for.
+   */
+  finalCloseCodes?: readonly number[] | ((code: number, reason: string) => boolean);
+}
+
+/** Options of {@link WebSocket} and {@link connect}. */
+export interface WebSocketOptions {
+  /** Subprotocols to offer (Sec-WebSocket-Protocol); the constructor's second argument wins. */
+  protocols?: string | readonly string[] | undefined;
+  /** The native WebSocket constructor. Default `globalThis.WebSocket`; pass one in Node < 22 or tests. */
+  WebSocket?: NativeWebSocketConstructor | undefined;
+  /** How binary messages arrive. Default `'arraybuffer'` (synchronous access, unlike the native `'blob'`). */
+  binaryType?: 'arraybuffer' | 'blob' | undefined;
+  /** `'json'`: text messages are parsed, and a parse failure is an `error` event with the raw text. Default `'none'`. */
+  parse?: 'none' | 'json' | undefined;
+  /** `false` turns reconnecting off; `true` or an object turns it on. Default `true`. */
+  reconnect?: boolean | ReconnectOptions | undefined;
+  /** Messages that may wait while (re)connecting; 0 makes a send while not open throw. Default 100. */
+  maxQueuedMessages?: number | undefined;
+  /** Bytes (UTF-8 for text) that may wait while (re)connecting. Default 1 MiB. */
+  maxQueuedBytes?: number | undefined;
+  /** An attempt that has not opened after this long is abandoned (and retried). 0 = never. Default 10 000. */
+  connectTimeoutMs?: number | undefined;
+  /** Close (1000, "page hidden") while the page is hidden, reconnect when it is visible again. Default `false`. */
+  closeOnHidden?: boolean | undefined;
+  /** Close (1000, "page unloaded") on `pagehide`, reconnect on a `pageshow` from the back/forward cache. Default `true`. */
+  closeOnPageHide?: boolean | undefined;
+  /** Where to watch the page; default: the global `window`, `document`, `navigator`, `location`. */
+  environment?: BrowserEnvironment | undefined;
+  /** The random source of the backoff jitter, returning [0, 1). Default `Math.random`. */
+  random?: (() => number) | undefined;
+}
+
+/** The predicate behind `reconnect.finalCloseCodes`, with its default. */
+export function finalCodePredicate(option: ReconnectOptions['finalCloseCodes']): (code: number, reason: string) => boolean {
+  if (option === undefined) return (code) => code === 1008 || (code >= 4000 && code <= 4999);
+  if (typeof option === 'function') return option;
+  if (!Array.isArray(option)) throw new TypeError('reconnect.finalCloseCodes must be an array of close codes or a function (code, reason) => boolean');
+  const codes = new Set<number>(option);
+  return (code) => codes.has(code);
+}
+
+/** Checks a whole-number option; throws TypeError/RangeError naming it. */
+export function checkCount(name: string, value: unknown, allowInfinity: boolean): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${name} must be a number, got ${typeof value}`);
+  if (value < 0 || (!Number.isInteger(value) && !(allowInfinity && value === Infinity))) {
+    throw new RangeError(`${name} must be a whole number ≥ 0${allowInfinity ? ' or Infinity' : ''}, got ${value}`);
+  }
+  return value;
+}
+
+/** Checks an option that takes one of a few strings; throws TypeError naming it. */
+export function checkChoice<C extends string>(name: string, value: unknown, choices: readonly C[]): C {
+  if (!choices.includes(value as C)) throw new TypeError(`${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${String(value)}`);
+  return value as C;
+}
