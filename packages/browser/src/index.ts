@@ -9,6 +9,12 @@ export {
   ReconnectedEvent,
   GiveUpEvent,
 } from './lib/events.ts';
+// The Node client's event class names, so code written against either reads the same.
+export {
+  WebSocketMessageEvent as MessageEvent,
+  WebSocketCloseEvent as CloseEvent,
+  WebSocketErrorEvent as ErrorEvent,
+} from './lib/events.ts';
 export type { WebSocketEventMap } from './lib/events.ts';
 export { BrowserErrorCode, InvalidJsonError } from './lib/errors.ts';
 export { backoffCeiling, backoffDelay, DEFAULT_BACKOFF } from './lib/backoff.ts';

@@ -41,9 +41,12 @@ export class WebSocketCloseEvent extends Event {
 export class WebSocketErrorEvent extends Event {
   /** The typed error (`code`, `message`, optional `closeCode`). */
   readonly error: WebSocketError;
+  /** The error's message, as on a WHATWG `ErrorEvent`. */
+  readonly message: string;
   constructor(error: WebSocketError) {
     super('error');
     this.error = error;
+    this.message = error.message;
   }
 }
 

@@ -478,7 +478,11 @@ describe('JSON', () => {
     const data: unknown[] = [];
     const errors: InvalidJsonError[] = [];
     socket.onmessage = (event) => data.push(event.data);
-    socket.onerror = (event) => errors.push(event.error as InvalidJsonError);
+    const messages: string[] = [];
+    socket.onerror = (event) => {
+      errors.push(event.error as InvalidJsonError);
+      messages.push(event.message);
+    };
     FakeWebSocket.last.serverOpen();
     FakeWebSocket.last.serverMessage('{"a":1}');
     FakeWebSocket.last.serverMessage('{oops');
@@ -487,6 +491,7 @@ describe('JSON', () => {
     FakeWebSocket.last.serverMessage('[true]');
     expect(data).toEqual([{ a: 1 }, bytes, [true]]);
     expect(errors.map((e) => [e.code, e.text, e.cause instanceof SyntaxError])).toEqual([['WS_ERR_INVALID_JSON', '{oops', true]]);
+    expect(messages).toEqual([errors[0]?.message]);
     expect(socket.isOpen()).toBe(true);
   });
 });
