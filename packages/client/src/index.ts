@@ -19,6 +19,12 @@ export {
   DEFAULT_MAX_MESSAGE_LENGTH,
   DEFAULT_MAX_REDIRECTS,
 } from './lib/options.ts';
-export type { ConnectionLimits, CreateConnection, HeartbeatOptions, WebSocketOptions } from './lib/options.ts';
+export type {
+  ConnectionLimits,
+  CreateConnection,
+  HeartbeatOptions,
+  PerMessageDeflateOptions,
+  WebSocketOptions,
+} from './lib/options.ts';
 export { isNoProxy, resolveProxy } from './lib/proxy.ts';
 export type { ProxyEnv } from './lib/proxy.ts';

@@ -12,8 +12,11 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createDeflateServerNegotiator } from '@rfc6455/deflate';
+import { PerMessageDeflate } from '@rfc6455/deflate/node';
 import { acceptClientRequest, buildErrorResponse } from '@rfc6455/handshake';
 import { Protocol } from '@rfc6455/protocol';
+import type { Extension } from '@rfc6455/protocol';
 
 /** One accepted connection, server side. */
 export class PeerConnection extends EventEmitter {
@@ -27,7 +30,7 @@ export class PeerConnection extends EventEmitter {
   constructor(
     readonly socket: Socket,
     readonly request: IncomingMessage,
-    options: { echo: boolean; autoPong: boolean },
+    options: { echo: boolean; autoPong: boolean; extensions: Extension[] },
   ) {
     super();
     let done!: (value: { code: number; reason: string; wasClean: boolean }) => void;
@@ -35,6 +38,7 @@ export class PeerConnection extends EventEmitter {
     this.protocol = new Protocol({
       role: 'server',
       autoPong: options.autoPong,
+      extensions: options.extensions,
       maxPayloadLength: 64 * 1024 * 1024,
       maxMessageLength: 64 * 1024 * 1024,
       handler: {
@@ -82,6 +86,8 @@ export interface PeerOptions {
   protocols?: string[];
   /** Serve TLS with this key and certificate. */
   tls?: { key: string; cert: string };
+  /** Accept permessage-deflate offers (compressing every message: threshold 0). */
+  deflate?: boolean;
   /** Take over the upgrade request yourself (write a raw answer); return true when handled. */
   onUpgrade?: (request: IncomingMessage, socket: Socket, head: Buffer) => boolean;
 }
@@ -114,11 +120,12 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     requests.push(request);
     socket.on('error', () => undefined);
     if (options.onUpgrade?.(request, socket, head)) return;
+    const negotiator = createDeflateServerNegotiator();
     let accepted;
     try {
       accepted = acceptClientRequest(
         { method: request.method ?? 'GET', httpVersion: request.httpVersion, headers: request.rawHeaders },
-        { protocols: options.protocols ?? [] },
+        { protocols: options.protocols ?? [], extensions: options.deflate ? [negotiator] : [] },
       );
     } catch (err) {
       const e = err as { status: number; message: string };
@@ -126,7 +133,10 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
       return;
     }
     socket.write(accepted.response);
-    const connection = new PeerConnection(socket, request, { echo: options.echo ?? true, autoPong: options.autoPong ?? true });
+    const extensions: Extension[] = accepted.extensions.map(
+      (extension) => new PerMessageDeflate({ role: 'server', config: negotiator.configure(extension.params), compressionThreshold: 0 }),
+    );
+    const connection = new PeerConnection(socket, request, { echo: options.echo ?? true, autoPong: options.autoPong ?? true, extensions });
     connections.push(connection);
     if (head.length > 0) connection.protocol.receiveData(head);
     const next = waiting.shift();

@@ -14,7 +14,7 @@ import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions } from 'node:tls';
 import { buildClientRequest, isHandshakeError, validateServerResponse } from '@rfc6455/handshake';
-import type { ClientRequest } from '@rfc6455/handshake';
+import type { ClientExtension, ClientRequest, ExtensionInput } from '@rfc6455/handshake';
 import { BODY_EXCERPT_BYTES, ClientError, ClientErrorCode } from './client-error.ts';
 import type { ResolvedDialOptions, WebSocketOptions } from './options.ts';
 import { resolveProxy } from './proxy.ts';
@@ -70,6 +70,8 @@ export class Dialer {
   readonly #options: WebSocketOptions;
   readonly #resolved: ResolvedDialOptions;
   readonly #callbacks: DialCallbacks;
+  readonly #offers: readonly ExtensionInput[];
+  readonly #extensions: readonly ClientExtension[];
   #request: ClientRequest;
   #headers: WebSocketOptions['headers'];
   #redirects = 0;
@@ -78,8 +80,21 @@ export class Dialer {
   #transport: Duplex | undefined;
   #done = false;
 
-  constructor(request: ClientRequest, options: WebSocketOptions, resolved: ResolvedDialOptions, callbacks: DialCallbacks) {
+  /**
+   * `request` is the first request (built with `offers` as its extensions); `extensions` check the
+   * server's answer to those offers (see @rfc6455/handshake's `validateServerResponse`).
+   */
+  constructor(
+    request: ClientRequest,
+    options: WebSocketOptions,
+    resolved: ResolvedDialOptions,
+    callbacks: DialCallbacks,
+    offers: readonly ExtensionInput[] = [],
+    extensions: readonly ClientExtension[] = [],
+  ) {
     this.#request = request;
+    this.#offers = offers;
+    this.#extensions = extensions;
     this.#options = options;
     this.#resolved = resolved;
     this.#callbacks = callbacks;
@@ -243,7 +258,11 @@ export class Dialer {
     }
     let protocol: string | undefined;
     try {
-      ({ protocol } = validateServerResponse(this.#request, { status: res.statusCode ?? 0, headers: res.rawHeaders }, { sha1: nodeSha1 }));
+      ({ protocol } = validateServerResponse(
+        this.#request,
+        { status: res.statusCode ?? 0, headers: res.rawHeaders },
+        { sha1: nodeSha1, extensions: this.#extensions },
+      ));
     } catch (err) {
       socket.destroy();
       if (!isHandshakeError(err)) throw err;
@@ -336,7 +355,12 @@ export class Dialer {
         }
         this.#headers = kept;
       }
-      next = buildClientRequest(target, { protocols: previous.protocols, origin: this.#options.origin, headers: this.#headers });
+      next = buildClientRequest(target, {
+        protocols: previous.protocols,
+        origin: this.#options.origin,
+        headers: this.#headers,
+        extensions: this.#offers,
+      });
     } catch (err) {
       this.#fail(new ClientError(ClientErrorCode.INVALID_REDIRECT, `Invalid redirect to ${JSON.stringify(location)}: ${(err as Error).message}`, { status, cause: err }));
       return;

@@ -5,6 +5,7 @@
 import type { Agent, ClientRequestArgs } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ConnectionOptions } from 'node:tls';
+import type { DeflateOfferOptions } from '@rfc6455/deflate';
 
 /** Default `handshakeTimeoutMs`: 30 s, from the constructor to `open`. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000;
@@ -84,8 +85,20 @@ export interface WebSocketOptions extends ConnectionLimits {
   rejectUnauthorized?: boolean | undefined;
   /** Any other `tls.connect` options. */
   tls?: ConnectionOptions | undefined;
-  /** Accepted for ws compatibility: only `false`/omitted is supported (no compression is negotiated). */
-  perMessageDeflate?: false | undefined;
+  /** Offer permessage-deflate (RFC 7692): `true` for the defaults, or its settings. Default false. */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
+}
+
+/** Settings of the `perMessageDeflate` option. */
+export interface PerMessageDeflateOptions {
+  /** The offers, most preferred first (@rfc6455/deflate's `DeflateOfferOptions`). Default: one offer with `client_max_window_bits`. */
+  offers?: DeflateOfferOptions | readonly DeflateOfferOptions[] | undefined;
+  /** Messages shorter than this many bytes are sent uncompressed. Default 1024 (@rfc6455/deflate's default). */
+  compressionThreshold?: number | undefined;
+  /** zlib level, 0–9 or -1 (zlib's default). */
+  level?: number | undefined;
+  /** zlib memLevel, 1–9. Default 8. */
+  memLevel?: number | undefined;
 }
 
 /** The options after validation, with every default filled in. */
@@ -154,6 +167,8 @@ export interface ResolvedDialOptions {
   readonly followRedirects: boolean;
   readonly maxRedirects: number;
   readonly proxy: string | URL | undefined;
+  /** The permessage-deflate settings when it is offered, else undefined. */
+  readonly perMessageDeflate: PerMessageDeflateOptions | undefined;
 }
 
 /** Validate the options only a dialled connection has. */
@@ -173,13 +188,15 @@ export function resolveDialOptions(options: WebSocketOptions): ResolvedDialOptio
   if (options.tls !== undefined && (options.tls === null || typeof options.tls !== 'object')) {
     throw new TypeError('tls must be an object of tls.connect options');
   }
-  if (options.perMessageDeflate !== undefined && options.perMessageDeflate !== false) {
-    throw new TypeError('perMessageDeflate is not supported by @rfc6455/client yet: omit it or pass false');
+  const deflate = options.perMessageDeflate;
+  if (deflate !== undefined && typeof deflate !== 'boolean' && (deflate === null || typeof deflate !== 'object')) {
+    throw new TypeError('perMessageDeflate must be a boolean or { offers, compressionThreshold, level, memLevel }');
   }
   return {
     handshakeTimeoutMs: timeout('handshakeTimeoutMs', options.handshakeTimeoutMs, DEFAULT_HANDSHAKE_TIMEOUT_MS),
     followRedirects: options.followRedirects ?? false,
     maxRedirects: limit('maxRedirects', options.maxRedirects, DEFAULT_MAX_REDIRECTS, { infinite: false }),
     proxy: options.proxy,
+    perMessageDeflate: deflate === true ? {} : deflate === false || deflate === undefined ? undefined : deflate,
   };
 }

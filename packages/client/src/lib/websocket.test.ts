@@ -341,7 +341,7 @@ describe('WHATWG argument validation', () => {
     expect(() => new WebSocket('ws://example.com', { heartbeat: { intervalMs: 0 } })).toThrow(/heartbeat.intervalMs/);
     expect(() => new WebSocket('ws://example.com', { followRedirects: 'yes' as unknown as boolean })).toThrow(TypeError);
     expect(() => new WebSocket('ws://example.com', { proxy: 42 as unknown as string })).toThrow(/proxy/);
-    expect(() => new WebSocket('ws://example.com', { perMessageDeflate: true as unknown as false })).toThrow(/perMessageDeflate/);
+    expect(() => new WebSocket('ws://example.com', { perMessageDeflate: 'yes' as unknown as boolean })).toThrow(/perMessageDeflate/);
     expect(() => new WebSocket('ws://example.com', { headers: { 'Sec-WebSocket-Key': 'x' } })).toThrow(TypeError);
   });
 
@@ -600,6 +600,103 @@ describe('ws-style handshake events and agents', () => {
       expect(String((await reply)[0])).toBe('via agent');
     } finally {
       agent.destroy();
+    }
+  });
+});
+
+describe('permessage-deflate', () => {
+  it('offers it when asked, compresses both ways, and keeps order and flush callbacks with async encodes', async () => {
+    const p = await peer({ deflate: true, echo: false });
+    const ws = track(await WebSocket.connect(p.url, { perMessageDeflate: { compressionThreshold: 0 } }));
+    const server = await p.nextConnection();
+    expect(p.requests[0]!.headers['sec-websocket-extensions']).toBe('permessage-deflate; client_max_window_bits');
+    expect(ws.extensions).toMatch(/^permessage-deflate/);
+    const rsv1: boolean[] = [];
+    server.socket.prependListener('data', (chunk: Buffer) => rsv1.push((chunk[0]! & 0x40) !== 0));
+    const big = Buffer.alloc(200_000, 'abc');
+    const flushed: string[] = [];
+    ws.send('small', () => flushed.push('small'));
+    const bigDone = ws.sendAsync(big).then(() => flushed.push('big'));
+    ws.send('after', () => flushed.push('after'));
+    await bigDone;
+    await new Promise<void>((resolve) => {
+      const check = (): void => (server.messages.length === 3 && flushed.length === 3 ? resolve() : void setTimeout(check, 5));
+      check();
+    });
+    expect(flushed).toEqual(['small', 'big', 'after']);
+    expect(server.messages.map((m) => [m.data.length, m.isBinary])).toEqual([
+      [5, false],
+      [200_000, true],
+      [5, false],
+    ]);
+    expect(server.messages[1]!.data.equals(big)).toBe(true);
+    expect(rsv1[0]).toBe(true);
+
+    const reply = once<[Buffer, boolean]>(ws, 'message');
+    server.protocol.sendBinary(big);
+    const [got] = await reply;
+    expect(got.equals(big)).toBe(true);
+  });
+
+  it('does not offer it by default, and runs uncompressed when the server declines', async () => {
+    const p = await peer();
+    const ws = track(await WebSocket.connect(p.url, { perMessageDeflate: true }));
+    expect(p.requests[0]!.headers['sec-websocket-extensions']).toBe('permessage-deflate; client_max_window_bits');
+    expect(ws.extensions).toBe('');
+    const reply = once<[Buffer]>(ws, 'message');
+    ws.send('plain');
+    expect(String((await reply)[0])).toBe('plain');
+    const p2 = await peer();
+    track(await WebSocket.connect(p2.url));
+    expect(p2.requests[0]!.headers['sec-websocket-extensions']).toBeUndefined();
+  });
+});
+
+describe('fromSocket with permessage-deflate', () => {
+  it('a server-role socket runs extensionHandlers; a large async-encoded frame (header + payload) still gets its callback', async () => {
+    const { createServer } = await import('node:http');
+    const { randomBytes } = await import('node:crypto');
+    const { acceptClientRequest } = await import('@rfc6455/handshake');
+    const { createDeflateServerNegotiator } = await import('@rfc6455/deflate');
+    const { PerMessageDeflate } = await import('@rfc6455/deflate/node');
+    const server = createServer();
+    let serverWs: WebSocket | undefined;
+    server.on('upgrade', (request, socket: Socket, head: Buffer) => {
+      const negotiator = createDeflateServerNegotiator();
+      const accepted = acceptClientRequest({ headers: request.rawHeaders }, { extensions: [negotiator] });
+      socket.write(accepted.response);
+      serverWs = WebSocket.fromSocket(socket, head, {
+        role: 'server',
+        extensions: 'permessage-deflate',
+        extensionHandlers: accepted.extensions.map(
+          (e) => new PerMessageDeflate({ role: 'server', config: negotiator.configure(e.params), compressionThreshold: 0 }),
+        ),
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const ws = track(await WebSocket.connect(`ws://127.0.0.1:${port}`, { perMessageDeflate: true }));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(serverWs!.extensions).toBe('permessage-deflate');
+      // Random bytes do not compress: the frame stays > 16 KiB, written as header then payload.
+      const noise = randomBytes(100_000);
+      const got: Buffer[] = [];
+      ws.on('message', (data: Buffer) => got.push(data));
+      const order: string[] = [];
+      serverWs!.send(noise, () => order.push('noise'));
+      serverWs!.send('tail', () => order.push('tail'));
+      await serverWs!.sendAsync(Buffer.from('last'));
+      order.push('last');
+      await new Promise<void>((resolve) => {
+        const check = (): void => (got.length === 3 ? resolve() : void setTimeout(check, 5));
+        check();
+      });
+      expect(order).toEqual(['noise', 'tail', 'last']);
+      expect(got[0]!.equals(noise)).toBe(true);
+      expect(got.slice(1).map(String)).toEqual(['tail', 'last']);
+    } finally {
+      server.close();
     }
   });
 });

@@ -12,6 +12,9 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WS_CLOSED_ABNORMALLY, WS_OK, isValidCloseCode } from '@rfc6455/codes';
 import type { WebSocketError } from '@rfc6455/codes';
+import { PERMESSAGE_DEFLATE, createDeflateClientNegotiator } from '@rfc6455/deflate';
+import type { DeflateClientNegotiator } from '@rfc6455/deflate';
+import { PerMessageDeflate } from '@rfc6455/deflate/node';
 import { buildClientRequest } from '@rfc6455/handshake';
 import { Protocol, SINGLE_WRITE_MAX } from '@rfc6455/protocol';
 import type { Extension, ProtocolHandler } from '@rfc6455/protocol';
@@ -22,7 +25,7 @@ import { CloseEvent, ErrorEvent, MessageEvent, WebSocketEvent } from './events.t
 import type { EventListenerLike } from './events.ts';
 import { createMessageIterator } from './message-iterator.ts';
 import { resolveDialOptions, resolveLimits } from './options.ts';
-import type { ConnectionLimits, ResolvedLimits, WebSocketOptions } from './options.ts';
+import type { ConnectionLimits, PerMessageDeflateOptions, ResolvedLimits, WebSocketOptions } from './options.ts';
 
 /** How binary messages are handed out: Buffer (default, as ws), ArrayBuffer, Blob, or Buffer[] (ws's 'fragments'). */
 export type BinaryType = 'nodebuffer' | 'arraybuffer' | 'blob' | 'fragments';
@@ -36,7 +39,7 @@ export interface SendOptions {
   binary?: boolean | undefined;
   /** False to send a fragment; the next send continues the message. Default true. */
   fin?: boolean | undefined;
-  /** Accepted for ws compatibility; ignored (no compression is negotiated). */
+  /** Accepted for ws compatibility; not applied yet (permessage-deflate's compressionThreshold decides). */
   compress?: boolean | undefined;
   /** Accepted for ws compatibility; ignored (a client always masks, a server never does: RFC 6455 §5.1). */
   mask?: boolean | undefined;
@@ -95,6 +98,22 @@ function toBuffer(data: Uint8Array): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/** Whether `frame` is a frame header alone (its payload is written next), per RFC 6455 §5.2 lengths. */
+function isHeaderOnly(frame: Uint8Array): boolean {
+  const length7 = frame[1]! & 0x7f;
+  let at = 2;
+  let length = length7;
+  if (length7 === 126) {
+    length = (frame[2]! << 8) | frame[3]!;
+    at = 4;
+  } else if (length7 === 127) {
+    length = (((frame[2]! << 24) | (frame[3]! << 16) | (frame[4]! << 8) | frame[5]!) >>> 0) * 2 ** 32 + (((frame[6]! << 24) | (frame[7]! << 16) | (frame[8]! << 8) | frame[9]!) >>> 0);
+    at = 10;
+  }
+  if ((frame[1]! & 0x80) !== 0) at += 4;
+  return frame.length < at + length;
+}
+
 function byteLengthOf(data: SendData): number {
   if (typeof data === 'string') return Buffer.byteLength(data);
   if (data instanceof Blob) return data.size;
@@ -151,6 +170,7 @@ export class WebSocket extends EventEmitter {
   declare readonly CLOSED: 3;
 
   #readyState: ReadyState = CONNECTING;
+  #deflateOptions: PerMessageDeflateOptions | undefined;
   #url: string;
   #protocol = '';
   #extensions = '';
@@ -172,6 +192,11 @@ export class WebSocket extends EventEmitter {
   // Write holding: the last chunk of a send is written with its callback.
   #holding = false;
   #held: Uint8Array | undefined;
+  // Sends accepted but not yet written (behind an asynchronous extension encode), oldest first,
+  // with their callbacks; and the callback of a data frame whose payload is the next write.
+  #unwritten: Array<SendCallback | undefined> = [];
+  #payloadNext = false;
+  #payloadCb: SendCallback | undefined;
 
   #closeCode = WS_CLOSED_ABNORMALLY;
   #closeReason = '';
@@ -219,17 +244,30 @@ export class WebSocket extends EventEmitter {
     this.#isServer = false;
     this.#limits = resolveLimits(opts);
     const dial = resolveDialOptions(opts);
+    const deflate = dial.perMessageDeflate;
+    // RFC 7692 §5: offer permessage-deflate; the negotiator checks the server's answer.
+    const negotiator = deflate === undefined ? undefined : createDeflateClientNegotiator(deflate.offers ?? {});
+    const offers = negotiator === undefined ? [] : negotiator.offers.map((params) => ({ name: PERMESSAGE_DEFLATE, params }));
     const request = buildClientRequest(url, {
       protocols: (protocols as string | readonly string[] | undefined) ?? opts.protocols,
       origin: opts.origin,
       headers: opts.headers,
+      extensions: offers,
     });
     this.#url = request.url;
-    this.#dialer = new Dialer(request, opts, dial, {
-      onOpen: (result) => this.#onDialOpen(result),
-      onFail: (err) => this.#onDialFail(err),
-      onUnexpectedResponse: (req, res) => this.listenerCount('unexpected-response') > 0 && this.emit('unexpected-response', req, res),
-    });
+    this.#dialer = new Dialer(
+      request,
+      opts,
+      dial,
+      {
+        onOpen: (result) => this.#onDialOpen(result, negotiator),
+        onFail: (err) => this.#onDialFail(err),
+        onUnexpectedResponse: (req, res) => this.listenerCount('unexpected-response') > 0 && this.emit('unexpected-response', req, res),
+      },
+      offers,
+      negotiator === undefined ? [] : [negotiator],
+    );
+    this.#deflateOptions = deflate;
     this.#handshakeTimer = setTimeout(() => {
       this.#dialer?.abort(
         new ClientError(ClientErrorCode.HANDSHAKE_TIMEOUT, `Opening handshake did not complete within handshakeTimeoutMs (${dial.handshakeTimeoutMs} ms)`),
@@ -424,12 +462,12 @@ export class WebSocket extends EventEmitter {
       return;
     }
     const engine = this.#engine!;
-    this.#hold(cb !== undefined);
-    let sent: boolean;
+    this.#hold();
+    let sent = false;
     try {
       sent = isPing ? engine.sendPing(payload) : engine.sendPong(payload);
     } finally {
-      this.#release(cb);
+      this.#release(cb, false);
     }
     if (!sent && cb !== undefined) process.nextTick(cb, notOpen(this.#readyState));
   }
@@ -475,13 +513,13 @@ export class WebSocket extends EventEmitter {
     // SINGLE_WRITE_MAX): cork then, so both leave in one writev. Everything else is one buffer.
     const cork = this.#isServer && (typeof data === 'string' ? data.length * 3 : data.byteLength) > SINGLE_WRITE_MAX;
     if (cork) socket.cork();
-    this.#hold(cb !== undefined);
-    let sent: boolean;
+    this.#hold();
+    let sent = false;
     try {
       if (binary) sent = engine.sendBinary(typeof data === 'string' ? Buffer.from(data) : toBytes(data), fin ? undefined : { fin });
       else sent = engine.sendText(typeof data === 'string' ? data : toBytes(data), fin ? undefined : { fin });
     } finally {
-      this.#release(cb);
+      this.#release(cb, sent);
       if (cork) socket.uncork();
     }
     if (!sent) {
@@ -490,20 +528,25 @@ export class WebSocket extends EventEmitter {
     }
   }
 
-  #hold(holding: boolean): void {
-    this.#holding = holding;
+  #hold(): void {
+    this.#holding = true;
     this.#held = undefined;
   }
 
-  /** Write the held last chunk with `cb`; without a chunk (nothing written) `cb` runs once earlier writes flush. */
-  #release(cb: SendCallback | undefined): void {
+  /**
+   * Write the held last chunk of a send with `cb`. When an accepted data send wrote nothing (its
+   * message waits behind an asynchronous encode), remember it: its frame is written later.
+   */
+  #release(cb: SendCallback | undefined, queuedData: boolean): void {
     this.#holding = false;
     const held = this.#held;
     this.#held = undefined;
-    if (cb === undefined) return;
-    const socket = this.#socket!;
-    if (held !== undefined) socket.write(held, cb);
-    else if (!socket.destroyed) socket.write(EMPTY, cb);
+    if (held !== undefined) {
+      if (cb === undefined) this.#socket!.write(held);
+      else this.#socket!.write(held, cb);
+    } else if (queuedData) {
+      this.#unwritten.push(cb);
+    }
   }
 
   #checkHighWater(): boolean {
@@ -596,14 +639,28 @@ export class WebSocket extends EventEmitter {
 
   // ── Connection life ─────────────────────────────────────────────────────────────────────────
 
-  #onDialOpen(result: DialResult): void {
+  #onDialOpen(result: DialResult, negotiator: DeflateClientNegotiator | undefined): void {
     clearTimeout(this.#handshakeTimer);
     this.#dialer = undefined;
     this.#url = result.url;
     this.#protocol = result.protocol;
     this.#extensions = result.extensions;
     this.emit('upgrade', result.response);
-    this.#attach(result.socket, result.head, undefined);
+    const extensions: Extension[] = [];
+    const settings = this.#deflateOptions;
+    // The negotiator has a config only when the server accepted permessage-deflate.
+    if (negotiator?.config !== undefined && settings !== undefined) {
+      extensions.push(
+        new PerMessageDeflate({
+          role: 'client',
+          config: negotiator.config,
+          compressionThreshold: settings.compressionThreshold,
+          level: settings.level,
+          memLevel: settings.memLevel,
+        }),
+      );
+    }
+    this.#attach(result.socket, result.head, extensions);
     this.#emitEvent('open');
     this.#startHeartbeat();
   }
@@ -628,6 +685,26 @@ export class WebSocket extends EventEmitter {
         if (this.#holding) {
           if (this.#held !== undefined) socket.write(this.#held);
           this.#held = data;
+        } else if (this.#payloadNext) {
+          // The payload of a data frame whose header came alone: its callback goes here.
+          this.#payloadNext = false;
+          const cb = this.#payloadCb;
+          this.#payloadCb = undefined;
+          if (cb === undefined) socket.write(data);
+          else socket.write(data, cb);
+        } else if (this.#unwritten.length > 0 && (data[0]! & 0x0f) <= 2) {
+          // A data frame written later (behind an asynchronous encode): each send makes exactly
+          // one data frame, in order, so it belongs to the oldest unwritten send.
+          const cb = this.#unwritten.shift();
+          if (isHeaderOnly(data)) {
+            this.#payloadNext = true;
+            this.#payloadCb = cb;
+            socket.write(data);
+          } else if (cb === undefined) {
+            socket.write(data);
+          } else {
+            socket.write(data, cb);
+          }
         } else {
           socket.write(data);
         }
@@ -802,6 +879,8 @@ export class WebSocket extends EventEmitter {
       this.#afterCloseBytes += byteLengthOf(item.data);
       if (item.cb !== undefined) process.nextTick(item.cb, notOpen(CLOSED));
     }
+    // Sends still waiting for their encode were dropped by the protocol when it closed.
+    for (const cb of this.#unwritten.splice(0)) if (cb !== undefined) process.nextTick(cb, notOpen(CLOSED));
     this.#pendingBytes = 0;
     this.emit('close', this.#closeCode, Buffer.from(this.#closeReason), this.#wasClean);
   }
