@@ -20,7 +20,10 @@ afterEach(async () => {
   }
 });
 
-async function start(onConnection: (ws: WsSocket) => void, options: { handleProtocols?: (p: Set<string>) => string | false } = {}): Promise<string> {
+async function start(
+  onConnection: (ws: WsSocket) => void,
+  options: { handleProtocols?: (p: Set<string>) => string | false; perMessageDeflate?: boolean | { threshold: number } } = {},
+): Promise<string> {
   const wss = new WsServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false, maxPayload: 64 * 1024 * 1024, ...options });
   server = wss;
   await once(wss, 'listening');
@@ -153,5 +156,21 @@ describe('our client ↔ ws server', () => {
     const url = await start((ws) => setTimeout(() => ws.terminate(), 10));
     const ws = await connect(url);
     expect(await closeOf(ws)).toEqual([1006, '', false]);
+  });
+
+  it('negotiates permessage-deflate with ws and echoes compressed text and a 1 MiB message', async () => {
+    const url = await start(echo, { perMessageDeflate: { threshold: 0 } });
+    const ws = await connect(url, { perMessageDeflate: { compressionThreshold: 0 } });
+    expect(ws.extensions).toMatch(/^permessage-deflate/);
+    const text = 'compress me '.repeat(100);
+    const reply = nextMessage(ws);
+    ws.send(text);
+    expect((await reply)[0].toString()).toBe(text);
+    const big = Buffer.alloc(1024 * 1024, 'xyz');
+    const bigReply = nextMessage(ws);
+    await ws.sendAsync(big);
+    const [got, isBinary] = await bigReply;
+    expect(isBinary).toBe(true);
+    expect(got.equals(big)).toBe(true);
   });
 });
