@@ -1,9 +1,9 @@
 // Text tables: per category, the count of each verdict per target, then the non-OK cases (all
 // cases with `verbose`), then a summary line per target.
 import { CATEGORY_TITLES } from './cases.mjs';
-import { FAILED, INFORMATIONAL, NON_STRICT, OK } from './verdict.mjs';
+import { FAILED, INFORMATIONAL, NON_STRICT, OK, UNIMPLEMENTED } from './verdict.mjs';
 
-const VERDICTS = [OK, NON_STRICT, INFORMATIONAL, FAILED];
+const VERDICTS = [OK, NON_STRICT, INFORMATIONAL, UNIMPLEMENTED, FAILED];
 const pad = (s, n) => String(s).padEnd(n);
 
 /** Sort key for dotted case ids: 6.10.2 after 6.9.1. */
@@ -37,7 +37,7 @@ export function formatReport(results, targetNames, { verbose = false } = {}) {
     const ids = [...new Set(rows.map((r) => r.id))].sort(compareIds);
     for (const id of ids) {
       const byTarget = targetNames.map((t) => rows.find((r) => r.id === id && r.target === t));
-      if (!verbose && byTarget.every((r) => !r || r.verdict === OK)) continue;
+      if (!verbose && byTarget.every((r) => !r || r.verdict === OK || r.verdict === UNIMPLEMENTED)) continue;
       lines.push(
         pad(id, 10) +
           byTarget

@@ -1,7 +1,7 @@
 // Runs cases against one target, one connection per case, and collects the results.
 import net from 'node:net';
 import { acceptUpgrade, dial, FuzzingPeer } from './peer.mjs';
-import { FAILED, INFORMATIONAL, OK } from './verdict.mjs';
+import { FAILED, INFORMATIONAL, OK, UNIMPLEMENTED } from './verdict.mjs';
 import { KILL_MS } from './cases.mjs';
 import { startEchoClient, startEchoServer } from './targets.mjs';
 
@@ -48,6 +48,11 @@ function resultOf(testCase, target, peer, extra) {
     judged.behaviorClose = INFORMATIONAL;
     judged.verdict = INFORMATIONAL;
   }
+  if (peer.unimplemented) {
+    judged.behavior = UNIMPLEMENTED;
+    judged.verdict = UNIMPLEMENTED;
+    judged.result = 'permessage-deflate was not negotiated';
+  }
   if (extra.crash || peer.caseError) {
     judged.verdict = FAILED;
     judged.result = `exception: ${(extra.crash ?? peer.caseError)?.stack ?? extra.crash ?? peer.caseError}`;
@@ -64,7 +69,7 @@ function resultOf(testCase, target, peer, extra) {
     droppedByMe: peer.droppedByMe,
     durationMs: extra.durationMs,
   };
-  if (result.verdict !== OK) {
+  if (result.verdict !== OK && result.verdict !== UNIMPLEMENTED) {
     result.expected = Object.fromEntries(Object.entries(peer.expected).map(([k, v]) => [k, v.map(summarize)]));
     result.expectedClose = peer.expectedClose;
     result.received = peer.received.map(summarize);
@@ -85,10 +90,10 @@ function summarize(event) {
  * Run `cases` against `target` ({ name, impl, side }); `onResult` sees each result as it lands.
  * @returns {Promise<object[]>}
  */
-export async function runTarget(target, cases, { onResult = () => {}, deflate = null } = {}) {
+export async function runTarget(target, cases, { onResult = () => {} } = {}) {
   const results = [];
   if (target.side === 'server') {
-    const sut = await startEchoServer(target.impl, { perMessageDeflate: deflate?.serverOptions ?? false });
+    const sut = await startEchoServer(target.impl);
     try {
       for (const testCase of cases) {
         const extra = { crash: null };

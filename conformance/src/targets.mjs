@@ -23,16 +23,29 @@ const listening = (server) =>
     server.once('error', reject);
   });
 
+/**
+ * Construct with `{ perMessageDeflate: true }` when the implementation accepts the option, and
+ * without it when it refuses it (not wired yet): the deflate cases then report UNIMPLEMENTED.
+ */
+function withDeflateIfSupported(create) {
+  try {
+    return create({ perMessageDeflate: true });
+  } catch (err) {
+    if (err instanceof TypeError && /perMessageDeflate/i.test(err.message)) return create({});
+    throw err;
+  }
+}
+
 /** Start an echo server; resolves with its port and a stop function. */
-export async function startEchoServer(impl, { perMessageDeflate = false } = {}) {
+export async function startEchoServer(impl) {
   if (impl === 'ours') {
-    if (perMessageDeflate) throw new Error('@rfc6455/server does not negotiate permessage-deflate yet');
-    const server = new OurServer({ port: 0, host: '127.0.0.1' });
+    const server = withDeflateIfSupported((deflate) => new OurServer({ port: 0, host: '127.0.0.1', ...deflate }));
     server.on('connection', echo);
     await listening(server);
     return { port: server.address().port, stop: () => server.close({ timeoutMs: 1000 }) };
   }
-  const server = new WsServer({ port: 0, host: '127.0.0.1', perMessageDeflate, maxPayload: 64 * 1024 * 1024 });
+  // permessage-deflate on: it is negotiated only when the fuzzer offers it (categories 12, 13).
+  const server = new WsServer({ port: 0, host: '127.0.0.1', perMessageDeflate: true, maxPayload: 64 * 1024 * 1024 });
   server.on('connection', echo);
   await listening(server);
   return {
@@ -52,8 +65,7 @@ export async function startEchoServer(impl, { perMessageDeflate = false } = {}) 
 export function startEchoClient(impl, url, { perMessageDeflate = false } = {}) {
   let socket;
   if (impl === 'ours') {
-    if (perMessageDeflate) throw new Error('@rfc6455/client does not negotiate permessage-deflate yet');
-    socket = new OurClient(url);
+    socket = perMessageDeflate ? withDeflateIfSupported((deflate) => new OurClient(url, deflate)) : new OurClient(url);
   } else {
     socket = new WsClient(url, { perMessageDeflate, maxPayload: 64 * 1024 * 1024 });
   }

@@ -10,6 +10,8 @@ export const FAILED = 'FAILED';
 export const WRONG_CODE = 'WRONG CODE';
 export const UNCLEAN = 'UNCLEAN';
 export const FAILED_BY_CLIENT = 'FAILED BY CLIENT';
+/** A permessage-deflate case against a peer that did not negotiate the extension. */
+export const UNIMPLEMENTED = 'UNIMPLEMENTED';
 
 /** Structural equality of event lists; Buffers compare by content. */
 export function sameEvents(a, b) {

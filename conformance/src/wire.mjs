@@ -132,7 +132,7 @@ export class FrameReader {
     }
     const frame = { fin: (b0 & 0x80) !== 0, rsv: (b0 >> 4) & 7, opcode: b0 & 0x0f, masked, payload };
     if (masked !== this.expectMasked) frame.violation = masked ? 'masked frame from a server' : 'unmasked frame from a client';
-    else if ((frame.rsv & (this.allowRsv1 ? 6 : 7)) !== 0) frame.violation = `reserved bits ${frame.rsv} set`;
+    else if ((frame.rsv & (this.allowRsv1 && frame.opcode !== 0 && frame.opcode < 8 ? 3 : 7)) !== 0) frame.violation = `reserved bits ${frame.rsv} set`;
     else if (![0, 1, 2, 8, 9, 10].includes(frame.opcode)) frame.violation = `reserved opcode ${frame.opcode}`;
     else if (frame.opcode >= 8 && (!frame.fin || len > 125)) frame.violation = 'fragmented or oversized control frame';
     return frame;
