@@ -36,8 +36,10 @@ function withDeflateIfSupported(create) {
   }
 }
 
-/** Start an echo server; resolves with its port and a stop function. */
+/** Start an echo server (`impl`: 'ours', 'ws' or a start function); resolves with its port and a stop function. */
 export async function startEchoServer(impl) {
+  // A custom system under test (the suite's own tests use a deliberately broken one).
+  if (typeof impl === 'function') return impl();
   if (impl === 'ours') {
     const server = withDeflateIfSupported((deflate) => new OurServer({ port: 0, host: '127.0.0.1', ...deflate }));
     server.on('connection', echo);
