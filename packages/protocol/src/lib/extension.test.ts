@@ -307,3 +307,113 @@ describe('extensions: asynchronous transforms keep message order', () => {
   });
 });
 
+
+describe('extensions: per-message send options', () => {
+  /** The XOR extension that compresses only when not told `compress: false`, logging the options it got. */
+  function optionAware(log: unknown[]): Extension {
+    const inner = xorExtension();
+    return {
+      name: 'x-opt',
+      rsvBits: 0x4,
+      encode(payload, isBinary, options) {
+        log.push(options);
+        if (options?.compress === false) return { data: payload, rsv: 0 };
+        return inner.encode!(payload, isBinary) as { data: Uint8Array; rsv: number };
+      },
+    };
+  }
+
+  it('hands { compress } to encode, and nothing when the caller gave no compress option', () => {
+    const log: unknown[] = [];
+    const r = record({ extensions: [optionAware(log)] });
+    r.protocol.sendText('Hi', { compress: false });
+    r.protocol.sendBinary(fromHex('01'), { compress: true });
+    r.protocol.sendText('Hi');
+    expect(r.take().map((e) => e[1])).toEqual(['8102' + '4869', 'c201' + '5b', 'c102' + '1233']);
+    expect(log).toEqual([{ compress: false }, { compress: true }, undefined]);
+  });
+
+  it('throws TypeError for a compress or onWritten of the wrong type', () => {
+    const r = record({ extensions: [optionAware([])] });
+    expect(() => r.protocol.sendText('x', { compress: 'no' as unknown as boolean })).toThrow('options.compress must be a boolean');
+    expect(() => r.protocol.sendText('x', { onWritten: 1 as unknown as () => void })).toThrow('options.onWritten must be a function');
+  });
+
+  it('calls onWritten(true) inside the send, right after the frame was written, with or without extensions', () => {
+    for (const extensions of [[], [xorExtension()]]) {
+      const r = record({ extensions });
+      const marks: Array<[boolean, unknown[]]> = [];
+      r.protocol.sendText('Hi', { onWritten: (written) => marks.push([written, r.take().map((e) => e[1])]) });
+      expect(marks).toEqual([[true, [extensions.length === 0 ? '81024869' : 'c1021233']]]);
+    }
+  });
+
+  it('calls onWritten(true) for a manual fragment, once its own frame is out', () => {
+    const r = record();
+    const marks: boolean[] = [];
+    r.protocol.sendBinary(fromHex('01'), { fin: false, onWritten: (w) => marks.push(w) });
+    expect(marks).toEqual([true]);
+    expect(r.take().map((e) => e[1])).toEqual(['020101']);
+  });
+
+  it('calls onWritten later, after the frame of a message that waited for an asynchronous encode', async () => {
+    const r = record({ extensions: [asyncXorExtension(5)] });
+    const marks: Array<[string, boolean, unknown[]]> = [];
+    const hook = (name: string) => (written: boolean) => marks.push([name, written, r.take().map((e) => e[1])]);
+    r.protocol.sendText('one', { onWritten: hook('one') });
+    r.protocol.sendBinary(fromHex('02'), { fin: false, onWritten: hook('frag') });
+    r.protocol.sendBinary(fromHex('03'), { onWritten: hook('end') });
+    expect(marks).toEqual([]);
+    await settle();
+    expect(marks).toEqual([
+      ['one', true, [serverFrame(1, xor([utf8('one')]), { rsv1: true })]],
+      ['frag', true, ['020102']],
+      ['end', true, ['800103']],
+    ]);
+  });
+
+  it('calls onWritten(false) for sends dropped when the connection fails before their encode finishes', async () => {
+    const r = record({ extensions: [asyncXorExtension(11)] });
+    const marks: Array<[string, boolean]> = [];
+    r.protocol.sendText('a', { onWritten: (w) => marks.push(['a', w]) });
+    r.protocol.sendText('b', { onWritten: (w) => marks.push(['b', w]) });
+    r.protocol.fail(1001);
+    expect(marks).toEqual([
+      ['a', false],
+      ['b', false],
+    ]);
+    await settle();
+    expect(marks).toHaveLength(2);
+    expect(r.take()).toEqual([
+      ['write', serverClose(1001)],
+      ['close', 1006, '', false],
+    ]);
+  });
+
+  it('calls onWritten(false) for a send whose asynchronous encode failed, and for those behind it', async () => {
+    const r = record({
+      extensions: [{ name: 'x-fail', rsvBits: 0x4, encode: () => later(1, () => { throw new Error('zlib'); }) }],
+    });
+    const marks: Array<[string, boolean]> = [];
+    r.protocol.sendText('a', { onWritten: (w) => marks.push(['a', w]) });
+    r.protocol.sendText('b', { onWritten: (w) => marks.push(['b', w]) });
+    await settle();
+    expect(marks).toEqual([
+      ['a', false],
+      ['b', false],
+    ]);
+    expect(r.take()).toEqual([
+      ['error', 'WS_ERR_EXTENSION_FAILED', 1011],
+      ['write', serverClose(1011, 'Internal error')],
+      ['close', 1006, '', false],
+    ]);
+  });
+
+  it('does not call onWritten when the send returns false', () => {
+    const r = record();
+    r.protocol.sendClose(1000);
+    const marks: boolean[] = [];
+    expect(r.protocol.sendText('late', { onWritten: (w) => marks.push(w) })).toBe(false);
+    expect(marks).toEqual([]);
+  });
+});

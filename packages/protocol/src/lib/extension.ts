@@ -18,6 +18,12 @@ export interface EncodedMessage {
   rsv: number;
 }
 
+/** Per-message options handed to {@link Extension.encode} (from `sendText`/`sendBinary`'s options). */
+export interface ExtensionEncodeOptions {
+  /** `false` when the caller asked for this message to go out untransformed (ws's `send(data, { compress: false })`). */
+  compress?: boolean | undefined;
+}
+
 /**
  * A negotiated extension, as the protocol drives it. Extensions run in the order given for
  * outgoing messages and in reverse order for incoming ones (RFC 6455 §9.1).
@@ -29,10 +35,11 @@ export interface Extension {
   readonly rsvBits: number;
   /**
    * Transform an outgoing whole message. Called once per message sent with `fin` true outside a
-   * manual fragmentation (manual fragments are sent as they are). May return a Promise; messages
-   * still leave in the order they were sent.
+   * manual fragmentation (manual fragments are sent as they are). `options` carries the caller's
+   * per-message wishes (`compress`); it is undefined when the caller gave none. May return a
+   * Promise; messages still leave in the order they were sent.
    */
-  encode?(payload: Uint8Array, isBinary: boolean): EncodedMessage | Promise<EncodedMessage>;
+  encode?(payload: Uint8Array, isBinary: boolean, options?: ExtensionEncodeOptions): EncodedMessage | Promise<EncodedMessage>;
   /**
    * Transform an incoming whole message whose first frame had `rsv` bits, at least one of them this
    * extension's. `fragments` are the payloads of its frames, in order. Must enforce `maxLength`
@@ -101,8 +108,9 @@ export function encodeMessage(
   encoders: readonly Extension[],
   payload: Uint8Array,
   isBinary: boolean,
+  options?: ExtensionEncodeOptions,
 ): EncodedMessage | Promise<EncodedMessage> {
-  return encodeFrom(encoders, 0, payload, isBinary, 0);
+  return encodeFrom(encoders, 0, payload, isBinary, 0, options);
 }
 
 function encodeFrom(
@@ -111,16 +119,17 @@ function encodeFrom(
   payload: Uint8Array,
   isBinary: boolean,
   rsv: number,
+  options: ExtensionEncodeOptions | undefined,
 ): EncodedMessage | Promise<EncodedMessage> {
   let data = payload;
   let bits = rsv;
   for (let i = start; i < encoders.length; i++) {
     const extension = encoders[i]!;
-    const result = extension.encode!(data, isBinary);
+    const result = options === undefined ? extension.encode!(data, isBinary) : extension.encode!(data, isBinary, options);
     if (isThenable<EncodedMessage>(result)) {
       return Promise.resolve(result).then((value) => {
         const checked = checkEncoded(extension, value);
-        return encodeFrom(encoders, i + 1, checked.data, isBinary, bits | checked.rsv);
+        return encodeFrom(encoders, i + 1, checked.data, isBinary, bits | checked.rsv, options);
       });
     }
     const checked = checkEncoded(extension, result);

@@ -92,7 +92,20 @@ export interface ProtocolOptions {
 /** Options of `sendText` and `sendBinary`. */
 export interface SendOptions {
   /** False to send a fragment of a larger message; the next call continues it. Default true. */
-  fin?: boolean;
+  fin?: boolean | undefined;
+  /**
+   * Handed to each extension's `encode` (e.g. `false` sends this message uncompressed under
+   * permessage-deflate). Ignored for manual fragments, which extensions never transform.
+   */
+  compress?: boolean | undefined;
+  /**
+   * Completion hook for this one send: called with `true` right after the last byte of its frame
+   * was handed to `onWrite` (inside the `send` call when nothing waits before it, later when the
+   * message waits behind an asynchronous extension encode), or with `false` when a send that
+   * returned true will never be written (the connection failed or ended first, or the encode
+   * failed). Called at most once; not called when the send returns false.
+   */
+  onWritten?: ((written: boolean) => void) | undefined;
 }
 
 /** Default `maxMessageLength`: 64 MiB, as the frame parser's default payload limit. */
@@ -122,6 +135,8 @@ const WITHHELD_REASON = 'Internal error';
 interface QueueItem {
   pending: boolean;
   run: (() => void) | undefined;
+  /** The send's completion hook (outgoing queue only), told `false` if the item is dropped. */
+  onWritten?: ((written: boolean) => void) | undefined;
 }
 
 function checkLimit(name: string, value: number | undefined, fallback: number): number {
@@ -400,6 +415,10 @@ export class Protocol {
     if (this.#state === 'CONNECTING') throw invalidState('send while CONNECTING: finish the handshake, then open()');
     const fin = options?.fin ?? true;
     if (typeof fin !== 'boolean') throw new TypeError('options.fin must be a boolean');
+    const compress = options?.compress;
+    if (compress !== undefined && typeof compress !== 'boolean') throw new TypeError('options.compress must be a boolean');
+    const onWritten = options?.onWritten;
+    if (onWritten !== undefined && typeof onWritten !== 'function') throw new TypeError('options.onWritten must be a function');
     if (this.#sending !== 0 || !fin) {
       if (this.#sending !== 0 && this.#sending !== opcode) {
         throw new TypeError(
@@ -419,39 +438,50 @@ export class Protocol {
       const frameOpcode = this.#sending === 0 ? opcode : Opcode.Continuation;
       this.#sending = fin ? 0 : opcode;
       // Manual fragments go out as they are: extensions transform whole messages only.
-      this.#queueFrame(frameOpcode, data, fin, 0);
+      this.#queueFrame(frameOpcode, data, fin, 0, onWritten);
       return true;
     }
     if (checkUtf8 && !isValidUtf8(data)) throw new TypeError('sendText bytes must be UTF-8 (RFC 6455 §5.6)');
     if (this.#closing || this.#state === 'CLOSED') return false;
     if (this.#encoders.length === 0) {
-      this.#queueFrame(opcode, data, true, 0);
+      this.#queueFrame(opcode, data, true, 0, onWritten);
       return true;
     }
     let encoded: EncodedMessage | Promise<EncodedMessage>;
     try {
-      encoded = encodeMessage(this.#encoders, data, opcode === Opcode.Binary);
+      encoded = encodeMessage(
+        this.#encoders,
+        data,
+        opcode === Opcode.Binary,
+        compress === undefined ? undefined : { compress },
+      );
     } catch (err) {
       this.#failWith(extensionError(err, 'encode', this.#extensionNames), WITHHELD_REASON);
       return false;
     }
     if (!isThenable<EncodedMessage>(encoded)) {
-      this.#queueFrame(opcode, encoded.data, true, encoded.rsv);
+      this.#queueFrame(opcode, encoded.data, true, encoded.rsv, onWritten);
       return true;
     }
-    const item: QueueItem = { pending: true, run: undefined };
+    const item: QueueItem = { pending: true, run: undefined, onWritten };
     this.#outbox.push(item);
     const epoch = this.#outEpoch;
     encoded.then(
       (result) => {
         if (epoch !== this.#outEpoch) return;
-        item.run = () => this.#writeFrame(opcode, result.data, true, result.rsv);
+        item.run = () => {
+          this.#writeFrame(opcode, result.data, true, result.rsv);
+          item.onWritten?.(true);
+        };
         item.pending = false;
         this.#drainOutbox();
       },
       (err: unknown) => {
         if (epoch !== this.#outEpoch) return;
-        item.run = () => this.#failWith(extensionError(err, 'encode', this.#extensionNames), WITHHELD_REASON);
+        item.run = () => {
+          item.onWritten?.(false);
+          this.#failWith(extensionError(err, 'encode', this.#extensionNames), WITHHELD_REASON);
+        };
         item.pending = false;
         this.#drainOutbox();
       },
@@ -474,10 +504,27 @@ export class Protocol {
     return true;
   }
 
-  /** Write a data frame now, or behind messages still being encoded. */
-  #queueFrame(opcode: number, data: Uint8Array, fin: boolean, rsv: number): void {
-    if (this.#outbox.length === 0) this.#writeFrame(opcode, data, fin, rsv);
-    else this.#outbox.push({ pending: false, run: () => this.#writeFrame(opcode, data, fin, rsv) });
+  /** Write a data frame now, or behind messages still being encoded; then tell `onWritten`. */
+  #queueFrame(
+    opcode: number,
+    data: Uint8Array,
+    fin: boolean,
+    rsv: number,
+    onWritten: ((written: boolean) => void) | undefined,
+  ): void {
+    if (this.#outbox.length === 0) {
+      this.#writeFrame(opcode, data, fin, rsv);
+      onWritten?.(true);
+    } else {
+      this.#outbox.push({
+        pending: false,
+        run: () => {
+          this.#writeFrame(opcode, data, fin, rsv);
+          onWritten?.(true);
+        },
+        onWritten,
+      });
+    }
   }
 
   #queueClose(payload: Uint8Array, info: CloseInfo): void {
@@ -515,8 +562,11 @@ export class Protocol {
   }
 
   #dropOutbox(): void {
+    const dropped = this.#outbox;
     this.#outbox = [];
     this.#outEpoch++;
+    // Sends that were accepted but will never be written: their hooks learn it (nothing is lost silently).
+    for (const item of dropped) item.onWritten?.(false);
   }
 
   /** Deliver now, or behind messages still being decoded (message order is kept, RFC 6455 §5.4). */
