@@ -58,7 +58,12 @@ export function formatReport(results, targetNames, { verbose = false } = {}) {
   const failed = results.filter((r) => r.verdict === FAILED).sort((a, b) => compareIds(a.id, b.id));
   if (failed.length > 0) {
     lines.push('', 'FAILED cases:');
-    for (const r of failed) lines.push(`  ${pad(r.target, 12)} ${pad(r.id, 9)} ${r.behavior}/${r.behaviorClose}: ${r.behavior === FAILED ? r.result : r.resultClose}`);
+    for (const r of failed) {
+      const why = (r.behavior === FAILED ? r.result : r.resultClose).replace(/\.$/, '');
+      const seen = r.received ? `; received ${r.received.map((e) => e[0]).join(', ') || 'nothing'}` : '';
+      const code = r.remoteCloseCode != null ? `; peer closed with ${r.remoteCloseCode}` : '';
+      lines.push(`  ${pad(r.target, 12)} ${pad(r.id, 9)} ${r.behavior}/${r.behaviorClose}: ${why}${seen}${code}`);
+    }
   }
   return lines.join('\n');
 }
