@@ -638,17 +638,71 @@ describe('permessage-deflate', () => {
     expect(got.equals(big)).toBe(true);
   });
 
-  it('does not offer it by default, and runs uncompressed when the server declines', async () => {
+  // Behaviour change (issue 5): the client offers permessage-deflate by default; `false` turns it off.
+  it('offers it by default, runs uncompressed when the server declines, and does not offer it with false', async () => {
     const p = await peer();
-    const ws = track(await WebSocket.connect(p.url, { perMessageDeflate: true }));
+    const ws = track(await WebSocket.connect(p.url));
     expect(p.requests[0]!.headers['sec-websocket-extensions']).toBe('permessage-deflate; client_max_window_bits');
     expect(ws.extensions).toBe('');
     const reply = once<[Buffer]>(ws, 'message');
     ws.send('plain');
     expect(String((await reply)[0])).toBe('plain');
     const p2 = await peer();
-    track(await WebSocket.connect(p2.url));
+    track(await WebSocket.connect(p2.url, { perMessageDeflate: false }));
     expect(p2.requests[0]!.headers['sec-websocket-extensions']).toBeUndefined();
+  });
+
+  it('honours send(data, { compress: false }) and the compressionThreshold option', async () => {
+    const p = await peer({ deflate: true, echo: false });
+    const ws = track(await WebSocket.connect(p.url, { compressionThreshold: 100 }));
+    const server = await p.nextConnection();
+    const wire: Buffer[] = [];
+    server.socket.prependListener('data', (chunk: Buffer) => wire.push(Buffer.from(chunk)));
+    const long = 'x'.repeat(100);
+    await ws.sendAsync(long);
+    await ws.sendAsync(long, { compress: false });
+    await ws.sendAsync('x'.repeat(99));
+    await ws.sendAsync(Buffer.from(long), { compress: true });
+    await new Promise<void>((resolve) => {
+      const check = (): void => (server.messages.length === 4 ? resolve() : void setTimeout(check, 5));
+      check();
+    });
+    // Walk the masked client frames (RFC 6455 §5.2) for their first byte: FIN + RSV1 + opcode.
+    const bytes = Buffer.concat(wire);
+    const firstBytes: number[] = [];
+    for (let at = 0; at < bytes.length; ) {
+      firstBytes.push(bytes[at]!);
+      const length7 = bytes[at + 1]! & 0x7f;
+      const extra = length7 === 126 ? 2 : length7 === 127 ? 8 : 0;
+      const length = length7 === 126 ? bytes.readUInt16BE(at + 2) : length7;
+      at += 2 + extra + 4 + length;
+    }
+    // 0xc1 compressed text, 0x81 plain text, 0xc2 compressed binary.
+    expect(firstBytes).toEqual([0xc1, 0x81, 0x81, 0xc2]);
+    expect(server.messages.map((m) => [m.data.toString(), m.isBinary])).toEqual([
+      [long, false],
+      [long, false],
+      ['x'.repeat(99), false],
+      [long, true],
+    ]);
+    expect(() => ws.send('x', { compress: 'no' as unknown as boolean })).toThrow('options.compress must be a boolean');
+    expect(() => new WebSocket('ws://example.com', { compressionThreshold: -1 })).toThrow(RangeError);
+  });
+
+  it('calls each send callback once its frame is written, in order, when an async encode fails the rest', async () => {
+    const p = await peer({ deflate: true, echo: false });
+    const ws = track(await WebSocket.connect(p.url, { perMessageDeflate: { compressionThreshold: 0 } }));
+    await p.nextConnection();
+    const results: string[] = [];
+    const big = Buffer.alloc(100_000, 'q');
+    ws.send(big, (err) => results.push(`big ${err ? (err as { code?: string }).code : 'ok'}`));
+    ws.send('next', (err) => results.push(`next ${err ? (err as { code?: string }).code : 'ok'}`));
+    ws.terminate();
+    await new Promise<void>((resolve) => {
+      const check = (): void => (results.length === 2 ? resolve() : void setTimeout(check, 5));
+      check();
+    });
+    expect(results).toEqual(['big WS_ERR_NOT_OPEN', 'next WS_ERR_NOT_OPEN']);
   });
 });
 

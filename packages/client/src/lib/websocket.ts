@@ -17,7 +17,7 @@ import type { DeflateClientNegotiator } from '@rfc6455/deflate';
 import { PerMessageDeflate } from '@rfc6455/deflate/node';
 import { buildClientRequest } from '@rfc6455/handshake';
 import { Protocol, SINGLE_WRITE_MAX } from '@rfc6455/protocol';
-import type { Extension, ProtocolHandler } from '@rfc6455/protocol';
+import type { Extension, ProtocolHandler, SendOptions as ProtocolSendOptions } from '@rfc6455/protocol';
 import { ClientError, ClientErrorCode, domError } from './client-error.ts';
 import { Dialer } from './dial.ts';
 import type { DialResult } from './dial.ts';
@@ -39,7 +39,10 @@ export interface SendOptions {
   binary?: boolean | undefined;
   /** False to send a fragment; the next send continues the message. Default true. */
   fin?: boolean | undefined;
-  /** Accepted for ws compatibility; not applied yet (permessage-deflate's compressionThreshold decides). */
+  /**
+   * `false` sends this message uncompressed even when permessage-deflate was negotiated and the
+   * message is at or above `compressionThreshold`. `true` or absent: the threshold decides.
+   */
   compress?: boolean | undefined;
   /** Accepted for ws compatibility; ignored (a client always masks, a server never does: RFC 6455 §5.1). */
   mask?: boolean | undefined;
@@ -96,22 +99,6 @@ type Wrapper = ((...args: unknown[]) => void) & { [kListener]: unknown; [kAttrib
 
 function toBuffer(data: Uint8Array): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** Whether `frame` is a frame header alone (its payload is written next), per RFC 6455 §5.2 lengths. */
-function isHeaderOnly(frame: Uint8Array): boolean {
-  const length7 = frame[1]! & 0x7f;
-  let at = 2;
-  let length = length7;
-  if (length7 === 126) {
-    length = (frame[2]! << 8) | frame[3]!;
-    at = 4;
-  } else if (length7 === 127) {
-    length = (((frame[2]! << 24) | (frame[3]! << 16) | (frame[4]! << 8) | frame[5]!) >>> 0) * 2 ** 32 + (((frame[6]! << 24) | (frame[7]! << 16) | (frame[8]! << 8) | frame[9]!) >>> 0);
-    at = 10;
-  }
-  if ((frame[1]! & 0x80) !== 0) at += 4;
-  return frame.length < at + length;
 }
 
 function byteLengthOf(data: SendData): number {
@@ -192,11 +179,8 @@ export class WebSocket extends EventEmitter {
   // Write holding: the last chunk of a send is written with its callback.
   #holding = false;
   #held: Uint8Array | undefined;
-  // Sends accepted but not yet written (behind an asynchronous extension encode), oldest first,
-  // with their callbacks; and the callback of a data frame whose payload is the next write.
-  #unwritten: Array<SendCallback | undefined> = [];
-  #payloadNext = false;
-  #payloadCb: SendCallback | undefined;
+  // Whether an extension may encode asynchronously (then a send's callback follows the protocol's onWritten).
+  #hasEncoders = false;
 
   #closeCode = WS_CLOSED_ABNORMALLY;
   #closeReason = '';
@@ -467,7 +451,7 @@ export class WebSocket extends EventEmitter {
     try {
       sent = isPing ? engine.sendPing(payload) : engine.sendPong(payload);
     } finally {
-      this.#release(cb, false);
+      this.#release(cb);
     }
     if (!sent && cb !== undefined) process.nextTick(cb, notOpen(this.#readyState));
   }
@@ -508,7 +492,23 @@ export class WebSocket extends EventEmitter {
     const engine = this.#engine!;
     const binary = options?.binary ?? typeof data !== 'string';
     const fin = options?.fin ?? true;
+    const compress = options?.compress;
+    if (compress !== undefined && typeof compress !== 'boolean') throw new TypeError('send(data, options): options.compress must be a boolean');
     const socket = this.#socket!;
+    // Protocol options only when needed: without them a whole string takes the protocol's fast path.
+    let sendOptions: ProtocolSendOptions | undefined;
+    if (!fin || compress === false) sendOptions = { fin, compress };
+    let inCall = true;
+    if (cb !== undefined && this.#hasEncoders) {
+      // A message may wait behind an asynchronous encode: its frame is written after this call
+      // returns, and the protocol says when (written inside the call, #release handles cb).
+      sendOptions ??= {};
+      sendOptions.onWritten = (written) => {
+        if (inCall) return;
+        if (written) socket.write(EMPTY, cb);
+        else process.nextTick(cb, notOpen(this.#readyState === OPEN ? CLOSED : this.#readyState));
+      };
+    }
     // Only a server's large unmasked frame is written as header + payload (the protocol's
     // SINGLE_WRITE_MAX): cork then, so both leave in one writev. Everything else is one buffer.
     const cork = this.#isServer && (typeof data === 'string' ? data.length * 3 : data.byteLength) > SINGLE_WRITE_MAX;
@@ -516,10 +516,11 @@ export class WebSocket extends EventEmitter {
     this.#hold();
     let sent = false;
     try {
-      if (binary) sent = engine.sendBinary(typeof data === 'string' ? Buffer.from(data) : toBytes(data), fin ? undefined : { fin });
-      else sent = engine.sendText(typeof data === 'string' ? data : toBytes(data), fin ? undefined : { fin });
+      if (binary) sent = engine.sendBinary(typeof data === 'string' ? Buffer.from(data) : toBytes(data), sendOptions);
+      else sent = engine.sendText(typeof data === 'string' ? data : toBytes(data), sendOptions);
     } finally {
-      this.#release(cb, sent);
+      inCall = false;
+      this.#release(cb);
       if (cork) socket.uncork();
     }
     if (!sent) {
@@ -535,18 +536,15 @@ export class WebSocket extends EventEmitter {
 
   /**
    * Write the held last chunk of a send with `cb`. When an accepted data send wrote nothing (its
-   * message waits behind an asynchronous encode), remember it: its frame is written later.
+   * message waits behind an asynchronous encode), the protocol's onWritten hook takes `cb` later.
    */
-  #release(cb: SendCallback | undefined, queuedData: boolean): void {
+  #release(cb: SendCallback | undefined): void {
     this.#holding = false;
     const held = this.#held;
     this.#held = undefined;
-    if (held !== undefined) {
-      if (cb === undefined) this.#socket!.write(held);
-      else this.#socket!.write(held, cb);
-    } else if (queuedData) {
-      this.#unwritten.push(cb);
-    }
+    if (held === undefined) return;
+    if (cb === undefined) this.#socket!.write(held);
+    else this.#socket!.write(held, cb);
   }
 
   #checkHighWater(): boolean {
@@ -685,26 +683,6 @@ export class WebSocket extends EventEmitter {
         if (this.#holding) {
           if (this.#held !== undefined) socket.write(this.#held);
           this.#held = data;
-        } else if (this.#payloadNext) {
-          // The payload of a data frame whose header came alone: its callback goes here.
-          this.#payloadNext = false;
-          const cb = this.#payloadCb;
-          this.#payloadCb = undefined;
-          if (cb === undefined) socket.write(data);
-          else socket.write(data, cb);
-        } else if (this.#unwritten.length > 0 && (data[0]! & 0x0f) <= 2) {
-          // A data frame written later (behind an asynchronous encode): each send makes exactly
-          // one data frame, in order, so it belongs to the oldest unwritten send.
-          const cb = this.#unwritten.shift();
-          if (isHeaderOnly(data)) {
-            this.#payloadNext = true;
-            this.#payloadCb = cb;
-            socket.write(data);
-          } else if (cb === undefined) {
-            socket.write(data);
-          } else {
-            socket.write(data, cb);
-          }
         } else {
           socket.write(data);
         }
@@ -728,6 +706,7 @@ export class WebSocket extends EventEmitter {
       autoPong: this.#limits.autoPong,
       extensions: extensions ?? [],
     });
+    this.#hasEncoders = extensions !== undefined && extensions.some((extension) => typeof extension.encode === 'function');
     this.#readyState = OPEN;
     socket.on('data', this.#onData);
     socket.on('end', this.#onEnd);
@@ -879,8 +858,6 @@ export class WebSocket extends EventEmitter {
       this.#afterCloseBytes += byteLengthOf(item.data);
       if (item.cb !== undefined) process.nextTick(item.cb, notOpen(CLOSED));
     }
-    // Sends still waiting for their encode were dropped by the protocol when it closed.
-    for (const cb of this.#unwritten.splice(0)) if (cb !== undefined) process.nextTick(cb, notOpen(CLOSED));
     this.#pendingBytes = 0;
     this.emit('close', this.#closeCode, Buffer.from(this.#closeReason), this.#wasClean);
   }
