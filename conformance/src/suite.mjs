@@ -106,6 +106,7 @@ export async function runTarget(target, cases, { onResult = () => {} } = {}) {
           peer = new FuzzingPeer(socket, head, { role: 'client', deflate: deflateCodec });
           Object.assign(extra, await runOne(peer, testCase));
         } catch (err) {
+          current = null;
           results.push(handshakeFailure(testCase, target.name, err));
           onResult(results.at(-1));
           continue;
@@ -158,6 +159,7 @@ export async function runTarget(target, cases, { onResult = () => {} } = {}) {
         Object.assign(extra, await runOne(peer, testCase));
       } catch (err) {
         waiting = null;
+        current = null;
         stopClient();
         results.push(handshakeFailure(testCase, target.name, err));
         onResult(results.at(-1));
