@@ -1,0 +1,1 @@
+export * from '@rfc6455/handshake';
