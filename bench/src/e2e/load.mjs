@@ -1,0 +1,249 @@
+// The load generator, run as its own process (pinned to the other core by run.mjs):
+//   node load.mjs '<json spec>'
+// It is built to cost less CPU than any server under test: every frame it sends is encoded and
+// masked once, up front; it never unmasks, inflates or copies a payload; it counts echoes by
+// reading frame headers only (wire.mjs FrameCounter). It prints `start` when its timed window
+// opens (so run.mjs can sample the server's CPU), then one JSON line with its result and its own
+// CPU use over the window. Every loop is bounded in count and in time.
+import { connect } from 'node:net';
+import { FrameCounter, binaryPayload, compressedMaskedFrame, maskedFrame, textPayload, upgradeRequest } from './wire.mjs';
+
+const spec = JSON.parse(process.argv[2]);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Connections come from 127.0.0.2 … 127.0.0.65 in turn, so the handshake and 10,000-connection
+// rows never run out of ephemeral ports on one source address (TIME_WAIT holds them a minute).
+let nextSource = 0;
+function sourceAddress() {
+  nextSource = (nextSource + 1) % 64;
+  return `127.0.0.${2 + nextSource}`;
+}
+
+/**
+ * Open one WebSocket connection over a raw socket; resolves with the socket once the 101 arrived.
+ * After that, `onFrames(n)` is called with the number of data frames each read completed.
+ */
+function open(port, { deflate = false, onFrames } = {}) {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1', localAddress: sourceAddress(), noDelay: true });
+    const counter = new FrameCounter();
+    let head;
+    const fail = (err) => {
+      socket.destroy();
+      reject(err);
+    };
+    socket.on('error', fail);
+    socket.on('data', function onHandshake(chunk) {
+      head = head === undefined ? chunk : Buffer.concat([head, chunk]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end === -1) {
+        if (head.length > 16384) fail(new Error('no end of response head'));
+        return;
+      }
+      const status = head.toString('latin1', 0, end);
+      if (!status.startsWith('HTTP/1.1 101')) return fail(new Error(`handshake refused: ${status.split('\r\n')[0]}`));
+      if (deflate && !/permessage-deflate/i.test(status)) return fail(new Error('server did not accept permessage-deflate'));
+      socket.off('data', onHandshake);
+      socket.off('error', fail);
+      // After the handshake a reset (the server closing at the end of a row) is not an error here.
+      socket.on('error', () => {});
+      const rest = head.subarray(end + 4);
+      if (onFrames !== undefined) socket.on('data', (data) => onFrames(counter.push(data)));
+      resolve(socket);
+      if (rest.length > 0 && onFrames !== undefined) onFrames(counter.push(rest));
+    });
+    socket.write(upgradeRequest({ deflate }));
+  });
+}
+
+/** Open `count` connections, at most `concurrency` handshakes at a time. */
+async function openMany(count, concurrency, options) {
+  const sockets = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        const index = next++;
+        sockets[index] = await open(spec.port, typeof options === 'function' ? options(index) : options);
+      }
+    }),
+  );
+  return sockets;
+}
+
+/** Open the timed window: tell run.mjs, and take this process's CPU reading. */
+function startWindow() {
+  process.stdout.write('start\n');
+  return { at: performance.now(), cpu: process.cpuUsage() };
+}
+
+function endWindow(window) {
+  const elapsedMs = performance.now() - window.at;
+  const cpu = process.cpuUsage(window.cpu);
+  return { elapsedMs, loadCpu: (cpu.user + cpu.system) / 1000 / elapsedMs };
+}
+
+/** Each connection keeps `window` messages in flight and sends one more per echo. */
+async function echo({ connections, window, size, warmupMs, durationMs, deflate = false }) {
+  const frame = deflate ? compressedMaskedFrame(textPayload(size)) : maskedFrame(binaryPayload(size));
+  // Small frames: pre-joined bursts, so refilling k slots is one write of k frames.
+  const bursts = size <= 4096 ? Array.from({ length: window + 1 }, (_, k) => Buffer.concat(Array(k).fill(frame))) : undefined;
+  let received = 0;
+  let stopped = false;
+  const sockets = await openMany(connections, connections, (index) => ({
+    deflate,
+    onFrames: (n) => {
+      if (n === 0 || stopped) return;
+      received += n;
+      const socket = sockets[index];
+      if (bursts !== undefined && n <= window) socket.write(bursts[n]);
+      else {
+        socket.cork();
+        for (let k = 0; k < n; k++) socket.write(frame);
+        socket.uncork();
+      }
+    },
+  }));
+  for (const socket of sockets) {
+    if (bursts !== undefined) socket.write(bursts[window]);
+    else for (let k = 0; k < window; k++) socket.write(frame);
+  }
+  await sleep(warmupMs);
+  const startCount = received;
+  const w = startWindow();
+  await sleep(durationMs);
+  const count = received - startCount;
+  const end = endWindow(w);
+  stopped = true;
+  for (const socket of sockets) socket.destroy();
+  return { rate: (count / end.elapsedMs) * 1000, mbPerSec: (count * size) / end.elapsedMs / 1000, messages: count, ...end };
+}
+
+/** One connection, one message in flight: the round-trip time of each echo. */
+async function latency({ size, warmupCount, count, maxMs }) {
+  const frame = maskedFrame(binaryPayload(size));
+  const samples = new Float64Array(count);
+  let done = 0;
+  let sentAt = 0;
+  let finish;
+  const finished = new Promise((resolve) => (finish = resolve));
+  let deadline = Infinity;
+  const total = warmupCount + count;
+  const socket = await open(spec.port, {
+    onFrames: (n) => {
+      if (n === 0) return;
+      const now = performance.now();
+      if (done >= warmupCount) samples[done - warmupCount] = now - sentAt;
+      done++;
+      if (done >= total || now > deadline) return finish();
+      sentAt = performance.now();
+      socket.write(frame);
+    },
+  });
+  const w = startWindow();
+  deadline = performance.now() + maxMs;
+  sentAt = performance.now();
+  socket.write(frame);
+  await finished;
+  const end = endWindow(w);
+  socket.destroy();
+  const measured = Math.max(0, done - warmupCount);
+  const sorted = Array.from(samples.subarray(0, measured)).sort((a, b) => a - b);
+  const pick = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 1000;
+  return { p50Us: pick(0.5), p99Us: pick(0.99), samples: measured, ...end };
+}
+
+/**
+ * `subscribers` connections; the first also publishes. It keeps `window` messages in flight and
+ * sends the next one only when a message has reached every subscriber, so the server can never
+ * run ahead of what the generator has read (no unbounded buffering hides in the number).
+ */
+async function broadcast({ subscribers, window, size, warmupMs, durationMs }) {
+  const frame = maskedFrame(binaryPayload(size));
+  const ring = new Uint32Array(window * 2);
+  const got = new Uint32Array(subscribers);
+  let delivered = 0;
+  let stopped = false;
+  let publisher;
+  const onFrames = (index, n) => {
+    let complete = 0;
+    for (let k = 0; k < n; k++) {
+      const slot = got[index]++ % ring.length;
+      if (++ring[slot] === subscribers) {
+        ring[slot] = 0;
+        complete++;
+      }
+    }
+    delivered += complete;
+    if (complete > 0 && !stopped) {
+      publisher.cork();
+      for (let k = 0; k < complete; k++) publisher.write(frame);
+      publisher.uncork();
+    }
+  };
+  const sockets = await openMany(subscribers, 100, (index) => ({ onFrames: (n) => onFrames(index, n) }));
+  publisher = sockets[0];
+  // Let the last handshakes settle (every server must count the connection as a subscriber).
+  await sleep(200);
+  for (let k = 0; k < window; k++) publisher.write(frame);
+  await sleep(warmupMs);
+  const startCount = delivered;
+  const w = startWindow();
+  await sleep(durationMs);
+  const count = delivered - startCount;
+  const end = endWindow(w);
+  stopped = true;
+  for (const socket of sockets) socket.destroy();
+  const messagesPerSec = (count / end.elapsedMs) * 1000;
+  return { rate: messagesPerSec * subscribers, messagesPerSec, ...end };
+}
+
+/** `concurrency` clients each connect, wait for the 101, close, and start again. */
+async function handshake({ concurrency, warmupMs, durationMs }) {
+  let completed = 0;
+  let failed = 0;
+  let stopAt = performance.now() + warmupMs + durationMs;
+  const worker = async () => {
+    while (performance.now() < stopAt) {
+      try {
+        const socket = await open(spec.port);
+        socket.destroy();
+        completed++;
+      } catch {
+        failed++;
+        if (failed > 1000) throw new Error('more than 1,000 failed handshakes');
+      }
+    }
+  };
+  const workers = Array.from({ length: concurrency }, worker);
+  await sleep(warmupMs);
+  const startCount = completed;
+  const w = startWindow();
+  await sleep(durationMs);
+  const count = completed - startCount;
+  const end = endWindow(w);
+  stopAt = 0;
+  await Promise.all(workers);
+  return { rate: (count / end.elapsedMs) * 1000, failed, ...end };
+}
+
+/** Open `connections` idle connections, say `ready`, hold them until stdin closes. */
+async function idle({ connections, concurrency }) {
+  const started = performance.now();
+  const sockets = await openMany(connections, concurrency, {});
+  process.stdout.write(`${JSON.stringify({ ready: true, connections: sockets.length, openMs: performance.now() - started })}\n`);
+  process.stdin.resume();
+  await new Promise((resolve) => process.stdin.once('end', resolve));
+  for (const socket of sockets) socket.destroy();
+  return { connections: sockets.length };
+}
+
+const scenarios = { echo, latency, broadcast, handshake, idle };
+try {
+  const result = await scenarios[spec.scenario](spec);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+} catch (err) {
+  process.stdout.write(`${JSON.stringify({ error: String(err?.stack ?? err) })}\n`);
+  process.exit(1);
+}

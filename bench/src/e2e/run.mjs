@@ -1,0 +1,299 @@
+// Entry point of `pnpm bench:e2e`: end-to-end rows against ws (same Node), Bun.serve and a raw
+// node:net ceiling, each server in its own process on one core and the load generator
+// (load.mjs) in another process on the other core. Prints a Markdown table with the ratios
+// ours/ws and ours/ceiling, and writes the full JSON to bench/results/e2e-<date>.json.
+//
+// Needs the built packages (the root `pnpm bench:e2e` builds them first through turbo).
+// Settings: BENCH_E2E_MS (timed window per row, 1500), BENCH_E2E_WARMUP_MS (500),
+// BENCH_E2E_ROUNDS (2; rounds rotate which server goes first, the best round counts),
+// BENCH_E2E_IDLE (connections for the memory row, 10000), BENCH_FILTER (regex on row names; a
+// filtered run prints but writes no JSON), BENCH_E2E_SERVERS (default "ours,ws,bun,raw").
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const benchRoot = join(here, '..', '..');
+const repoRoot = join(benchRoot, '..');
+
+const DURATION_MS = Number(process.env.BENCH_E2E_MS ?? 1500);
+const WARMUP_MS = Number(process.env.BENCH_E2E_WARMUP_MS ?? 500);
+const ROUNDS = Number(process.env.BENCH_E2E_ROUNDS ?? 2);
+const IDLE = Number(process.env.BENCH_E2E_IDLE ?? 10000);
+const FILTER = process.env.BENCH_FILTER ? new RegExp(process.env.BENCH_FILTER, 'i') : undefined;
+const SERVERS = (process.env.BENCH_E2E_SERVERS ?? 'ours,ws,bun,raw').split(',');
+/** Hard limit for one load run; the scenario's own limits end it far sooner. */
+const RUN_TIMEOUT_MS = 90_000;
+
+const hasTaskset = (() => {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
+    return cpus().length >= 2;
+  } catch {
+    return false;
+  }
+})();
+const pinned = (core, argv) => (hasTaskset ? ['taskset', ['-c', String(core), ...argv]] : [argv[0], argv.slice(1)]);
+
+/** The bun binary of the npm package's platform dependency (its postinstall does not run here). */
+function findBun() {
+  const store = join(repoRoot, 'node_modules', '.pnpm');
+  if (!existsSync(store)) return undefined;
+  for (const dir of readdirSync(store).filter((d) => d.startsWith(`@oven+bun-${process.platform}-${process.arch}`)).sort()) {
+    const name = dir.slice('@oven+'.length, dir.lastIndexOf('@'));
+    const bin = join(store, dir, 'node_modules', '@oven', name, 'bin', 'bun');
+    try {
+      execFileSync(bin, ['--version'], { stdio: 'ignore' });
+      return bin;
+    } catch {
+      // A baseline or musl build that cannot run here: try the next one.
+    }
+  }
+  return undefined;
+}
+const bunBin = findBun();
+
+/** A child process speaking one JSON line per answer; `line()` waits for the next line. */
+function lines(child) {
+  const queue = [];
+  const waiting = [];
+  const rl = createInterface({ input: child.stdout });
+  rl.on('line', (line) => (waiting.length > 0 ? waiting.shift()(line) : queue.push(line)));
+  child.on('exit', () => {
+    for (const resolve of waiting.splice(0)) resolve(undefined);
+  });
+  return () => (queue.length > 0 ? Promise.resolve(queue.shift()) : new Promise((resolve) => waiting.push(resolve)));
+}
+
+/** Start one server under test; resolves with { port, ask(cmd), stop() } or { error }. */
+async function startServer(kind, mode) {
+  let argv;
+  if (kind === 'bun') {
+    if (bunBin === undefined) return { error: 'n/a: no runnable bun binary' };
+    argv = [bunBin, join(here, 'bun-server.mjs'), mode];
+  } else {
+    argv = [process.execPath, '--expose-gc', join(here, 'node-server.mjs'), kind, mode];
+  }
+  const [cmd, args] = pinned(1, argv);
+  const child = spawn(cmd, args, { cwd: benchRoot, stdio: ['pipe', 'pipe', 'inherit'] });
+  const next = lines(child);
+  const first = JSON.parse((await next()) ?? '{"error":"server exited"}');
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.stdin.end();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  };
+  if (first.error) {
+    await stop();
+    return { error: first.error };
+  }
+  return {
+    port: first.port,
+    ask: async (command) => {
+      child.stdin.write(`${command}\n`);
+      return JSON.parse(await next());
+    },
+    stop,
+  };
+}
+
+/** Run the load generator against `server`; adds the server's CPU use over the timed window. */
+async function runLoad(server, spec) {
+  const [cmd, args] = pinned(0, [process.execPath, join(here, 'load.mjs'), JSON.stringify({ ...spec, port: server.port })]);
+  const child = spawn(cmd, args, { cwd: benchRoot, stdio: ['pipe', 'pipe', 'inherit'] });
+  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+  const next = lines(child);
+  try {
+    let line = await next();
+    let cpuBefore;
+    let startedAt;
+    if (line === 'start') {
+      startedAt = performance.now();
+      cpuBefore = await server.ask('cpu');
+      line = await next();
+    }
+    if (line === undefined) throw new Error('load generator died');
+    const result = JSON.parse(line);
+    if (result.error) throw new Error(result.error);
+    if (cpuBefore !== undefined) {
+      const cpuAfter = await server.ask('cpu');
+      const used = (cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) / 1000;
+      result.serverCpu = used / (performance.now() - startedAt);
+    }
+    return result;
+  } finally {
+    clearTimeout(timer);
+    child.stdin.end();
+    if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
+/** The idle-memory row: RSS growth per connection with `IDLE` idle connections open. */
+async function idleMemory(server) {
+  // Warm the server's connection path first, so lazily loaded code is in the baseline.
+  await runLoad(server, { scenario: 'handshake', concurrency: 10, warmupMs: 50, durationMs: 200 });
+  const before = await server.ask('mem');
+  const [cmd, args] = pinned(0, [process.execPath, join(here, 'load.mjs'), JSON.stringify({ scenario: 'idle', port: server.port, connections: IDLE, concurrency: 100 })]);
+  const child = spawn(cmd, args, { cwd: benchRoot, stdio: ['pipe', 'pipe', 'inherit'] });
+  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+  const next = lines(child);
+  try {
+    const ready = JSON.parse((await next()) ?? '{"error":"load generator died"}');
+    if (ready.error) throw new Error(ready.error);
+    // Let the server finish its side of the last handshakes.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const after = await server.ask('mem');
+    return {
+      rate: (after.rss - before.rss) / ready.connections,
+      heapPerConnection: (after.heapUsed - before.heapUsed) / ready.connections,
+      connections: ready.connections,
+      openMs: ready.openMs,
+      rssBefore: before.rss,
+      rssAfter: after.rss,
+    };
+  } finally {
+    clearTimeout(timer);
+    child.stdin.end();
+    if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
+const window = { warmupMs: WARMUP_MS, durationMs: DURATION_MS };
+/**
+ * The rows. `value` picks the number compared; `higher` says which way is better; `target`
+ * states the issue's goal for ours/ws (and ours/ceiling) where it sets one.
+ */
+const rows = [
+  { id: 'latency', name: '1 conn ping-pong 64 B, p50', unit: 'µs', higher: false, mode: 'echo', spec: { scenario: 'latency', size: 64, warmupCount: 2000, count: 20000, maxMs: DURATION_MS }, value: (r) => r.p50Us },
+  { id: 'latency', name: '1 conn ping-pong 64 B, p99', unit: 'µs', higher: false, value: (r) => r.p99Us, sameRunAs: 'latency' },
+  { id: 'echo64', name: 'echo 50 conns × 32 in flight, 64 B', unit: 'msg/s', higher: true, mode: 'echo', spec: { scenario: 'echo', connections: 50, window: 32, size: 64, ...window }, target: { ws: 1.3, ceiling: 0.85 } },
+  { id: 'echo4k', name: 'echo 50 conns × 8 in flight, 4 KiB', unit: 'msg/s', higher: true, mode: 'echo', spec: { scenario: 'echo', connections: 50, window: 8, size: 4096, ...window }, target: { ws: 1.3, ceiling: 0.85 } },
+  { id: 'echo1m', name: 'echo 4 conns × 2 in flight, 1 MiB binary', unit: 'msg/s', higher: true, mode: 'echo', spec: { scenario: 'echo', connections: 4, window: 2, size: 1 << 20, ...window }, target: { ws: 1.3, ceiling: 0.85 } },
+  { id: 'bcast200', name: 'broadcast 64 B to 200 (16 in flight)', unit: 'deliveries/s', higher: true, mode: 'broadcast', spec: { scenario: 'broadcast', subscribers: 200, window: 16, size: 64, ...window }, target: { ws: 3 } },
+  { id: 'bcast1000', name: 'broadcast 64 B to 1,000 (16 in flight)', unit: 'deliveries/s', higher: true, mode: 'broadcast', spec: { scenario: 'broadcast', subscribers: 1000, window: 16, size: 64, ...window }, target: { ws: 3 } },
+  { id: 'handshake', name: 'handshakes (32 concurrent, connect → 101 → close)', unit: 'conn/s', higher: true, mode: 'echo', spec: { scenario: 'handshake', concurrency: 32, ...window }, target: { ws: 1 } },
+  { id: 'idle', name: `memory per idle connection at ${IDLE.toLocaleString('en')}`, unit: 'KiB', higher: false, mode: 'echo', idle: true, rounds: 1, value: (r) => r.rate / 1024, target: { ws: 0.6 } },
+  { id: 'deflate', name: 'echo deflate 50 conns × 8 in flight, 4 KiB JSON', unit: 'msg/s', higher: true, mode: 'deflate', spec: { scenario: 'echo', connections: 50, window: 8, size: 4096, deflate: true, ...window } },
+];
+
+const started = Date.now();
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  kernel: release(),
+  node: process.version,
+  bun: bunBin === undefined ? 'n/a' : execFileSync(bunBin, ['--version']).toString().trim(),
+  ws: JSON.parse(readFileSync(join(benchRoot, 'node_modules', 'ws', 'package.json'), 'utf8')).version,
+  pinned: hasTaskset ? 'load generator on core 0, server on core 1 (taskset)' : 'not pinned (no taskset or one core)',
+  commit: (() => {
+    try {
+      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot }).toString().trim();
+    } catch {
+      return 'unknown';
+    }
+  })(),
+};
+console.log(`# @rfc6455 end-to-end — ${machine.cpu} × ${machine.cores}, Node ${machine.node}, Bun ${machine.bun}, ws ${machine.ws}`);
+console.log(`# ${machine.pinned}; ${DURATION_MS} ms windows after ${WARMUP_MS} ms warm-up, best of ${ROUNDS} rounds`);
+
+/** results[row.id][server] = the best raw result object (or { error }). */
+const results = {};
+const better = (row, a, b) => (row.higher ? a > b : a < b);
+for (const row of rows) {
+  if (row.sameRunAs !== undefined) continue;
+  if (FILTER !== undefined && !rows.some((r) => (r.id === row.id) && FILTER.test(r.name))) continue;
+  const value = row.value ?? ((r) => r.rate);
+  results[row.id] = {};
+  const rounds = row.rounds ?? ROUNDS;
+  for (let round = 0; round < rounds; round++) {
+    // Rotate the order so no server always runs first (or right after another's TIME_WAITs).
+    const order = SERVERS.map((_, i) => SERVERS[(i + round) % SERVERS.length]);
+    for (const kind of order) {
+      if (results[row.id][kind]?.error) continue;
+      const server = await startServer(kind, row.mode);
+      if (server.error) {
+        results[row.id][kind] = { error: server.error };
+        continue;
+      }
+      try {
+        const result = row.idle ? await idleMemory(server) : await runLoad(server, row.spec);
+        const best = results[row.id][kind];
+        if (best === undefined || better(row, value(result), value(best))) results[row.id][kind] = result;
+        const cpu = result.serverCpu === undefined ? '' : ` (CPU: server ${(result.serverCpu * 100).toFixed(0)}%, load ${(result.loadCpu * 100).toFixed(0)}%)`;
+        process.stderr.write(`  ${row.name} · ${kind}: ${value(result).toFixed(1)} ${row.unit}${cpu}\n`);
+      } catch (err) {
+        results[row.id][kind] = { error: String(err.message ?? err).split('\n')[0] };
+        process.stderr.write(`  ${row.name} · ${kind}: ${results[row.id][kind].error}\n`);
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+}
+
+const fmt = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(0)}k` : n >= 100 ? n.toFixed(0) : n.toFixed(1));
+const table = [];
+for (const row of rows) {
+  const byServer = results[row.id];
+  if (byServer === undefined) continue;
+  const value = row.value ?? ((r) => r.rate);
+  const cell = (kind) => {
+    const r = byServer[kind];
+    if (r === undefined) return { text: '—' };
+    if (r.error) return { text: r.error.startsWith('n/a') ? 'n/a' : 'failed', note: r.error };
+    return { text: fmt(value(r)), v: value(r) };
+  };
+  const ours = cell('ours');
+  const ws = cell('ws');
+  const bun = cell('bun');
+  const raw = cell('raw');
+  const ratio = (a, b) => (a.v !== undefined && b.v !== undefined ? a.v / b.v : undefined);
+  const vsWs = ratio(ours, ws);
+  const vsCeiling = ratio(ours, raw);
+  const met = [];
+  if (row.target?.ws !== undefined && vsWs !== undefined) {
+    const ok = row.higher ? vsWs >= row.target.ws : vsWs <= row.target.ws;
+    met.push(`${row.higher ? '≥' : '≤'} ${row.target.ws}× ws: ${ok ? 'met' : 'missed'}`);
+  }
+  if (row.target?.ceiling !== undefined && vsCeiling !== undefined) {
+    met.push(`≥ ${row.target.ceiling * 100}% ceiling: ${vsCeiling >= row.target.ceiling ? 'met' : 'missed'}`);
+  }
+  table.push({
+    row: row.name,
+    unit: `${row.unit} (${row.higher ? 'higher' : 'lower'} is better)`,
+    ours: ours.text,
+    ws: ws.text,
+    bun: bun.text,
+    ceiling: raw.text,
+    vsWs: vsWs === undefined ? '—' : `${vsWs.toFixed(2)}×`,
+    vsCeiling: vsCeiling === undefined ? '—' : `${vsCeiling.toFixed(2)}×`,
+    target: met.join('; ') || '—',
+    notes: [ours, ws, bun, raw].map((c) => c.note).filter(Boolean),
+  });
+}
+
+const header = ['row', 'unit', 'ours', 'ws', 'Bun', 'node:net ceiling', 'ours/ws', 'ours/ceiling', 'target'];
+console.log('');
+console.log(`| ${header.join(' | ')} |`);
+console.log(`| ${header.map((h, i) => (i < 2 || i === header.length - 1 ? '---' : '---:')).join(' | ')} |`);
+for (const t of table) console.log(`| ${[t.row, t.unit, t.ours, t.ws, t.bun, t.ceiling, t.vsWs, t.vsCeiling, t.target].join(' | ')} |`);
+const notes = [...new Set(table.flatMap((t) => t.notes))];
+if (notes.length > 0) console.log(`\n${notes.map((n) => `- ${n}`).join('\n')}`);
+const seconds = (Date.now() - started) / 1000;
+console.log(`\n${table.length} rows in ${seconds.toFixed(0)} s`);
+
+if (FILTER === undefined) {
+  const dir = join(benchRoot, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `e2e-${new Date().toISOString().slice(0, 10)}.json`);
+  const settings = { durationMs: DURATION_MS, warmupMs: WARMUP_MS, rounds: ROUNDS, idleConnections: IDLE };
+  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, settings, seconds, table, results }, null, 2)}\n`);
+  console.log(`JSON: ${file}`);
+}
