@@ -13,6 +13,8 @@ export type {
   ClientExtension,
   ExtensionInput,
   ExtensionOffer,
+  ExtensionOfferParams,
+  ExtensionParamList,
   ExtensionParams,
   ServerExtension,
 } from './lib/extensions.ts';

@@ -13,7 +13,8 @@ import { validateServerResponse } from './validate-response.ts';
 const serverFake: ServerExtension = {
   name: 'x-fake',
   acceptOffer: (offers) => {
-    const ok = offers.find((o) => Number(o['level']) <= 3);
+    const records = offers.filter((o): o is Readonly<Record<string, string | true>> => !Array.isArray(o));
+    const ok = records.find((o) => Number(o['level']) <= 3);
     return ok === undefined ? undefined : { level: ok['level'] as string };
   },
 };

@@ -3,10 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { catchHandshakeError } from '../../test/catch-handshake-error.ts';
 import { HandshakeError } from './errors.ts';
 import { formatExtensions, negotiateExtensions, parseExtensionsHeader } from './extensions.ts';
-import type { ExtensionOffer, ExtensionParams, ServerExtension } from './extensions.ts';
+import type { AcceptedExtension, ExtensionOfferParams, ServerExtension } from './extensions.ts';
 
 /** The parsed list as plain data (params are null-prototype objects; compare their entries). */
-const plain = (list: ExtensionOffer[]) => list.map(({ name, params }) => [name, Object.entries(params)]);
+const plain = (list: AcceptedExtension[]) => list.map(({ name, params }) => [name, Object.entries(params)]);
+
+/** A parameter of an offer in either form (record, or pair list for an offer with a repeat). */
+const paramOf = (offer: ExtensionOfferParams, name: string): string | true | undefined =>
+  Array.isArray(offer) ? (offer as ReadonlyArray<readonly [string, string | true]>).find(([key]) => key === name)?.[1] : (offer as Record<string, string | true>)[name];
 
 const errorOf = catchHandshakeError;
 
@@ -47,6 +51,22 @@ describe('parseExtensionsHeader', () => {
     ]);
   });
 
+  it('keeps a parameter repeated within one element (first value in params, all in entries), no 400', () => {
+    const [offer] = parseExtensionsHeader('permessage-deflate; client_max_window_bits=10; client_max_window_bits; x');
+    expect(offer?.repeated).toBe(true);
+    expect(Object.entries(offer?.params ?? {})).toEqual([
+      ['client_max_window_bits', '10'],
+      ['x', true],
+    ]);
+    expect(offer?.entries).toEqual([
+      ['client_max_window_bits', '10'],
+      ['client_max_window_bits', true],
+      ['x', true],
+    ]);
+    const [single] = parseExtensionsHeader('a; b=1; c');
+    expect([single?.repeated, single?.entries]).toEqual([false, [['b', '1'], ['c', true]]]);
+  });
+
   it('keeps repeated extension names, in order, for the negotiator', () => {
     expect(plain(parseExtensionsHeader('a; x=1, a; x=2'))).toEqual([
       ['a', [['x', '1']]],
@@ -81,7 +101,6 @@ describe('parseExtensionsHeader', () => {
       ['a; b="x\\', /bad escape|unterminated/],
       ['a; b="x\u0000"', /control/],
       ['a; b=1 2', /expected ";" or ","/],
-      ['a; b=1; b=2', /repeated/],
       ['"a"', /expected an extension name/],
       ['a; b="1"x', /expected ";" or ","/],
       ['é', /expected an extension name/],
@@ -161,13 +180,14 @@ describe('formatExtensions', () => {
 
 describe('negotiateExtensions', () => {
   /** A fake extension: accepts offers whose `level` is at most `max`, and echoes the level. */
-  function fake(name: string, max: number, seen: Array<readonly ExtensionParams[]> = []): ServerExtension {
+  function fake(name: string, max: number, seen: Array<readonly ExtensionOfferParams[]> = []): ServerExtension {
     return {
       name,
       acceptOffer(offers) {
         seen.push(offers);
         for (const offer of offers) {
-          const level = Number(offer['level']);
+          if (Array.isArray(offer)) continue;
+          const level = Number(paramOf(offer, 'level'));
           if (Number.isInteger(level) && level <= max) return { level: String(level) };
         }
         return undefined;
@@ -176,10 +196,10 @@ describe('negotiateExtensions', () => {
   }
 
   it('gives each extension all offers of its name in the client order; the first acceptable wins', () => {
-    const seen: Array<readonly ExtensionParams[]> = [];
+    const seen: Array<readonly ExtensionOfferParams[]> = [];
     const offers = parseExtensionsHeader('x; level=9, x; level=3, x; level=1');
     const accepted = negotiateExtensions(offers, [fake('x', 5, seen)]);
-    expect(seen.map((list) => list.map((p) => p['level']))).toEqual([['9', '3', '1']]);
+    expect(seen.map((list) => list.map((p) => paramOf(p, 'level')))).toEqual([['9', '3', '1']]);
     expect(plain(accepted)).toEqual([['x', [['level', '3']]]]);
   });
 
@@ -188,6 +208,23 @@ describe('negotiateExtensions', () => {
     const accepted = negotiateExtensions(offers, [fake('a', 5), fake('b', 5), fake('c', 5)]);
     expect(accepted.map((e) => e.name)).toEqual(['b', 'a']);
     expect(negotiateExtensions(offers, [])).toEqual([]);
+  });
+
+  it('hands an offer that repeats a parameter over as its pair list, so the extension can decline it (RFC 7692 §7)', () => {
+    const seen: Array<readonly ExtensionOfferParams[]> = [];
+    const offers = parseExtensionsHeader('x; level=1; level=2, x; level=3');
+    const accepted = negotiateExtensions(offers, [fake('x', 5, seen)]);
+    expect(seen).toEqual([
+      [
+        [
+          ['level', '1'],
+          ['level', '2'],
+        ],
+        Object.assign(Object.create(null) as object, { level: '3' }),
+      ],
+    ]);
+    // The fake declines pair lists: the second offer wins, and the handshake goes on.
+    expect(plain(accepted)).toEqual([['x', [['level', '3']]]]);
   });
 
   it('refuses extension objects without a token name or acceptOffer', () => {

@@ -12,16 +12,35 @@ import { combineHeaderValues, describeValue, isToken, scanToken, skipOws } from 
  */
 export type ExtensionParams = Record<string, string | true>;
 
+/** Parameters as `[name, value]` pairs in header order, repeats included (`true`: no value). */
+export type ExtensionParamList = ReadonlyArray<readonly [string, string | true]>;
+
+/**
+ * The parameters of one offer as a {@link ServerExtension} receives them: the record, or — for an
+ * offer that repeats a parameter — the pair list, so the extension sees the repetition and can
+ * decline that offer (RFC 7692 §7).
+ */
+export type ExtensionOfferParams = Readonly<ExtensionParams> | ExtensionParamList;
+
 /** One element of a `Sec-WebSocket-Extensions` list: an extension name and its parameters. */
 export interface ExtensionOffer {
   /** The extension token, such as `permessage-deflate`. */
   readonly name: string;
-  /** Its parameters (null-prototype). */
+  /** Its parameters (null-prototype); a repeated parameter keeps its first value here. */
   readonly params: Readonly<ExtensionParams>;
+  /** Every parameter in header order, repeats included (always set by {@link parseExtensionsHeader}). */
+  readonly entries?: ExtensionParamList | undefined;
+  /** Whether a parameter name appears more than once (always set by {@link parseExtensionsHeader}). */
+  readonly repeated?: boolean | undefined;
 }
 
 /** An extension the server agreed to: the name and the parameters of its response. */
-export type AcceptedExtension = ExtensionOffer;
+export interface AcceptedExtension {
+  /** The extension token. */
+  readonly name: string;
+  /** The parameters of the response (null-prototype). */
+  readonly params: Readonly<ExtensionParams>;
+}
 
 /** What {@link formatExtensions} takes: parameters may also be numbers, and may be omitted. */
 export interface ExtensionInput {
@@ -35,13 +54,14 @@ export interface ExtensionInput {
  * A server-side extension (RFC 6455 §9.1). {@link negotiateExtensions} hands it every offer of its
  * name, in the client's order of preference; it answers with the parameters of its response for
  * the first offer it can accept, or `undefined` to decline them all (RFC 7692 §5: a server declines
- * an offer it cannot accept rather than failing the handshake).
+ * an offer it cannot accept rather than failing the handshake). An offer is a parameter record,
+ * or a `[name, value]` pair list when it repeats a parameter (see {@link ExtensionOfferParams}).
  */
 export interface ServerExtension {
   /** The extension token it negotiates, such as `permessage-deflate`. */
   readonly name: string;
   /** The response parameters for the first acceptable offer, or `undefined` to decline. */
-  acceptOffer(offers: ReadonlyArray<Readonly<ExtensionParams>>): ExtensionParams | undefined;
+  acceptOffer(offers: ReadonlyArray<ExtensionOfferParams>): ExtensionParams | undefined;
 }
 
 /**
@@ -106,8 +126,11 @@ function readQuoted(text: string, i: number): { value: string; end: number } {
  * RFC 6455 §9.1 asks senders to put only tokens inside them, which extension objects check for
  * the parameters they know. One linear pass, no regular expressions.
  *
- * @throws {HandshakeError} `WS_ERR_INVALID_EXTENSION_HEADER` (status 400) on a syntax error or on a
- *   parameter repeated within one element. Nothing else is ever thrown, whatever the input.
+ * A parameter repeated within one element is kept (`entries`, `repeated`): RFC 7692 §7 makes the
+ * extension decline such an offer, which is not a reason to refuse the whole handshake.
+ *
+ * @throws {HandshakeError} `WS_ERR_INVALID_EXTENSION_HEADER` (status 400) on a syntax error.
+ *   Nothing else is ever thrown, whatever the input.
  */
 export function parseExtensionsHeader(value: string | readonly string[] | undefined | null): ExtensionOffer[] {
   const text = combineHeaderValues(value);
@@ -125,6 +148,8 @@ export function parseExtensionsHeader(value: string | readonly string[] | undefi
     if (nameEnd === i) throw invalid(`expected an extension name, found ${describeAt(text, i)}.`);
     const name = text.slice(i, nameEnd);
     const params = Object.create(null) as ExtensionParams;
+    const entries: Array<readonly [string, string | true]> = [];
+    let repeated = false;
     i = nameEnd;
     while (true) {
       i = skipOws(text, i);
@@ -149,11 +174,12 @@ export function parseExtensionsHeader(value: string | readonly string[] | undefi
           i = valueEnd;
         }
       }
-      // RFC 7692 §7: an offer repeating a parameter is invalid; ws answers 400 for it too.
-      if (param in params) throw invalid(`parameter ${describeValue(param)} of ${describeValue(name)} is repeated.`);
-      params[param] = paramValue;
+      // RFC 7692 §7: an offer repeating a parameter is declined by the extension, so keep it visible.
+      if (param in params) repeated = true;
+      else params[param] = paramValue;
+      entries.push([param, paramValue]);
     }
-    result.push({ name, params });
+    result.push({ name, params, entries, repeated });
   }
   return result;
 }
@@ -218,12 +244,14 @@ export function negotiateExtensions(
     }
     if (!byName.has(extension.name)) byName.set(extension.name, extension);
   }
-  const grouped = new Map<string, Array<Readonly<ExtensionParams>>>();
+  const grouped = new Map<string, ExtensionOfferParams[]>();
   for (const offer of offers) {
     if (!byName.has(offer.name)) continue;
+    // An offer repeating a parameter goes over as its pair list, so the extension can decline it.
+    const params: ExtensionOfferParams = offer.repeated === true && Array.isArray(offer.entries) ? offer.entries : offer.params;
     const list = grouped.get(offer.name);
-    if (list === undefined) grouped.set(offer.name, [offer.params]);
-    else list.push(offer.params);
+    if (list === undefined) grouped.set(offer.name, [params]);
+    else list.push(params);
   }
   const accepted: AcceptedExtension[] = [];
   for (const [name, params] of grouped) {

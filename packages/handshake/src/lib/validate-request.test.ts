@@ -104,6 +104,18 @@ describe('validateClientRequest: every failure has its code and HTTP status', ()
     }
   });
 
+  it('says a key was repeated when rawHeaders shows two (Node joins them into "a, b")', () => {
+    const joined = req({ 'sec-websocket-key': `${KEY}, ${KEY}` });
+    const rawHeaders = ['Host', 'x', 'Sec-WebSocket-Key', KEY, 'sec-websocket-key', KEY];
+    const err = failure({ ...joined, rawHeaders });
+    expect([err.code, err.status, err.message]).toEqual([
+      'WS_ERR_INVALID_KEY',
+      400,
+      'The request has 2 Sec-WebSocket-Key headers; it must have exactly one.',
+    ]);
+    expect(failure(joined).message).toMatch(/^Invalid Sec-WebSocket-Key /);
+  });
+
   it('400 WS_ERR_INVALID_KEY for a missing, repeated or malformed key', () => {
     const bad = [
       undefined,
@@ -127,8 +139,16 @@ describe('validateClientRequest: every failure has its code and HTTP status', ()
   it('400 WS_ERR_INVALID_PROTOCOL_HEADER and WS_ERR_INVALID_EXTENSION_HEADER for malformed lists', () => {
     const protocol = failure(req({ 'sec-websocket-protocol': 'chat, "super"' }));
     expect([protocol.code, protocol.status]).toEqual(['WS_ERR_INVALID_PROTOCOL_HEADER', 400]);
-    const extension = failure(req({ 'sec-websocket-extensions': 'permessage-deflate; a=1; a=2' }));
+    const extension = failure(req({ 'sec-websocket-extensions': 'permessage-deflate; a=1 2' }));
     expect([extension.code, extension.status]).toEqual(['WS_ERR_INVALID_EXTENSION_HEADER', 400]);
+  });
+
+  // Behaviour change (issue 5): a repeated parameter is no longer a 400; the extension declines the offer (RFC 7692 §7).
+  it('accepts a request whose extension offer repeats a parameter, keeping the repeat for the extension', () => {
+    const valid = validateClientRequest(req({ 'sec-websocket-extensions': 'permessage-deflate; a=1; a=2' }));
+    expect(valid.extensions.map((e) => [e.name, e.repeated, e.entries])).toEqual([
+      ['permessage-deflate', true, [['a', '1'], ['a', '2']]],
+    ]);
   });
 
   it('never throws anything but a HandshakeError for arbitrary header values', () => {

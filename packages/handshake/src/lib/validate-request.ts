@@ -21,6 +21,22 @@ export interface ClientRequestInput {
   readonly url?: string | undefined;
   /** The request headers, in any {@link HeadersInput} shape. */
   readonly headers: HeadersInput;
+  /**
+   * Node's `rawHeaders` (name, value, name, value …), when `headers` is Node's joined record: it
+   * tells a repeated `Sec-WebSocket-Key` (which Node joins into `"a, b"`) from a malformed one.
+   */
+  readonly rawHeaders?: readonly string[] | undefined;
+}
+
+/** How many times `name` (lower case) appears in a Node `rawHeaders` list; 0 when not a list. */
+function countRaw(rawHeaders: readonly string[] | undefined, name: string): number {
+  if (!Array.isArray(rawHeaders)) return 0;
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const field = rawHeaders[i];
+    if (typeof field === 'string' && field.toLowerCase() === name) count++;
+  }
+  return count;
 }
 
 /** A valid opening handshake request, as the server needs it to answer. */
@@ -122,6 +138,11 @@ export function validateClientRequest(request: ClientRequestInput): ValidClientR
   if (key === undefined) throw fail('WS_ERR_INVALID_KEY', 'The request has no Sec-WebSocket-Key header.');
   if (key === null) throw fail('WS_ERR_INVALID_KEY', 'The request has more than one Sec-WebSocket-Key header.');
   const trimmedKey = key.trim();
+  const keyFields = countRaw(request.rawHeaders, 'sec-websocket-key');
+  if (keyFields > 1) {
+    // Node joined the repeated fields into one "a, b" value: say what really happened.
+    throw fail('WS_ERR_INVALID_KEY', `The request has ${keyFields} Sec-WebSocket-Key headers; it must have exactly one.`);
+  }
   if (!isBase64Of16Bytes(trimmedKey)) {
     throw fail('WS_ERR_INVALID_KEY', `Invalid Sec-WebSocket-Key ${describeValue(key)}: it must be base64 of exactly 16 bytes.`);
   }
