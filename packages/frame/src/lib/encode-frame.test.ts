@@ -33,6 +33,19 @@ describe('encodeFrame: RFC 6455 §5.7 examples', () => {
 });
 
 describe('encodeFrame', () => {
+  it('hands out frames that never share bytes, at every size class', () => {
+    // Small frames may be views into one shared slab: a later frame must not overwrite an earlier one.
+    const sizes = [0, 10, 60, 70, 200, 1000, 4090, 5000, 70_000];
+    const frames = sizes.map((n, i) => encodeFrame(0x2, new Uint8Array(n).fill(i + 1), { maskKey: key }));
+    frames.forEach((frame, i) => {
+      const n = sizes[i]!;
+      const start = frame.length - n;
+      expect(frame.length).toBe(frameHeaderLength(n, true) + n);
+      const unmasked = frame.subarray(start).map((b, j) => b ^ key[j & 3]!);
+      expect(unmasked.every((b) => b === i + 1)).toBe(true);
+    });
+  });
+
   it('picks the shortest length form at each boundary', () => {
     const cases: [number, string][] = [
       [0, '8200'],

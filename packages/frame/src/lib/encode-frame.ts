@@ -2,6 +2,7 @@
  * Frame encoding (RFC 6455 §5.2): the header in its three length forms, optional masking, and
  * header-only writes for callers that assemble frames in their own buffers.
  */
+import { allocateFrame } from './allocate.ts';
 import { maskCopy } from './mask.ts';
 
 /** Options of {@link encodeFrame} and {@link writeFrameHeader}. */
@@ -144,7 +145,7 @@ export function encodeFrame(opcode: number, payload: Uint8Array, options?: Encod
   const length = payload.length;
   const byte0 = firstByte(opcode, length, options);
   const maskKey = options?.maskKey;
-  const frame = new Uint8Array(frameHeaderLength(length, maskKey !== undefined) + length);
+  const frame = allocateFrame(frameHeaderLength(length, maskKey !== undefined) + length);
   const start = putHeader(frame, 0, byte0, length, maskKey);
   if (maskKey === undefined) frame.set(payload, start);
   else maskCopy(payload, frame, start, maskKey, 0);

@@ -18,6 +18,7 @@
  */
 import type { Frame, FrameHeader, Role } from './frame.ts';
 import { FrameError, FrameErrorCode } from './frame-error.ts';
+import { allocateUninitialized } from './allocate.ts';
 import { maskCopy, maskRange } from './mask.ts';
 
 /** Options of {@link FrameParser}. */
@@ -359,7 +360,7 @@ export class FrameParser {
     if (this.#stopped || this.#received < this.#payloadLength) return take;
     // Complete: one copy of every piece into a buffer of the exact payload size, unmasking on the
     // way when the pieces were left masked (no onPayloadChunk).
-    const payload = new Uint8Array(this.#payloadLength);
+    const payload = allocateUninitialized(this.#payloadLength);
     const unmaskNow = this.#masked && this.#onPayloadChunk === undefined;
     let at = 0;
     for (const piece of this.#pieces) {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../test/bytes.ts';
-import { applyMask, generateMaskKey, maskInto } from './mask.ts';
+import { applyMask, generateMaskKey, maskInto, setMaskImplementation } from './mask.ts';
+import type { MaskImplementation } from './mask.ts';
 import { SIMD_BLOCK, simdKernel } from './mask-simd.ts';
 
 /** The obvious definition, byte by byte (RFC 6455 §5.3). */
@@ -155,5 +156,59 @@ describe('generateMaskKey', () => {
 
   it('rejects a random source that is not a function', () => {
     expect(() => generateMaskKey(42 as unknown as (t: Uint8Array) => void)).toThrow(TypeError);
+  });
+});
+
+describe('setMaskImplementation', () => {
+  /** A stand-in for bufferutil: the byte-wise definition, recording the lengths it was called with. */
+  function fakeNative(calls: string[]): MaskImplementation {
+    return {
+      mask(source, mask, output, offset, length) {
+        calls.push(`mask ${length}`);
+        for (let i = 0; i < length; i++) output[offset + i] = source[i]! ^ mask[i & 3]!;
+      },
+      unmask(buffer, mask) {
+        calls.push(`unmask ${buffer.length}`);
+        for (let i = 0; i < buffer.length; i++) buffer[i]! ^= mask[i & 3]!;
+      },
+    };
+  }
+
+  it('routes 48 bytes and more to the plugged-in code, with the key rotated for an offset', () => {
+    const calls: string[] = [];
+    setMaskImplementation(fakeNative(calls));
+    try {
+      fc.assert(
+        fc.property(fc.uint8Array({ minLength: 0, maxLength: 300 }), fc.nat(7), fc.nat(9), (data, offset, shift) => {
+          const backing = new Uint8Array(data.length + 16).fill(0xaa);
+          backing.set(data, shift);
+          const view = backing.subarray(shift, shift + data.length);
+          applyMask(view, key, offset);
+          expect(toHex(view)).toBe(toHex(referenceMask(data, key, offset)));
+          expect(backing[shift + data.length]).toBe(0xaa);
+          const target = new Uint8Array(data.length + 3).fill(0x55);
+          maskInto(data, key, target, 2);
+          expect(toHex(target.subarray(2, 2 + data.length))).toBe(toHex(referenceMask(data, key)));
+          expect(target[1]).toBe(0x55);
+        }),
+        { numRuns: 200 },
+      );
+      calls.length = 0;
+      applyMask(new Uint8Array(47), key);
+      maskInto(new Uint8Array(47), key, new Uint8Array(47), 0);
+      applyMask(new Uint8Array(48), key);
+      maskInto(new Uint8Array(48), key, new Uint8Array(48), 0);
+      expect(calls).toEqual(['unmask 48', 'mask 48']);
+    } finally {
+      setMaskImplementation(undefined);
+    }
+    calls.length = 0;
+    applyMask(new Uint8Array(1000), key);
+    expect(calls).toEqual([]);
+  });
+
+  it('rejects an object without mask() and unmask()', () => {
+    expect(() => setMaskImplementation({ mask() {} } as unknown as MaskImplementation)).toThrow(TypeError);
+    expect(() => setMaskImplementation(null as unknown as MaskImplementation)).toThrow(TypeError);
   });
 });
