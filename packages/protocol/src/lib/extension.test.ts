@@ -417,3 +417,22 @@ describe('extensions: per-message send options', () => {
     expect(marks).toEqual([]);
   });
 });
+
+describe('sendRaw: pre-encoded frames keep message order', () => {
+  it('writes at once when nothing waits, behind a pending encode otherwise, and not once closing', async () => {
+    const r = record({ extensions: [asyncXorExtension(2)] });
+    const raw = fromHex('810161');
+    const marks: boolean[] = [];
+    r.protocol.sendText('one');
+    expect(r.protocol.sendRaw(raw, { onWritten: (w) => marks.push(w) })).toBe(true);
+    expect([r.take(), marks]).toEqual([[], []]);
+    await settle();
+    expect(r.take().map((e) => e[1])).toEqual([serverFrame(1, xor([utf8('one')]), { rsv1: true }), '810161']);
+    expect(marks).toEqual([true]);
+    expect(r.protocol.sendRaw(raw)).toBe(true);
+    expect(r.take()).toEqual([['write', '810161']]);
+    r.protocol.sendClose(1000);
+    expect(r.protocol.sendRaw(raw)).toBe(false);
+    expect(() => r.protocol.sendRaw('x' as unknown as Uint8Array)).toThrow(TypeError);
+  });
+});

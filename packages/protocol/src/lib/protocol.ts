@@ -365,6 +365,36 @@ export class Protocol {
     return this.#send(Opcode.Binary, data, options, false);
   }
 
+  /**
+   * Advanced: write bytes that are already one or more complete frames for this end's role (e.g.
+   * a broadcast frame encoded, and maybe compressed, once for many connections). They are written
+   * in order with messages — behind any message still being encoded — and are not checked or
+   * transformed. Do not call it while a fragmented message of your own is in progress (the frames
+   * would land inside it). `options.onWritten` as in `sendText`. Returns false, writing nothing,
+   * once the closing handshake has begun; throws WS_ERR_INVALID_STATE while CONNECTING.
+   */
+  sendRaw(frames: Uint8Array, options?: Pick<SendOptions, 'onWritten'>): boolean {
+    if (!(frames instanceof Uint8Array)) throw new TypeError('sendRaw needs a Uint8Array of encoded frames');
+    if (this.#state === 'CONNECTING') throw invalidState('send while CONNECTING: finish the handshake, then open()');
+    const onWritten = options?.onWritten;
+    if (onWritten !== undefined && typeof onWritten !== 'function') throw new TypeError('options.onWritten must be a function');
+    if (this.#closing || this.#state === 'CLOSED') return false;
+    if (this.#outbox.length === 0) {
+      this.#handler.onWrite(frames);
+      onWritten?.(true);
+    } else {
+      this.#outbox.push({
+        pending: false,
+        run: () => {
+          this.#handler.onWrite(frames);
+          onWritten?.(true);
+        },
+        onWritten,
+      });
+    }
+    return true;
+  }
+
   /** Send a ping (payload ≤ 125 bytes, RangeError otherwise). False when discarded (closing or closed). */
   sendPing(payload?: Uint8Array | string): boolean {
     return this.#sendControl(Opcode.Ping, payload);
