@@ -5,7 +5,9 @@ export type {
   SendCallback,
   SendData,
   SendOptions,
+  WebSocketClass,
   WebSocketEventMap,
+  WebSocketListener,
 } from './lib/websocket.ts';
 export { ClientError, ClientErrorCode, BODY_EXCERPT_BYTES } from './lib/client-error.ts';
 export type { ClientErrorOptions } from './lib/client-error.ts';

@@ -589,7 +589,7 @@ describe('ws-style handshake events and agents', () => {
     try {
       const ws = track(new WebSocket(p.url, 'x', { agent }));
       const order: string[] = [];
-      ws.on('upgrade', (res: { statusCode: number; headers: Record<string, string> }) =>
+      ws.on('upgrade', (res) =>
         order.push(`upgrade:${res.statusCode}:${res.headers['sec-websocket-protocol']}`),
       );
       ws.on('open', () => order.push('open'));
@@ -752,5 +752,36 @@ describe('fromSocket with permessage-deflate', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('typed ws-style events', () => {
+  it('types on/once/off by event, accepting the narrower listeners code written for ws uses', async () => {
+    const p = await peer();
+    const ws = track(await WebSocket.connect(p.url));
+    const got: string[] = [];
+    const onMessage = (data: Buffer, isBinary: boolean): void => void got.push(`${data.toString()}:${isBinary}`);
+    ws.on('message', onMessage);
+    ws.once('close', (code: number, reason: Buffer, wasClean: boolean) => got.push(`close:${code}:${reason.length}:${wasClean}`));
+    ws.prependListener('pong', (data: Buffer) => got.push(`pong:${data.length}`));
+    // @ts-expect-error a 'close' listener's first argument is the code, a number
+    ws.on('close', (code: string) => code);
+    // @ts-expect-error 'message' data is never a number
+    ws.off('message', (data: number) => data);
+    ws.on('custom-event', (a: number, b: string) => [a, b]);
+    ws.removeAllListeners('close');
+    ws.removeAllListeners('custom-event');
+    ws.once('close', (code) => got.push(`close:${code}`));
+    ws.send('typed');
+    await new Promise<void>((resolve) => {
+      const check = (): void => (got.length === 1 ? resolve() : void setTimeout(check, 5));
+      check();
+    });
+    ws.off('message', onMessage);
+    ws.ping('');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    ws.close();
+    await new Promise((resolve) => ws.once('close', resolve));
+    expect(got).toEqual(['typed:false', 'pong:0', 'close:1005']);
   });
 });

@@ -66,8 +66,8 @@ export interface FromSocketOptions extends ConnectionLimits {
 }
 
 /**
- * The ws-style events of {@link WebSocket} and their listener arguments (documentation and typing
- * aid: `on` itself stays an untyped EventEmitter method, as code written for ws expects).
+ * The ws-style events of {@link WebSocket} and their listener arguments, as `on`, `once`, `off`,
+ * `addListener`, `removeListener` and `prependListener` type them.
  */
 export interface WebSocketEventMap {
   open: [];
@@ -80,6 +80,23 @@ export interface WebSocketEventMap {
   upgrade: [response: IncomingMessage];
   'unexpected-response': [request: HttpRequest, response: IncomingMessage];
 }
+
+/**
+ * A listener of `event`: the arguments of {@link WebSocketEventMap} for a known event, anything for
+ * another one. Checked bivariantly (the method-shorthand trick), so a listener may declare a
+ * narrower argument than the union, e.g. `(data: Buffer, isBinary) => …` for 'message' when
+ * `binaryType` is left at 'nodebuffer' — what code written for ws does.
+ */
+export type WebSocketListener<Event extends string | symbol> = Event extends keyof WebSocketEventMap
+  ? { bivarianceHack(...args: WebSocketEventMap[Event]): void }['bivarianceHack']
+  : (...args: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any -- events of subclasses and ws extras carry any arguments
+
+/** A class whose instances are WebSocket (a subclass given to {@link WebSocket.fromSocket}). */
+export type WebSocketClass<T extends WebSocket> = new (
+  url: string | URL,
+  protocols?: string | readonly string[] | WebSocketOptions,
+  options?: WebSocketOptions,
+) => T;
 
 type ReadyState = 0 | 1 | 2 | 3;
 const CONNECTING = 0;
@@ -286,14 +303,22 @@ export class WebSocket extends EventEmitter {
    * the 101 answer written) as an OPEN WebSocket. `head` is the bytes read past the handshake.
    * No `open` event is emitted: the connection is open on return.
    */
-  static fromSocket(socket: Duplex, head: Uint8Array | undefined, options: FromSocketOptions): WebSocket {
+  static fromSocket<T extends WebSocket>(
+    this: WebSocketClass<T>,
+    socket: Duplex,
+    head: Uint8Array | undefined,
+    options: FromSocketOptions,
+  ): T {
     if (socket === null || typeof socket !== 'object' || typeof (socket as Duplex).write !== 'function') {
       throw new TypeError('fromSocket(socket, head, options): socket must be a Duplex stream');
     }
     if (options === null || typeof options !== 'object' || (options.role !== 'server' && options.role !== 'client')) {
       throw new TypeError("fromSocket(socket, head, options): options.role must be 'server' or 'client'");
     }
-    const ws = new WebSocket(ADOPT as unknown as string, undefined, options as unknown as WebSocketOptions);
+    // `this` is WebSocket or a subclass (ServerWebSocket, a user's connection class): construct it,
+    // so the object has its own methods from the start rather than a prototype swapped in later.
+    const ws = new this(ADOPT as unknown as string, undefined, options as unknown as WebSocketOptions);
+    if (!(ws instanceof WebSocket)) throw new TypeError('fromSocket: call it on WebSocket or a subclass of it');
     ws.#attach(socket, head ?? EMPTY, options.extensionHandlers);
     return ws;
   }
@@ -402,8 +427,10 @@ export class WebSocket extends EventEmitter {
   /**
    * Advanced: write an already encoded frame (e.g. a broadcast frame encoded once for many
    * server-side sockets). The bytes must be a complete, valid frame for this end's role (unmasked
-   * from a server); they bypass message ordering with fragments in progress. Returns false when
-   * not sent (not OPEN: `cb` gets the error) or above the high-water mark.
+   * from a server; RSV1 only when permessage-deflate was negotiated and the payload is compressed
+   * for this connection). They are written after any message still being compressed, but must not
+   * be sent while a fragmented `send` is in progress. Returns false when not sent (not OPEN: `cb`
+   * gets the error) or above the high-water mark.
    */
   sendFrame(frame: Uint8Array, cb?: SendCallback): boolean {
     if (!(frame instanceof Uint8Array)) throw new TypeError('sendFrame(frame): frame must be a Uint8Array');
@@ -411,9 +438,34 @@ export class WebSocket extends EventEmitter {
       if (cb !== undefined) process.nextTick(cb, notOpen(this.#readyState));
       return false;
     }
-    if (cb === undefined) this.#socket!.write(frame);
-    else this.#socket!.write(frame, cb);
-    return this.#checkHighWater();
+    const engine = this.#engine;
+    if (!this.#hasEncoders) {
+      // Nothing is ever encoded asynchronously: the frame can go straight to the socket.
+      if (cb === undefined) this.#socket!.write(frame);
+      else this.#socket!.write(frame, cb);
+      return this.#checkHighWater();
+    }
+    // Behind a message still being compressed: the protocol keeps the order.
+    const socket = this.#socket!;
+    let inCall = true;
+    const onWritten =
+      cb === undefined
+        ? undefined
+        : (written: boolean): void => {
+            if (inCall) return;
+            if (written) socket.write(EMPTY, cb);
+            else process.nextTick(cb, notOpen(this.#readyState === OPEN ? CLOSED : this.#readyState));
+          };
+    this.#hold();
+    let sent = false;
+    try {
+      sent = engine.sendRaw(frame, onWritten === undefined ? undefined : { onWritten });
+    } finally {
+      inCall = false;
+      this.#release(cb);
+    }
+    if (!sent && cb !== undefined) process.nextTick(cb, notOpen(this.#readyState));
+    return sent && this.#checkHighWater();
   }
 
   /** Send a ping (payload ≤ 125 bytes). `cb` as in `send`. @throws {DOMException} InvalidStateError while CONNECTING. */
@@ -910,6 +962,36 @@ export class WebSocket extends EventEmitter {
     wrapper[kListener] = listener;
     wrapper[kAttribute] = attribute;
     return wrapper;
+  }
+
+  /** Add a ws-style listener (Node EventEmitter `on`), typed by {@link WebSocketEventMap}. */
+  override on<E extends string | symbol>(event: E, listener: WebSocketListener<E>): this {
+    return super.on(event, listener);
+  }
+
+  /** Add a listener called once, typed by {@link WebSocketEventMap}. */
+  override once<E extends string | symbol>(event: E, listener: WebSocketListener<E>): this {
+    return super.once(event, listener);
+  }
+
+  /** Remove a listener added with `on` / `once`. */
+  override off<E extends string | symbol>(event: E, listener: WebSocketListener<E>): this {
+    return super.off(event, listener);
+  }
+
+  /** Alias of `on`, typed the same way. */
+  override addListener<E extends string | symbol>(event: E, listener: WebSocketListener<E>): this {
+    return super.addListener(event, listener);
+  }
+
+  /** Alias of `off`, typed the same way. */
+  override removeListener<E extends string | symbol>(event: E, listener: WebSocketListener<E>): this {
+    return super.removeListener(event, listener);
+  }
+
+  /** Add a listener before the others, typed by {@link WebSocketEventMap}. */
+  override prependListener<E extends string | symbol>(event: E, listener: WebSocketListener<E>): this {
+    return super.prependListener(event, listener);
   }
 
   /**
