@@ -19,7 +19,7 @@ export interface CompressionSettings {
  * @throws {RangeError} when the threshold is not a number ≥ 0 (Infinity: negotiate, never compress).
  * @throws {TypeError} when compression is also switched off explicitly.
  */
-export function withCompressionThreshold<T extends CompressionSettings>(
+export function withCompressionThreshold<T extends object>(
   caller: string,
   perMessageDeflate: boolean | T | undefined,
   compressionThreshold: number | undefined,

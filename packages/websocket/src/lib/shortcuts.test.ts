@@ -21,7 +21,7 @@ async function echoServer(options: Record<string, unknown> = {}): Promise<{ wss:
   const wss = createServer({ port: 0, host: '127.0.0.1', heartbeat: false, ...options });
   cleanup.push(() => wss.close({ timeoutMs: 1000 }));
   await once(wss, 'listening');
-  wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
+  wss.on('connection', (ws) => ws.on('message', (data: Buffer, isBinary: boolean) => ws.send(data, { binary: isBinary })));
   const { port } = wss.address() as AddressInfo;
   return { wss, url: `ws://127.0.0.1:${port}/` };
 }

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { parseHeaders } from './args.ts';
+import { formatControl, formatMessage, toHex } from './format.ts';
+import { UsageError } from './usage.ts';
+
+const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+describe('formatMessage', () => {
+  it('text, binary as hex, text as hex with --binary', () => {
+    expect(formatMessage('<', utf8('hello'), false)).toBe('< text: hello');
+    expect(formatMessage('<', utf8('hello'), true)).toBe('< binary (5 bytes): 68656c6c6f');
+    expect(formatMessage('>', utf8('hé'), false, { hex: true })).toBe('> text (3 bytes): 68c3a9');
+    expect(formatMessage('<', new Uint8Array(0), true)).toBe('< binary (0 bytes): ');
+  });
+
+  it('--json pretty-prints JSON text and leaves other text alone', () => {
+    expect(formatMessage('<', utf8('{"a":1,"b":[true]}'), false, { json: true })).toBe('< text: {\n  "a": 1,\n  "b": [\n    true\n  ]\n}');
+    expect(formatMessage('<', utf8('not json {'), false, { json: true })).toBe('< text: not json {');
+  });
+
+  it('reads only the view it is given', () => {
+    const bytes = utf8('xxhelloxx').subarray(2, 7);
+    expect(toHex(bytes)).toBe('68656c6c6f');
+    expect(formatMessage('<', bytes, false)).toBe('< text: hello');
+  });
+});
+
+describe('formatControl', () => {
+  it('ping and pong with and without data', () => {
+    expect(formatControl('<', 'ping', new Uint8Array(0))).toBe('< ping');
+    expect(formatControl('<', 'pong', Uint8Array.of(1, 2, 255))).toBe('< pong (3 bytes): 0102ff');
+  });
+});
+
+describe('parseHeaders', () => {
+  it('names are lower-cased, values trimmed, repeats kept in order', () => {
+    expect(parseHeaders('connect', ['X-A: 1', 'Authorization:Bearer t:k', 'x-a:  2 '])).toEqual({ 'x-a': ['1', '2'], authorization: 'Bearer t:k' });
+  });
+
+  it('a line without a token name is a usage error', () => {
+    for (const bad of ['no colon', ': value', 'Bad Name: x']) {
+      expect(() => parseHeaders('connect', [bad])).toThrow(UsageError);
+    }
+  });
+});
