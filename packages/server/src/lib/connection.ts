@@ -1,37 +1,104 @@
 /**
- * The one place where the server meets @rfc6455/client's `WebSocket`: wrapping an upgraded socket
- * as the server end of a connection, and writing a frame that was encoded once for many sockets.
+ * The server end of a connection: `ServerWebSocket`, @rfc6455/client's `WebSocket` in the server
+ * role plus what only a server's connection has (its topics and its typed context). The server
+ * constructs it (or the user's subclass) through `WebSocket.fromSocket`, so the object has its
+ * class from the start; the link back to the server lives in a module-private WeakMap, keeping the
+ * client package free of any server import (DESIGN.md layering).
  */
 import type { Duplex } from 'node:stream';
 import { WebSocket } from '@rfc6455/client';
+import type { Extension } from '@rfc6455/protocol';
 
-/** The server end of a connection: @rfc6455/client's `WebSocket` in the server role. */
-export type ServerWebSocket = WebSocket;
+/** What a server gives each of its connections: the topic operations and the context. */
+export interface ServerBinding {
+  readonly context: unknown;
+  subscribe(ws: ServerWebSocket, topic: string): boolean;
+  unsubscribe(ws: ServerWebSocket, topic: string): boolean;
+  topicsOf(ws: ServerWebSocket): string[];
+}
+
+const bindings = new WeakMap<ServerWebSocket, ServerBinding>();
+
+/**
+ * A connection accepted by a `WebSocketServer`: everything of @rfc6455/client's `WebSocket`, plus
+ * `subscribe`/`unsubscribe`/`topics` (uWebSockets' per-connection topic API) and `context` (what
+ * `authenticate` returned). Extend it and pass the class as the server's `WebSocket` option to
+ * give connections methods and state of your own (the Perl seed's custom connection class).
+ */
+// The default context is `any` so that a bare `ServerWebSocket` annotation fits the connections of any server.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export class ServerWebSocket<Context = any> extends WebSocket {
+  /** The value `authenticate` returned for this connection (`undefined` without `authenticate`). */
+  get context(): Context {
+    return bindings.get(this)?.context as Context;
+  }
+
+  /**
+   * Subscribe to `topic` so that the server's `publish(topic, …)` reaches this connection.
+   * Returns false when already subscribed or no longer open. @throws {TypeError} for a non-string topic.
+   */
+  subscribe(topic: string): boolean {
+    if (typeof topic !== 'string') throw new TypeError('subscribe(topic): topic must be a string.');
+    return bindings.get(this)?.subscribe(this, topic) ?? false;
+  }
+
+  /** Leave `topic`. Returns false when not subscribed. @throws {TypeError} for a non-string topic. */
+  unsubscribe(topic: string): boolean {
+    if (typeof topic !== 'string') throw new TypeError('unsubscribe(topic): topic must be a string.');
+    return bindings.get(this)?.unsubscribe(this, topic) ?? false;
+  }
+
+  /** The topics this connection is subscribed to (a new array; empty once closed). */
+  get topics(): string[] {
+    return bindings.get(this)?.topicsOf(this) ?? [];
+  }
+}
+
+/** A connection class the server may construct: ServerWebSocket or a subclass of it. */
+export type ServerWebSocketClass<T extends ServerWebSocket = ServerWebSocket> = {
+  fromSocket: typeof WebSocket.fromSocket;
+  prototype: T;
+};
 
 /** What {@link wrapSocket} needs to configure the connection. */
 export interface WrapOptions {
   readonly protocol: string;
+  readonly extensions: string;
+  readonly extensionHandlers: readonly Extension[];
   readonly maxPayloadLength: number;
   readonly maxMessageLength: number;
   readonly maxFragments: number;
   readonly closeTimeoutMs: number;
 }
 
-/** Turn an upgraded socket (the 101 already written) into an OPEN server-role WebSocket. */
-export function wrapSocket(socket: Duplex, head: Buffer, options: WrapOptions): ServerWebSocket {
-  return WebSocket.fromSocket(socket, head, {
+/** Turn an upgraded socket (the 101 already written) into an OPEN connection of class `Class`. */
+export function wrapSocket<T extends ServerWebSocket>(
+  Class: ServerWebSocketClass<T>,
+  socket: Duplex,
+  head: Buffer,
+  options: WrapOptions,
+  binding: ServerBinding,
+): T {
+  const ws = Class.fromSocket.call(Class as never, socket, head, {
     role: 'server',
     protocol: options.protocol,
-    extensions: '',
+    extensions: options.extensions,
+    extensionHandlers: options.extensionHandlers,
     maxPayloadLength: options.maxPayloadLength,
     maxMessageLength: options.maxMessageLength,
     maxFragments: options.maxFragments,
     closeTimeoutMs: options.closeTimeoutMs,
-  });
+  }) as unknown as T;
+  if (!((ws as unknown) instanceof ServerWebSocket)) {
+    (ws as WebSocket).terminate();
+    throw new TypeError('WebSocketServer: the WebSocket option must be ServerWebSocket or a class extending it.');
+  }
+  bindings.set(ws, binding);
+  return ws;
 }
 
 /** Write a pre-encoded frame (the same bytes for every receiver of a broadcast). */
-export function sendEncodedFrame(ws: ServerWebSocket, frame: Uint8Array): void {
+export function sendEncodedFrame(ws: WebSocket, frame: Uint8Array): void {
   ws.sendFrame(frame);
 }
 

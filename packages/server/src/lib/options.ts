@@ -4,7 +4,24 @@
  */
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
+import type { DeflateServerOptions } from '@rfc6455/deflate';
+import { createDeflateServerNegotiator } from '@rfc6455/deflate';
+import { ServerWebSocket } from './connection.ts';
+import type { ServerWebSocketClass } from './connection.ts';
 import type { HttpErrorHeaders } from './server-error.ts';
+
+/**
+ * Settings of the server's `perMessageDeflate` option: the negotiation limits of
+ * @rfc6455/deflate's `DeflateServerOptions` plus zlib's level and memLevel.
+ */
+export interface ServerDeflateOptions extends DeflateServerOptions {
+  /** zlib level, 0–9 or -1 (zlib's default, 6). Default -1. */
+  level?: number | undefined;
+  /** zlib memLevel, 1–9: memory for the compressor's hash tables. Default 8. */
+  memLevel?: number | undefined;
+  /** Overrides the top-level `compressionThreshold`. */
+  compressionThreshold?: number | undefined;
+}
 
 /** What `authenticate` returns: a context for the connection, or a promise of one. */
 export type Authenticate<Context> = (request: IncomingMessage) => Context | Promise<Context>;
@@ -22,7 +39,7 @@ export type HeadersOption = HttpErrorHeaders | ((request: IncomingMessage) => Ht
 export type BackpressurePolicy = 'close' | 'drop' | 'queue';
 
 /** The options of {@link WebSocketServer}. Exactly one of `port`, `server` and `noServer` is required. */
-export interface WebSocketServerOptions<Context = undefined> {
+export interface WebSocketServerOptions<Context = undefined, Socket extends ServerWebSocket<Context> = ServerWebSocket<Context>> {
   /** Standalone: listen on this port (0 picks a free one) with an HTTP server of our own. */
   port?: number | undefined;
   /** Standalone: the host to listen on (default: Node's, all interfaces). */
@@ -37,6 +54,21 @@ export interface WebSocketServerOptions<Context = undefined> {
   path?: string | undefined;
   /** Keep `server.clients` (default true). */
   clientTracking?: boolean | undefined;
+  /**
+   * The class of the connections: `ServerWebSocket` (default) or a class extending it, to give
+   * connections methods and state of your own (the Perl seed's custom connection class).
+   */
+  WebSocket?: ServerWebSocketClass<Socket> | undefined;
+
+  /**
+   * Accept permessage-deflate (RFC 7692) when a client offers it: `true` for the defaults, or its
+   * settings. Default false: with context takeover each connection that compresses keeps ~262 KiB
+   * of zlib state for sending plus up to 32 KiB of the client's window (see README), which adds up
+   * on a server with many connections; enable it, or set `serverNoContextTakeover`, knowingly.
+   */
+  perMessageDeflate?: boolean | ServerDeflateOptions | undefined;
+  /** Messages shorter than this many bytes are sent uncompressed (default 1024). */
+  compressionThreshold?: number | undefined;
 
   /** Accept or refuse a handshake; the value returned reaches 'connection' as its third argument. */
   authenticate?: Authenticate<Context> | undefined;
@@ -85,6 +117,7 @@ export const DEFAULTS = Object.freeze({
   maxConnections: 10_000,
   retryAfterSeconds: 5,
   closeTimeoutMs: 30_000,
+  compressionThreshold: 1024,
   maxBufferedAmount: 16 * 1024 * 1024,
   backpressure: 'close' as BackpressurePolicy,
   heartbeatIntervalMs: 30_000,
@@ -92,8 +125,12 @@ export const DEFAULTS = Object.freeze({
 });
 
 /** The options after validation and defaults. */
-export interface ResolvedOptions<Context> {
+export interface ResolvedOptions<Context, Socket extends ServerWebSocket<Context> = ServerWebSocket<Context>> {
   readonly mode: 'standalone' | 'attach' | 'noServer';
+  readonly WebSocket: ServerWebSocketClass<Socket>;
+  /** The permessage-deflate settings when enabled (negotiation options validated), else undefined. */
+  readonly perMessageDeflate: ServerDeflateOptions | undefined;
+  readonly compressionThreshold: number;
   readonly port: number | undefined;
   readonly host: string | undefined;
   readonly backlog: number | undefined;
@@ -137,7 +174,9 @@ function fn<T>(name: string, value: T | undefined): T | undefined {
  * @throws {TypeError} for a missing or contradictory mode, or an option of the wrong type.
  * @throws {RangeError} for a limit that is not a positive number, or a port out of range.
  */
-export function resolveOptions<Context>(options: WebSocketServerOptions<Context>): ResolvedOptions<Context> {
+export function resolveOptions<Context, Socket extends ServerWebSocket<Context> = ServerWebSocket<Context>>(
+  options: WebSocketServerOptions<Context, Socket>,
+): ResolvedOptions<Context, Socket> {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('new WebSocketServer(options): pass { port }, { server } or { noServer: true }.');
   }
@@ -165,6 +204,29 @@ export function resolveOptions<Context>(options: WebSocketServerOptions<Context>
   if (backpressure !== 'close' && backpressure !== 'drop' && backpressure !== 'queue') {
     throw new TypeError(`WebSocketServer: backpressure must be 'close', 'drop' or 'queue', got ${JSON.stringify(backpressure)}.`);
   }
+  const Class = options.WebSocket ?? (ServerWebSocket as unknown as ServerWebSocketClass<Socket>);
+  if (typeof Class !== 'function' || (Class !== (ServerWebSocket as unknown) && !((Class as { prototype: unknown }).prototype instanceof ServerWebSocket))) {
+    throw new TypeError('WebSocketServer: WebSocket must be ServerWebSocket or a class extending it.');
+  }
+  const deflate = options.perMessageDeflate;
+  if (deflate !== undefined && typeof deflate !== 'boolean' && (deflate === null || typeof deflate !== 'object')) {
+    throw new TypeError('WebSocketServer: perMessageDeflate must be a boolean or { serverNoContextTakeover, clientNoContextTakeover, serverMaxWindowBits, clientMaxWindowBits, level, memLevel, compressionThreshold }.');
+  }
+  const perMessageDeflate = deflate === true ? {} : deflate === false || deflate === undefined ? undefined : { ...deflate };
+  // Validate the negotiation limits now, so misuse surfaces at construction.
+  if (perMessageDeflate !== undefined) createDeflateServerNegotiator(perMessageDeflate);
+  const threshold = perMessageDeflate?.compressionThreshold ?? options.compressionThreshold ?? DEFAULTS.compressionThreshold;
+  if (typeof threshold !== 'number' || Number.isNaN(threshold) || threshold < 0) {
+    throw new RangeError(`WebSocketServer: compressionThreshold must be a number ≥ 0 (Infinity: never compress), got ${String(threshold)}.`);
+  }
+  for (const [name, value, min, max] of [
+    ['level', perMessageDeflate?.level, -1, 9],
+    ['memLevel', perMessageDeflate?.memLevel, 1, 9],
+  ] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
+      throw new RangeError(`WebSocketServer: perMessageDeflate.${name} must be an integer from ${min} to ${max}, got ${String(value)}.`);
+    }
+  }
   let heartbeat: ResolvedOptions<Context>['heartbeat'];
   if (options.heartbeat === false) {
     heartbeat = false;
@@ -183,6 +245,9 @@ export function resolveOptions<Context>(options: WebSocketServerOptions<Context>
   }
   return {
     mode,
+    WebSocket: Class,
+    perMessageDeflate,
+    compressionThreshold: threshold,
     port: options.port,
     host: options.host,
     backlog: options.backlog,

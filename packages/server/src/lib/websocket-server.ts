@@ -11,11 +11,23 @@ import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WS_GONE, WS_TRY_AGAIN_LATER, isValidCloseCode } from '@rfc6455/codes';
-import { encodeFrame } from '@rfc6455/frame';
-import { buildErrorResponse, buildServerResponse, isHandshakeError, isOriginAllowed, validateClientRequest } from '@rfc6455/handshake';
-import type { ValidClientRequest } from '@rfc6455/handshake';
+import { createDeflateServerNegotiator } from '@rfc6455/deflate';
+import type { DeflateConfig, DeflateServerNegotiator } from '@rfc6455/deflate';
+import { PerMessageDeflate } from '@rfc6455/deflate/node';
+import {
+  buildErrorResponse,
+  buildServerResponse,
+  formatExtensions,
+  isHandshakeError,
+  isOriginAllowed,
+  negotiateExtensions,
+  validateClientRequest,
+} from '@rfc6455/handshake';
+import type { AcceptedExtension, ValidClientRequest } from '@rfc6455/handshake';
+import type { Extension } from '@rfc6455/protocol';
+import { BroadcastFrames } from './broadcast-frames.ts';
 import { OPEN, sendEncodedFrame, wrapSocket } from './connection.ts';
-import type { ServerWebSocket } from './connection.ts';
+import type { ServerBinding, ServerWebSocket } from './connection.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { resolveOptions } from './options.ts';
 import type { ResolvedOptions, WebSocketServerOptions } from './options.ts';
@@ -24,9 +36,9 @@ import type { HttpErrorHeaders, ServerErrorCode } from './server-error.ts';
 import { TopicRegistry } from './topics.ts';
 
 /** The events of a {@link WebSocketServer} and their arguments. */
-export interface WebSocketServerEvents<Context> {
+export interface WebSocketServerEvents<Context, Socket extends ServerWebSocket<Context> = ServerWebSocket<Context>> {
   /** A handshake completed: the OPEN connection, the upgrade request, and what `authenticate` returned. */
-  connection: [ws: ServerWebSocket, request: IncomingMessage, context: Context];
+  connection: [ws: Socket, request: IncomingMessage, context: Context];
   /** The server of our own (standalone) or the attached one is listening. */
   listening: [];
   /** An error of the underlying HTTP server, such as `EADDRINUSE`. */
@@ -36,19 +48,19 @@ export interface WebSocketServerEvents<Context> {
   /** A handshake failed or was refused (the socket was answered and destroyed); for logging. */
   wsClientError: [error: ServerError, socket: Duplex, request: IncomingMessage | undefined];
   /** A broadcast or publish skipped `ws` under `backpressure: 'drop'`. */
-  drop: [ws: ServerWebSocket, byteLength: number];
+  drop: [ws: Socket, byteLength: number];
   /** `ws` passed `maxBufferedAmount` under `backpressure: 'close'` and is being closed with 1013. */
-  slowConsumer: [ws: ServerWebSocket, bufferedAmount: number];
+  slowConsumer: [ws: Socket, bufferedAmount: number];
   /** `ws` did not answer a heartbeat ping in time and was terminated (its close event says 1006). */
-  heartbeatTimeout: [ws: ServerWebSocket];
+  heartbeatTimeout: [ws: Socket];
 }
 
 /** Options of {@link WebSocketServer.broadcast} and {@link WebSocketServer.publish}. */
-export interface BroadcastOptions {
+export interface BroadcastOptions<Socket extends ServerWebSocket<any> = ServerWebSocket> { // eslint-disable-line @typescript-eslint/no-explicit-any -- any context
   /** Send a binary frame (default: text for a string, binary for bytes). */
   binary?: boolean | undefined;
   /** Only send to connections for which this returns true. */
-  filter?: ((ws: ServerWebSocket) => boolean) | undefined;
+  filter?: ((ws: Socket) => boolean) | undefined;
 }
 
 /** Options of {@link WebSocketServer.close}. */
@@ -65,7 +77,11 @@ export interface CloseOptions {
 export type BroadcastData = string | ArrayBuffer | ArrayBufferView;
 
 /** Called by {@link WebSocketServer.handleUpgrade} with the OPEN connection. */
-export type UpgradeCallback<Context> = (ws: ServerWebSocket, request: IncomingMessage, context: Context) => void;
+export type UpgradeCallback<Context, Socket extends ServerWebSocket<Context> = ServerWebSocket<Context>> = (
+  ws: Socket,
+  request: IncomingMessage,
+  context: Context,
+) => void;
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 const encoder = new TextEncoder();
@@ -75,6 +91,8 @@ const sha1 = (data: Uint8Array): Uint8Array => createHash('sha1').update(data).d
 interface ConnectionState<Context> {
   readonly context: Context;
   dropped: number;
+  /** The negotiated permessage-deflate parameters, undefined when not in use. */
+  readonly deflate: DeflateConfig | undefined;
 }
 
 /** The pathname of a request target, without the query. */
@@ -104,16 +122,20 @@ function toBytes(data: BroadcastData): Uint8Array {
  * `Context` is the type `authenticate` resolves to; each connection's context arrives as the third
  * argument of 'connection' and through {@link contextOf}.
  */
-export class WebSocketServer<Context = undefined> extends EventEmitter<WebSocketServerEvents<Context>> {
+export class WebSocketServer<
+  Context = undefined,
+  Socket extends ServerWebSocket<Context> = ServerWebSocket<Context>,
+> extends EventEmitter<WebSocketServerEvents<Context, Socket>> {
   /** The connections accepted and still open (kept when `clientTracking` is true, empty otherwise). */
-  readonly clients = new Set<ServerWebSocket>();
+  readonly clients = new Set<Socket>();
   /** The options after defaults. */
-  readonly options: ResolvedOptions<Context>;
+  readonly options: ResolvedOptions<Context, Socket>;
 
-  readonly #connections = new Map<ServerWebSocket, ConnectionState<Context>>();
+  readonly #connections = new Map<Socket, ConnectionState<Context>>();
+  readonly #negotiator: DeflateServerNegotiator | undefined;
   readonly #pending = new Set<Duplex>();
-  readonly #topics = new TopicRegistry<ServerWebSocket>();
-  readonly #heartbeat: Heartbeat<ServerWebSocket> | undefined;
+  readonly #topics = new TopicRegistry<Socket>();
+  readonly #heartbeat: Heartbeat<Socket> | undefined;
   readonly #httpServer: HttpServer | HttpsServer | undefined;
   readonly #ownsServer: boolean;
   #closing: Promise<void> | undefined;
@@ -124,9 +146,11 @@ export class WebSocketServer<Context = undefined> extends EventEmitter<WebSocket
    * @throws {TypeError} without exactly one of `port`, `server`, `noServer`, or with an option of the wrong type.
    * @throws {RangeError} for a limit that is not a positive number.
    */
-  constructor(options: WebSocketServerOptions<Context>) {
+  constructor(options: WebSocketServerOptions<Context, Socket>) {
     super();
     this.options = resolveOptions(options);
+    const deflate = this.options.perMessageDeflate;
+    this.#negotiator = deflate === undefined ? undefined : createDeflateServerNegotiator(deflate);
     const { heartbeat } = this.options;
     if (heartbeat !== false) {
       this.#heartbeat = new Heartbeat(heartbeat, {
@@ -171,12 +195,12 @@ export class WebSocketServer<Context = undefined> extends EventEmitter<WebSocket
   }
 
   /** The context `authenticate` returned for `ws`, or undefined for a connection of another server. */
-  contextOf(ws: ServerWebSocket): Context | undefined {
+  contextOf(ws: Socket): Context | undefined {
     return this.#connections.get(ws)?.context;
   }
 
   /** How many deliveries to `ws` were skipped under `backpressure: 'drop'`. */
-  droppedMessagesOf(ws: ServerWebSocket): number {
+  droppedMessagesOf(ws: Socket): number {
     return this.#connections.get(ws)?.dropped ?? 0;
   }
 
@@ -193,7 +217,7 @@ export class WebSocketServer<Context = undefined> extends EventEmitter<WebSocket
    *
    * @throws {TypeError} when called without a request, a socket or a callback.
    */
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, callback: UpgradeCallback<Context>): void {
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, callback: UpgradeCallback<Context, Socket>): void {
     if (request === null || typeof request !== 'object' || request.headers === undefined) {
       throw new TypeError('handleUpgrade(request, socket, head, callback): request must be the IncomingMessage of the upgrade event.');
     }
@@ -263,31 +287,49 @@ export class WebSocketServer<Context = undefined> extends EventEmitter<WebSocket
       if (this.#closing !== undefined) return reject(503, 'The server is shutting down.');
       let response: string;
       let protocol = '';
+      let accepted: AcceptedExtension[] = [];
+      let deflate: DeflateConfig | undefined;
       try {
         protocol = this.#selectProtocol(valid, request) ?? '';
         const { headers } = this.options;
         const extra = typeof headers === 'function' ? headers(request) : headers;
-        response = buildServerResponse({ key: valid.key, protocol: protocol === '' ? undefined : protocol, headers: extra }, sha1);
+        // RFC 7692 §5: accept the first permessage-deflate offer we can; decline (never fail) the rest.
+        if (this.#negotiator !== undefined) {
+          accepted = negotiateExtensions(valid.extensions, [this.#negotiator]);
+          if (accepted[0] !== undefined) deflate = this.#negotiator.configure(accepted[0].params);
+        }
+        response = buildServerResponse(
+          { key: valid.key, protocol: protocol === '' ? undefined : protocol, extensions: accepted, headers: extra },
+          sha1,
+        );
       } catch (err) {
         return reject(500, 'Internal Server Error', undefined, err);
       }
       done();
       socket.write(response);
-      let ws: ServerWebSocket;
+      let ws: Socket;
       try {
-        ws = wrapSocket(socket, opening, {
-          protocol,
-          maxPayloadLength: this.options.maxPayloadLength,
-          maxMessageLength: this.options.maxMessageLength,
-          maxFragments: this.options.maxFragments,
-          closeTimeoutMs: this.options.closeTimeoutMs,
-        });
+        ws = wrapSocket(
+          this.options.WebSocket,
+          socket,
+          opening,
+          {
+            protocol,
+            extensions: accepted.length === 0 ? '' : formatExtensions(accepted),
+            extensionHandlers: this.#extensionHandlers(deflate),
+            maxPayloadLength: this.options.maxPayloadLength,
+            maxMessageLength: this.options.maxMessageLength,
+            maxFragments: this.options.maxFragments,
+            closeTimeoutMs: this.options.closeTimeoutMs,
+          },
+          this.#binding(context),
+        );
       } catch (err) {
         this.#emitClientError('WS_ERR_HANDSHAKE_SOCKET', 'The upgraded socket could not be wrapped.', socket, request, undefined, err);
         socket.destroy();
         return;
       }
-      this.#register(ws, context);
+      this.#register(ws, context, deflate);
       callback(ws, request, context);
     };
 
@@ -317,31 +359,31 @@ export class WebSocketServer<Context = undefined> extends EventEmitter<WebSocket
    * receiver is handed the same bytes. Connections past `maxBufferedAmount` are handled by the
    * `backpressure` policy. Returns how many connections the frame was written to.
    */
-  broadcast(data: BroadcastData, options: BroadcastOptions = {}): number {
-    const frame = this.#encode(data, options);
+  broadcast(data: BroadcastData, options: BroadcastOptions<Socket> = {}): number {
+    const frames = this.#encode(data, options);
     const { filter } = options;
     let sent = 0;
-    for (const ws of this.#connections.keys()) {
+    for (const [ws, state] of this.#connections) {
       if (filter !== undefined && !filter(ws)) continue;
-      if (this.#deliver(ws, frame)) sent++;
+      if (this.#deliver(ws, state, frames)) sent++;
     }
     return sent;
   }
 
   /** Subscribe `ws` to `topic`. Returns false when it was already subscribed or is not our open connection. */
-  subscribe(ws: ServerWebSocket, topic: string): boolean {
+  subscribe(ws: Socket, topic: string): boolean {
     if (typeof topic !== 'string') throw new TypeError('subscribe(ws, topic): topic must be a string.');
     if (!this.#connections.has(ws)) return false;
     return this.#topics.subscribe(ws, topic);
   }
 
   /** Unsubscribe `ws` from `topic`. Returns false when it was not subscribed. */
-  unsubscribe(ws: ServerWebSocket, topic: string): boolean {
+  unsubscribe(ws: Socket, topic: string): boolean {
     return this.#topics.unsubscribe(ws, topic);
   }
 
   /** The topics `ws` is subscribed to. */
-  topicsOf(ws: ServerWebSocket): string[] {
+  topicsOf(ws: Socket): string[] {
     return this.#topics.topicsOf(ws);
   }
 
@@ -359,15 +401,16 @@ export class WebSocketServer<Context = undefined> extends EventEmitter<WebSocket
    * Send `data` to every subscriber of `topic`, encoding the frame once, under the same
    * backpressure policy as {@link broadcast}. Returns how many connections it was written to.
    */
-  publish(topic: string, data: BroadcastData, options: BroadcastOptions = {}): number {
+  publish(topic: string, data: BroadcastData, options: BroadcastOptions<Socket> = {}): number {
     const subscribers = this.#topics.subscribersOf(topic);
     if (subscribers === undefined) return 0;
-    const frame = this.#encode(data, options);
+    const frames = this.#encode(data, options);
     const { filter } = options;
     let sent = 0;
     for (const ws of subscribers) {
       if (filter !== undefined && !filter(ws)) continue;
-      if (this.#deliver(ws, frame)) sent++;
+      const state = this.#connections.get(ws);
+      if (state !== undefined && this.#deliver(ws, state, frames)) sent++;
     }
     return sent;
   }
@@ -506,7 +549,7 @@ export class WebSocketServer<Context = undefined> extends EventEmitter<WebSocket
     }
   };
 
-  readonly #emitConnection = (ws: ServerWebSocket, request: IncomingMessage, context: Context): void => {
+  readonly #emitConnection = (ws: Socket, request: IncomingMessage, context: Context): void => {
     this.emit('connection', ws, request, context);
   };
 
@@ -567,8 +610,33 @@ export class WebSocketServer<Context = undefined> extends EventEmitter<WebSocket
     this.emit('wsClientError', new ServerError(code, message, { status, cause }), socket, request);
   }
 
-  #register(ws: ServerWebSocket, context: Context): void {
-    this.#connections.set(ws, { context, dropped: 0 });
+  /** The permessage-deflate codec for a connection that negotiated it (its zlib state is created lazily). */
+  #extensionHandlers(config: DeflateConfig | undefined): Extension[] {
+    const settings = this.options.perMessageDeflate;
+    if (config === undefined || settings === undefined) return [];
+    return [
+      new PerMessageDeflate({
+        role: 'server',
+        config,
+        compressionThreshold: this.options.compressionThreshold,
+        level: settings.level,
+        memLevel: settings.memLevel,
+      }),
+    ];
+  }
+
+  /** What a connection's own `subscribe`/`unsubscribe`/`topics`/`context` reach. */
+  #binding(context: Context): ServerBinding {
+    return {
+      context,
+      subscribe: (ws, topic) => this.subscribe(ws as Socket, topic),
+      unsubscribe: (ws, topic) => this.unsubscribe(ws as Socket, topic),
+      topicsOf: (ws) => this.topicsOf(ws as Socket),
+    };
+  }
+
+  #register(ws: Socket, context: Context, deflate: DeflateConfig | undefined): void {
+    this.#connections.set(ws, { context, dropped: 0, deflate });
     if (this.options.clientTracking) this.clients.add(ws);
     const heartbeat = this.#heartbeat;
     if (heartbeat !== undefined) {
@@ -583,7 +651,7 @@ export class WebSocketServer<Context = undefined> extends EventEmitter<WebSocket
     });
   }
 
-  #expire(ws: ServerWebSocket): void {
+  #expire(ws: Socket): void {
     this.emit('heartbeatTimeout', ws);
     if (ws.listenerCount('error') > 0) {
       ws.emit('error', new ServerError('WS_ERR_HEARTBEAT_TIMEOUT', `No pong within ${this.options.heartbeat === false ? 0 : this.options.heartbeat.timeoutMs} ms of a heartbeat ping; the connection was terminated.`, { closeCode: 1006 }));
@@ -591,12 +659,18 @@ export class WebSocketServer<Context = undefined> extends EventEmitter<WebSocket
     ws.terminate();
   }
 
-  #encode(data: BroadcastData, options: BroadcastOptions): Uint8Array {
+  #encode(data: BroadcastData, options: BroadcastOptions<Socket>): BroadcastFrames {
     const binary = options.binary ?? typeof data !== 'string';
-    return encodeFrame(binary ? 0x2 : 0x1, toBytes(data));
+    const payload = toBytes(data);
+    const deflate = this.options.perMessageDeflate;
+    return new BroadcastFrames(payload, typeof data === 'string' ? data : payload, binary, {
+      threshold: this.options.compressionThreshold,
+      level: deflate?.level ?? -1,
+      memLevel: deflate?.memLevel ?? 8,
+    });
   }
 
-  #deliver(ws: ServerWebSocket, frame: Uint8Array): boolean {
+  #deliver(ws: Socket, state: ConnectionState<Context>, frames: BroadcastFrames): boolean {
     if (ws.readyState !== OPEN) return false;
     const { backpressure, maxBufferedAmount } = this.options;
     if (backpressure !== 'queue') {
@@ -608,7 +682,7 @@ export class WebSocketServer<Context = undefined> extends EventEmitter<WebSocket
           this.#dropped++;
           const state = this.#connections.get(ws);
           if (state !== undefined) state.dropped++;
-          this.emit('drop', ws, frame.byteLength);
+          this.emit('drop', ws, frames.plain().byteLength);
         } else {
           this.emit('slowConsumer', ws, buffered);
           if (ws.listenerCount('error') > 0) {
@@ -621,7 +695,10 @@ export class WebSocketServer<Context = undefined> extends EventEmitter<WebSocket
         return false;
       }
     }
-    sendEncodedFrame(ws, frame);
+    const delivery = frames.deliveryFor(state.deflate);
+    if (delivery.kind === 'frame') sendEncodedFrame(ws, delivery.frame);
+    // Our compressor keeps context for this connection: only its own extension may compress.
+    else ws.send(delivery.payload, { binary: delivery.binary });
     return true;
   }
 }
