@@ -1,7 +1,8 @@
 // A server under test, run as its own process (pinned to one core by run.mjs):
 //   node --expose-gc node-server.mjs <ours|ws|raw> <echo|broadcast|deflate>
 // Prints {"port":N} on its first stdout line once listening, then answers one command per stdin
-// line with one JSON line: `mem` (RSS and heap after two full GCs), `cpu` (process.cpuUsage()).
+// line with one JSON line: `mem` (RSS and heap after two full GCs), `cpu` (process.cpuUsage()),
+// `heap <file>` (a heap snapshot).
 // Every server echoes each message back (echo, deflate) or sends it to every connection
 // (broadcast), with the library's defaults except the connection cap, which is lifted for the
 // 10,000-connection memory row.
@@ -42,8 +43,8 @@ async function startWs() {
  * The ceiling: a node:net server doing the least a WebSocket server can. It answers the upgrade
  * with a 101 (key read with indexOf, no header validation), unmasks each frame in place with
  * bufferutil's native unmask, and writes every echo of one read with a single write (broadcast:
- * one frame, the same bytes to every socket). No fragmentation, control frames, UTF-8 checks or
- * limits. Anything a real server does costs more than this.
+ * the frames of one read joined once, the same bytes to every socket). No fragmentation, control
+ * frames, UTF-8 checks or limits. Anything a real server does costs more than this.
  */
 async function startRaw() {
   if (mode === 'deflate') throw new Error('n/a: the ceiling does not compress');
@@ -121,11 +122,10 @@ async function startRaw() {
         pendingLength = data.length - i;
       }
       if (out.length === 0) return;
-      if (mode === 'broadcast') {
-        for (const frame of out) for (const peer of sockets) peer.write(frame);
-      } else {
-        socket.write(out.length === 1 ? out[0] : Buffer.concat(out));
-      }
+      // One write per read: every frame of this read joined, sent back (echo) or to every socket.
+      const reply = out.length === 1 ? out[0] : Buffer.concat(out);
+      if (mode === 'broadcast') for (const peer of sockets) peer.write(reply);
+      else socket.write(reply);
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -149,6 +149,12 @@ createInterface({ input: process.stdin }).on('line', async (line) => {
     globalThis.gc?.();
     const m = process.memoryUsage();
     process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external })}\n`);
+  } else if (line.startsWith('heap ')) {
+    // `heap <file>`: a V8 heap snapshot, for heap-diff.mjs.
+    const { writeHeapSnapshot } = await import('node:v8');
+    globalThis.gc?.();
+    writeHeapSnapshot(line.slice(5));
+    process.stdout.write(`${JSON.stringify({ written: line.slice(5) })}\n`);
   } else if (line === 'cpu') {
     process.stdout.write(`${JSON.stringify(process.cpuUsage())}\n`);
   }

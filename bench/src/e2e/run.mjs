@@ -5,12 +5,12 @@
 //
 // Needs the built packages (the root `pnpm bench:e2e` builds them first through turbo).
 // Settings: BENCH_E2E_MS (timed window per row, 1500), BENCH_E2E_WARMUP_MS (500),
-// BENCH_E2E_ROUNDS (2; rounds rotate which server goes first, the best round counts),
+// BENCH_E2E_ROUNDS (3; rounds rotate which server goes first, the best round counts),
 // BENCH_E2E_IDLE (connections for the memory row, 10000), BENCH_FILTER (regex on row names; a
 // filtered run prints but writes no JSON), BENCH_E2E_SERVERS (default "ours,ws,bun,raw").
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -21,10 +21,14 @@ const repoRoot = join(benchRoot, '..');
 
 const DURATION_MS = Number(process.env.BENCH_E2E_MS ?? 1500);
 const WARMUP_MS = Number(process.env.BENCH_E2E_WARMUP_MS ?? 500);
-const ROUNDS = Number(process.env.BENCH_E2E_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_E2E_ROUNDS ?? 3);
 const IDLE = Number(process.env.BENCH_E2E_IDLE ?? 10000);
 const FILTER = process.env.BENCH_FILTER ? new RegExp(process.env.BENCH_FILTER, 'i') : undefined;
 const SERVERS = (process.env.BENCH_E2E_SERVERS ?? 'ours,ws,bun,raw').split(',');
+/** A window in which other processes used more than this many cores is measured again. */
+const FOREIGN_CPU_LIMIT = 0.25;
+const MAX_RETRIES = 2;
+const RETRY_BUDGET_MS = 200_000;
 /** Hard limit for one load run; the scenario's own limits end it far sooner. */
 const RUN_TIMEOUT_MS = 90_000;
 
@@ -103,7 +107,23 @@ async function startServer(kind, mode) {
   };
 }
 
-/** Run the load generator against `server`; adds the server's CPU use over the timed window. */
+/** Busy and total jiffies of the whole machine (Linux /proc/stat), or undefined elsewhere. */
+function machineJiffies() {
+  try {
+    const fields = readFileSync('/proc/stat', 'latin1').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = fields[3] + (fields[4] ?? 0);
+    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Run the load generator against `server`; adds the server's CPU use over the timed window and
+ * `foreignCpu`: the cores' worth of CPU that neither the server nor the generator used (other
+ * processes on the machine, and the kernel's loopback work not charged to either).
+ */
 async function runLoad(server, spec) {
   const [cmd, args] = pinned(0, [process.execPath, join(here, 'load.mjs'), JSON.stringify({ ...spec, port: server.port })]);
   const child = spawn(cmd, args, { cwd: benchRoot, stdio: ['pipe', 'pipe', 'inherit'] });
@@ -113,8 +133,10 @@ async function runLoad(server, spec) {
     let line = await next();
     let cpuBefore;
     let startedAt;
+    let jiffiesBefore;
     if (line === 'start') {
       startedAt = performance.now();
+      jiffiesBefore = machineJiffies();
       cpuBefore = await server.ask('cpu');
       line = await next();
     }
@@ -125,7 +147,16 @@ async function runLoad(server, spec) {
       const cpuAfter = await server.ask('cpu');
       const used = (cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) / 1000;
       result.serverCpu = used / (performance.now() - startedAt);
+      // Work per CPU-second of the server: steadier than the rate when other processes share the
+      // machine, and still meaningful when the load generator, not the server, is the limit.
+      if (typeof result.rate === 'number') result.perServerCpuSecond = result.rate / result.serverCpu;
+      const jiffiesAfter = machineJiffies();
+      if (jiffiesBefore !== undefined && jiffiesAfter !== undefined) {
+        const busyCores = ((jiffiesAfter.busy - jiffiesBefore.busy) / (jiffiesAfter.total - jiffiesBefore.total)) * cpus().length;
+        result.foreignCpu = Math.max(0, busyCores - result.serverCpu - result.loadCpu);
+      }
     }
+    result.loadavg = loadavg()[0];
     return result;
   } finally {
     clearTimeout(timer);
@@ -223,10 +254,16 @@ for (const row of rows) {
         continue;
       }
       try {
-        const result = row.idle ? await idleMemory(server) : await runLoad(server, row.spec);
+        let result = row.idle ? await idleMemory(server) : await runLoad(server, row.spec);
+        // Another process took a share of the CPU during the window: measure again (twice at most).
+        // Retries stop once the suite has used RETRY_BUDGET_MS, to keep the whole run bounded.
+        for (let retry = 0; retry < MAX_RETRIES && result.foreignCpu > FOREIGN_CPU_LIMIT && Date.now() - started < RETRY_BUDGET_MS; retry++) {
+          process.stderr.write(`  (${kind}: ${(result.foreignCpu * 100).toFixed(0)}% of a core used by others; again)\n`);
+          result = await runLoad(server, row.spec);
+        }
         const best = results[row.id][kind];
         if (best === undefined || better(row, value(result), value(best))) results[row.id][kind] = result;
-        const cpu = result.serverCpu === undefined ? '' : ` (CPU: server ${(result.serverCpu * 100).toFixed(0)}%, load ${(result.loadCpu * 100).toFixed(0)}%)`;
+        const cpu = result.serverCpu === undefined ? '' : ` (CPU: server ${(result.serverCpu * 100).toFixed(0)}%, load ${(result.loadCpu * 100).toFixed(0)}%, others ${((result.foreignCpu ?? 0) * 100).toFixed(0)}%)`;
         process.stderr.write(`  ${row.name} · ${kind}: ${value(result).toFixed(1)} ${row.unit}${cpu}\n`);
       } catch (err) {
         results[row.id][kind] = { error: String(err.message ?? err).split('\n')[0] };
@@ -248,7 +285,9 @@ for (const row of rows) {
     const r = byServer[kind];
     if (r === undefined) return { text: '—' };
     if (r.error) return { text: r.error.startsWith('n/a') ? 'n/a' : 'failed', note: r.error };
-    return { text: fmt(value(r)), v: value(r) };
+    // † the load generator used ≥ 90% of its core: the server may have had more to give.
+    const bound = r.loadCpu >= 0.9 ? '†' : '';
+    return { text: `${fmt(value(r))}${bound}`, v: value(r), perCpu: r.perServerCpuSecond };
   };
   const ours = cell('ours');
   const ws = cell('ws');
@@ -257,6 +296,7 @@ for (const row of rows) {
   const ratio = (a, b) => (a.v !== undefined && b.v !== undefined ? a.v / b.v : undefined);
   const vsWs = ratio(ours, ws);
   const vsCeiling = ratio(ours, raw);
+  const vsWsPerCpu = ours.perCpu !== undefined && ws.perCpu !== undefined ? ours.perCpu / ws.perCpu : undefined;
   const met = [];
   if (row.target?.ws !== undefined && vsWs !== undefined) {
     const ok = row.higher ? vsWs >= row.target.ws : vsWs <= row.target.ws;
@@ -274,17 +314,19 @@ for (const row of rows) {
     ceiling: raw.text,
     vsWs: vsWs === undefined ? '—' : `${vsWs.toFixed(2)}×`,
     vsCeiling: vsCeiling === undefined ? '—' : `${vsCeiling.toFixed(2)}×`,
+    vsWsPerCpu: vsWsPerCpu === undefined ? '—' : `${vsWsPerCpu.toFixed(2)}×`,
     target: met.join('; ') || '—',
     notes: [ours, ws, bun, raw].map((c) => c.note).filter(Boolean),
   });
 }
 
-const header = ['row', 'unit', 'ours', 'ws', 'Bun', 'node:net ceiling', 'ours/ws', 'ours/ceiling', 'target'];
+const header = ['row', 'unit', 'ours', 'ws', 'Bun', 'node:net ceiling', 'ours/ws', 'ours/ceiling', 'ours/ws per server CPU-s', 'target'];
 console.log('');
 console.log(`| ${header.join(' | ')} |`);
 console.log(`| ${header.map((h, i) => (i < 2 || i === header.length - 1 ? '---' : '---:')).join(' | ')} |`);
-for (const t of table) console.log(`| ${[t.row, t.unit, t.ours, t.ws, t.bun, t.ceiling, t.vsWs, t.vsCeiling, t.target].join(' | ')} |`);
+for (const t of table) console.log(`| ${[t.row, t.unit, t.ours, t.ws, t.bun, t.ceiling, t.vsWs, t.vsCeiling, t.vsWsPerCpu, t.target].join(' | ')} |`);
 const notes = [...new Set(table.flatMap((t) => t.notes))];
+if (table.some((t) => /†/.test(`${t.ours}${t.ws}${t.bun}${t.ceiling}`))) notes.push('† the load generator used ≥ 90% of its core: a lower bound for that server');
 if (notes.length > 0) console.log(`\n${notes.map((n) => `- ${n}`).join('\n')}`);
 const seconds = (Date.now() - started) / 1000;
 console.log(`\n${table.length} rows in ${seconds.toFixed(0)} s`);
