@@ -42,7 +42,7 @@ function open(port, { deflate = false, onFrames } = {}) {
       }
       const status = head.toString('latin1', 0, end);
       if (!status.startsWith('HTTP/1.1 101')) return fail(new Error(`handshake refused: ${status.split('\r\n')[0]}`));
-      if (deflate && !/permessage-deflate/i.test(status)) return fail(new Error('server did not accept permessage-deflate'));
+      if (deflate && !/permessage-deflate/i.test(status)) return fail(new Error('n/a: the server did not negotiate permessage-deflate'));
       socket.off('data', onHandshake);
       socket.off('error', fail);
       // After the handshake a reset (the server closing at the end of a row) is not an error here.
@@ -244,6 +244,7 @@ try {
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
 } catch (err) {
-  process.stdout.write(`${JSON.stringify({ error: String(err?.stack ?? err) })}\n`);
+  const text = String(err?.message ?? err);
+  process.stdout.write(`${JSON.stringify({ error: text.startsWith('n/a') ? text : String(err?.stack ?? err) })}\n`);
   process.exit(1);
 }

@@ -14,8 +14,8 @@ const [kind, mode] = process.argv.slice(2);
 
 async function startOurs() {
   const { WebSocketServer } = await import('@rfc6455/server');
-  if (mode === 'deflate') throw new Error('n/a: @rfc6455/server has no perMessageDeflate option');
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', maxConnections: Infinity });
+  // perMessageDeflate as in ws: when the server does not negotiate it, the generator reports n/a.
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', maxConnections: Infinity, ...(mode === 'deflate' ? { perMessageDeflate: true } : {}) });
   await new Promise((resolve) => wss.once('listening', resolve));
   wss.on('connection', (ws) => {
     if (mode === 'broadcast') ws.on('message', (data, isBinary) => wss.broadcast(data, { binary: isBinary }));

@@ -57,6 +57,17 @@ for (let i = 0; i < profile.samples.length; i++) {
   self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
 }
 const total = [...self.values()].reduce((a, b) => a + b, 0);
+// The same self time by where the code lives: each @rfc6455 package, ws, Node's own JavaScript,
+// native code (writes, hashing, GC) and idle.
+const byPlace = new Map();
+for (const [key, us] of self) {
+  const file = key.slice(key.indexOf(' ') + 1);
+  const place = /^\w+\/dist\//.test(file)
+    ? `@rfc6455/${file.slice(0, file.indexOf('/'))}`
+    : file.startsWith('ws/') ? 'ws' : file.startsWith('node:') ? 'node (JavaScript)' : file.startsWith('file:') ? 'the bench server' : key.startsWith('(idle)') ? 'idle' : 'native, GC, other';
+  byPlace.set(place, (byPlace.get(place) ?? 0) + us);
+}
+console.log([...byPlace].sort((a, b) => b[1] - a[1]).map(([place, us]) => `${place} ${((us / total) * 100).toFixed(1)}%`).join(' · '));
 console.log(`${join(dir, file)}\nself time, top 25 of ${(total / 1000).toFixed(0)} ms:`);
 for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
   console.log(`${((us / total) * 100).toFixed(1).padStart(5)}%  ${key}`);
