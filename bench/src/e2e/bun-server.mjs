@@ -3,6 +3,7 @@
 // The same contract as node-server.mjs: {"port":N} on the first stdout line, then `mem` and `cpu`
 // commands on stdin, one JSON line each. Bun.serve's websocket defaults, except perMessageDeflate
 // for the deflate mode; broadcast is Bun's own publish to a topic every connection subscribes to.
+/* global Bun, Response -- this file runs under Bun, not Node */
 import { createInterface } from 'node:readline';
 
 const mode = process.argv[2];

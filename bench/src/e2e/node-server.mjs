@@ -5,7 +5,7 @@
 // `heap <file>` (a heap snapshot).
 // Every server echoes each message back (echo, deflate) or sends it to every connection
 // (broadcast), with the library's defaults except the connection cap, which is lifted for the
-// 10,000-connection memory row.
+// 10,000-connection memory row, and perMessageDeflate, turned on in the deflate mode.
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { acceptKey } from './wire.mjs';
