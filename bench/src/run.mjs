@@ -5,6 +5,7 @@ import { frameBenchmarks } from './frame.mjs';
 import { deflateBenchmarks } from './deflate.mjs';
 import { protocolBenchmarks } from './protocol.mjs';
 import { e2eBenchmarks } from './e2e.mjs';
+import { e2eDeflateBenchmarks } from './e2e-deflate.mjs';
 import { printTable, settings } from './harness.mjs';
 
 const started = Date.now();
@@ -16,6 +17,7 @@ const rows = frameBenchmarks();
 rows.push(...(await deflateBenchmarks()));
 rows.push(...(await protocolBenchmarks()));
 rows.push(...(await e2eBenchmarks()));
+rows.push(...(await e2eDeflateBenchmarks()));
 console.log('');
 printTable(rows);
 console.log(`\n${rows.length} rows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
