@@ -10,6 +10,7 @@ import {
   generateMaskKey,
   isValidUtf8,
   maskInto,
+  setMaskImplementation,
   writeFrameHeader,
 } from '@rfc6455/frame';
 import { compare } from './harness.mjs';
@@ -38,6 +39,19 @@ function loadJsFallback() {
   }
 }
 const wsJs = loadJsFallback();
+
+/**
+ * The same comparison again with bufferutil plugged into our package through setMaskImplementation
+ * (what a Node application that has bufferutil installed can do), labelled "+bufferutil hook".
+ */
+function compareHooked(group, name, bytes, ours, theirs, theirsName) {
+  setMaskImplementation(bufferutil);
+  try {
+    return compare(group, `${name} +bufferutil hook`, bytes, ours, theirs, theirsName);
+  } finally {
+    setMaskImplementation(undefined);
+  }
+}
 
 const SIZES = [
   ['16 B', 16],
@@ -88,9 +102,11 @@ function parseRows() {
     const theirs = () => {
       for (let i = 0; i < chunks.length; i++) receiver.write(chunks[i]);
     };
-    const row = compare('parse', `${label} ×${count} (masked, 64 KiB chunks)`, bytes, ours, theirs, 'ws Receiver');
-    if (row === undefined) continue;
-    rows.push(row);
+    const name = `${label} ×${count} (masked, 64 KiB chunks)`;
+    const row = compare('parse', name, bytes, ours, theirs, 'ws Receiver');
+    const hooked = size >= 1024 ? compareHooked('parse', name, bytes, ours, theirs, 'ws Receiver') : undefined;
+    if (row === undefined && hooked === undefined) continue;
+    rows.push(row, hooked);
     if (parser.error) throw parser.error;
     if (oursFrames === 0 || wsFrames === 0 || oursFrames % count !== 0 || wsFrames % count !== 0) {
       throw new Error(`parse ${label}: frame counts ${oursFrames} / ${wsFrames} are not multiples of ${count}`);
@@ -118,34 +134,38 @@ function encodeRows() {
       ),
     );
     // Masked, as a client sends, leaving the caller's data alone: one new buffer, header + masked copy.
-    rows.push(
-      compare(
-        'encode',
-        `${label} masked: one buffer`,
-        size,
-        () => encodeFrame(2, payload, { maskKey: generateMaskKey() }),
-        () => Sender.frame(payload, { fin: true, opcode: 2, mask: true, readOnly: true, rsv1: false }),
-        'ws Sender.frame',
-      ),
-    );
+    for (const run of size >= 1024 ? [compare, compareHooked] : [compare]) {
+      rows.push(
+        run(
+          'encode',
+          `${label} masked: one buffer`,
+          size,
+          () => encodeFrame(2, payload, { maskKey: generateMaskKey() }),
+          () => Sender.frame(payload, { fin: true, opcode: 2, mask: true, readOnly: true, rsv1: false }),
+          'ws Sender.frame',
+        ),
+      );
+    }
     // Masked in place (the payload is the sender's own copy): header + XOR of the data.
     const scratchOurs = payloadOf(size);
     const scratchWs = payloadOf(size);
-    rows.push(
-      compare(
-        'encode',
-        `${label} masked: in place`,
-        size,
-        () => {
-          const maskKey = generateMaskKey();
-          const header = new Uint8Array(frameHeaderLength(size, true));
-          writeFrameHeader(header, 0, 2, size, { maskKey });
-          applyMask(scratchOurs, maskKey);
-        },
-        () => Sender.frame(scratchWs, { fin: true, opcode: 2, mask: true, readOnly: false, rsv1: false }),
-        'ws Sender.frame',
-      ),
-    );
+    for (const run of size >= 1024 ? [compare, compareHooked] : [compare]) {
+      rows.push(
+        run(
+          'encode',
+          `${label} masked: in place`,
+          size,
+          () => {
+            const maskKey = generateMaskKey();
+            const header = new Uint8Array(frameHeaderLength(size, true));
+            writeFrameHeader(header, 0, 2, size, { maskKey });
+            applyMask(scratchOurs, maskKey);
+          },
+          () => Sender.frame(scratchWs, { fin: true, opcode: 2, mask: true, readOnly: false, rsv1: false }),
+          'ws Sender.frame',
+        ),
+      );
+    }
   }
   return rows;
 }
@@ -159,6 +179,11 @@ function maskRows() {
     rows.push(
       compare('mask', `${label} in place`, size, () => applyMask(data, key), () => bufferutil.unmask(data, key), 'bufferutil'),
     );
+    if (size >= 1024) {
+      rows.push(
+        compareHooked('mask', `${label} in place`, size, () => applyMask(data, key), () => bufferutil.unmask(data, key), 'bufferutil'),
+      );
+    }
     rows.push(
       compare('mask', `${label} in place`, size, () => applyMask(data, key), () => wsJs.unmask(data, key), 'ws JS fallback'),
     );

@@ -162,10 +162,6 @@ export function maskCopy(source: Uint8Array, target: Uint8Array, targetOffset: n
     native.mask(source, keyAtPhase(key, phase & 3), target, targetOffset, length);
     return;
   }
-  if (length >= WORD_THRESHOLD && length < SIMD_THRESHOLD) {
-    fusedCopy(source, target, targetOffset, key, phase);
-    return;
-  }
   let i = 0;
   const simd = length >= SIMD_THRESHOLD ? simdKernel() : undefined;
   if (simd !== undefined) {
@@ -184,44 +180,6 @@ export function maskCopy(source: Uint8Array, target: Uint8Array, targetOffset: n
     target.set(i === 0 ? source : new Uint8Array(source.buffer, source.byteOffset + i, length - i), targetOffset + i);
     maskRange(target, targetOffset + i, targetOffset + length, key, (phase + i) & 3);
   }
-}
-
-/**
- * The word tier of maskCopy in one pass: read a source word, XOR, write the target word, instead of
- * a copy followed by an in-place XOR (saves the copy, about 15% at 1 KiB). Needs source and target
- * at the same alignment modulo 4 (true for a frame assembled in an 8-aligned buffer behind a 2-, 4-
- * or 10-byte header plus key, from a pooled Buffer or a fresh array); otherwise it copies then masks.
- */
-function fusedCopy(source: Uint8Array, target: Uint8Array, targetOffset: number, key: Uint8Array, phase: number): void {
-  const length = source.length;
-  const lead = (4 - ((source.byteOffset) & 3)) & 3;
-  if (((target.byteOffset + targetOffset + lead) & 3) !== 0) {
-    target.set(source, targetOffset);
-    maskRange(target, targetOffset, targetOffset + length, key, phase);
-    return;
-  }
-  let i = 0;
-  for (; i < lead; i++) target[targetOffset + i] = source[i]! ^ key[(phase + i) & 3]!;
-  const words = (length - i) >>> 2;
-  const s = (phase + i) & 3;
-  keyBytes[0] = key[s]!;
-  keyBytes[1] = key[(s + 1) & 3]!;
-  keyBytes[2] = key[(s + 2) & 3]!;
-  keyBytes[3] = key[(s + 3) & 3]!;
-  const word = keyWord[0]!;
-  const from = new Int32Array(source.buffer, source.byteOffset + i, words);
-  const to = new Int32Array(target.buffer, target.byteOffset + targetOffset + i, words);
-  const unrolled = words & ~3;
-  let w = 0;
-  for (; w < unrolled; w += 4) {
-    to[w] = from[w]! ^ word;
-    to[w + 1] = from[w + 1]! ^ word;
-    to[w + 2] = from[w + 2]! ^ word;
-    to[w + 3] = from[w + 3]! ^ word;
-  }
-  for (; w < words; w++) to[w] = from[w]! ^ word;
-  i += words << 2;
-  for (; i < length; i++) target[targetOffset + i] = source[i]! ^ key[(phase + i) & 3]!;
 }
 
 function checkMaskKey(maskKey: Uint8Array): void {
