@@ -42,6 +42,17 @@ const smoke = {
   '@rfc6455/handshake': `
     import { createAcceptKey } from '@rfc6455/handshake';
     if (createAcceptKey('dGhlIHNhbXBsZSBub25jZQ==') !== 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=') throw new Error('accept key');`,
+  '@rfc6455/websocket': `
+    import { createServer, connect, WS_OK } from '@rfc6455/websocket';
+    const server = createServer({ port: 0, host: '127.0.0.1', heartbeat: false });
+    server.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
+    await new Promise((resolve) => server.on('listening', resolve));
+    const client = await connect('ws://127.0.0.1:' + server.address().port + '/');
+    const echoed = new Promise((resolve) => client.on('message', (data) => resolve(String(data))));
+    client.send('hello from the tarball');
+    if ((await echoed) !== 'hello from the tarball') throw new Error('echo');
+    client.close(WS_OK);
+    await server.close({ timeoutMs: 1000 });`,
 };
 
 rmSync(work, { recursive: true, force: true });
