@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from '@rfc6455/client';
 import { WebSocketServer } from '@rfc6455/server';
 import type { ServerWebSocket, WebSocketServerOptions } from '@rfc6455/server';
-import { MASK, closeBytes, frame, rawClient, rawServer, readFrames, waitFor } from './security-helpers.ts';
+import { MASK, closeBytes, codeOf, frame, rawClient, rawServer, readFrames, waitFor } from './security-helpers.ts';
 import type { WireFrame } from './security-helpers.ts';
 
 let wss: WebSocketServer | undefined;
@@ -27,7 +27,7 @@ afterEach(async () => {
 async function start(options: Partial<WebSocketServerOptions> = {}): Promise<number> {
   wss = new WebSocketServer({ port: 0, host: '127.0.0.1', heartbeat: false, ...options } as WebSocketServerOptions);
   wss.on('connection', (ws: ServerWebSocket) => {
-    ws.on('error', (err: { code: string }) => serverErrors.push(err.code));
+    ws.on('error', (err: Error) => serverErrors.push(codeOf(err)));
     ws.on('close', (code: number) => serverCloses.push(code));
     ws.on('message', (data, isBinary) => ws.send(data as Buffer, { binary: isBinary }));
   });
@@ -64,7 +64,7 @@ const REASON = {
 /** A client that collects everything and reports its error codes and close code. */
 function watch(ws: WebSocket): { errors: string[]; closed: Promise<number> } {
   const errors: string[] = [];
-  ws.on('error', (err: { code: string }) => errors.push(err.code));
+  ws.on('error', (err: Error) => errors.push(codeOf(err)));
   const closed = new Promise<number>((resolve) => ws.on('close', (code: number) => resolve(code)));
   return { errors, closed };
 }

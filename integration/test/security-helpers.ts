@@ -214,3 +214,8 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000, everyMs = 
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** The stable `code` of an error event's error (`WebSocketError`s carry one). */
+export function codeOf(err: Error): string {
+  return String((err as Error & { code?: unknown }).code);
+}

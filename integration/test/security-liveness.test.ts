@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from '@rfc6455/client';
 import { WebSocketServer } from '@rfc6455/server';
 import type { ServerWebSocket, WebSocketServerOptions } from '@rfc6455/server';
-import { MASK, closeBytes, frame, rawClient, rawServer, readFrames, waitFor } from './security-helpers.ts';
+import { MASK, closeBytes, codeOf, frame, rawClient, rawServer, readFrames, waitFor } from './security-helpers.ts';
 
 let wss: WebSocketServer | undefined;
 let timer: NodeJS.Timeout | undefined;
@@ -38,7 +38,7 @@ describe('slow consumer', () => {
     await waitFor(() => connections.length === 1);
     const ws = connections[0]!;
     const errors: string[] = [];
-    ws.on('error', (err: { code: string }) => errors.push(err.code));
+    ws.on('error', (err: Error) => errors.push(codeOf(err)));
     const closed = new Promise<number>((resolve) => ws.on('close', (code: number) => resolve(code)));
     let slowAt = -1;
     wss!.on('slowConsumer', (_ws: ServerWebSocket, buffered: number) => {
@@ -105,7 +105,7 @@ describe('peers that vanish without a FIN', () => {
     await waitFor(() => connections.length === 1);
     const ws = connections[0]!;
     const errors: string[] = [];
-    ws.on('error', (err: { code: string }) => errors.push(err.code));
+    ws.on('error', (err: Error) => errors.push(codeOf(err)));
     const timedOut: ServerWebSocket[] = [];
     wss!.on('heartbeatTimeout', (w: ServerWebSocket) => timedOut.push(w));
     const closed = new Promise<[number, boolean]>((resolve) =>
@@ -140,7 +140,7 @@ describe('peers that vanish without a FIN', () => {
         heartbeat: { intervalMs: 200, timeoutMs: 200 },
       });
       const errors: string[] = [];
-      ws.on('error', (err: { code: string }) => errors.push(err.code));
+      ws.on('error', (err: Error) => errors.push(codeOf(err)));
       const started = Date.now();
       // events.once rejects on 'error', so the close is awaited through a plain listener.
       const code = await new Promise<number>((resolve) => ws.on('close', (c: number) => resolve(c)));
