@@ -12,12 +12,7 @@ import { FAILED } from './verdict.mjs';
  * the list stays true.
  */
 export const KNOWN_FAILURES = {
-  'ours-server': {
-    '9.3.1': 'maxFragments default 1024: a 1 MiB message in 64-byte fragments (16384 frames) is closed with 1009',
-    '9.3.2': 'maxFragments default 1024: a 1 MiB message in 256-byte fragments (4096 frames) is closed with 1009',
-    '9.4.1': 'maxFragments default 1024 (binary, 64-byte fragments)',
-    '9.4.2': 'maxFragments default 1024 (binary, 256-byte fragments)',
-  },
+  'ours-server': {},
   'ours-client': {},
 };
 

@@ -12,7 +12,7 @@ describe('resolveOptions', () => {
     expect(o.mode).toBe('noServer');
     expect(o.maxPayloadLength).toBe(64 * 1024 * 1024);
     expect(o.maxMessageLength).toBe(64 * 1024 * 1024);
-    expect(o.maxFragments).toBe(1024);
+    expect(o.maxFragments).toBe(131_072);
     expect(o.handshakeTimeoutMs).toBe(10_000);
     expect(o.maxHeaderSize).toBe(16 * 1024);
     expect(o.maxHeadersCount).toBe(100);
