@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from '@rfc6455/client';
 import { WebSocketServer } from '@rfc6455/server';
+import { DEFAULTS } from '@rfc6455/server';
 import type { ServerWebSocket, WebSocketServerOptions } from '@rfc6455/server';
 import { MASK, closeBytes, codeOf, frame, rawClient, rawServer, readFrames, waitFor } from './security-helpers.ts';
 import type { WireFrame } from './security-helpers.ts';
@@ -172,11 +173,11 @@ describe('floods of empty fragments', () => {
     c.socket.write(flood);
     await c.closed;
     const elapsed = Date.now() - started;
-    expectClose(lastClose(readFrames(c.received())), 1009, REASON.fragments(1024), false);
+    expectClose(lastClose(readFrames(c.received())), 1009, REASON.fragments(DEFAULTS.maxFragments), false);
     await waitFor(() => serverCloses.length === 1);
     expect(serverErrors).toEqual(['WS_ERR_TOO_MANY_FRAGMENTS']);
     expect(elapsed).toBeLessThan(5000);
-    // The flood itself is 6 MB; the server keeps at most maxFragments (1024) empty views.
+    // The flood itself is 6 MB; the server keeps at most maxFragments empty views before failing.
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * 1024 * 1024);
     c.socket.destroy();
   });
