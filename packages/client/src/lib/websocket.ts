@@ -24,6 +24,7 @@ import type { DialResult } from './dial.ts';
 import { CloseEvent, ErrorEvent, MessageEvent, WebSocketEvent } from './events.ts';
 import type { EventListenerLike } from './events.ts';
 import { createMessageIterator } from './message-iterator.ts';
+import { useNativeMaskIfAvailable } from './native-mask.ts';
 import { resolveDialOptions, resolveLimits } from './options.ts';
 import type { ConnectionLimits, PerMessageDeflateOptions, ResolvedLimits, WebSocketOptions } from './options.ts';
 
@@ -749,6 +750,7 @@ export class WebSocket extends EventEmitter {
         this.#emitError(err);
       },
     };
+    useNativeMaskIfAvailable();
     this.#engine = new Protocol({
       role: this.#isServer ? 'server' : 'client',
       handler,
