@@ -330,7 +330,7 @@ describe('@rfc6455/browser in Chromium', () => {
       offers.push(String(req.headers['sec-websocket-extensions']));
       // The first byte of each chunk the browser sends: 0xC1 is FIN + RSV1 + text, a compressed message.
       req.socket.on('data', (chunk: Buffer) => firstBytesIn.push(chunk[0]!));
-      socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
+      socket.on('message', (data, isBinary) => socket.send(data as Buffer, { binary: isBinary }));
     });
     try {
       const wsPort = (deflate.address() as { port: number }).port;
