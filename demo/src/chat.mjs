@@ -116,6 +116,8 @@ try {
 }
 listening = true;
 console.log(`chat room: http://${host}:${port}/  (open it in two windows; Ctrl-C stops)`);
+console.log(`from a terminal, with the websocket command: pnpm websocket connect ws://${host}:${port}/chat --json`);
+console.log(`  then type {"type":"hello","name":"cli"} and {"type":"message","text":"hi"}`);
 
 const stop = async () => {
   await wss.close({ code: 1001, reason: 'demo stopped', timeoutMs: 2000 });
