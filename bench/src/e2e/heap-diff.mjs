@@ -69,4 +69,4 @@ const rows = [...b]
   .sort((x, y) => y.size - x.size);
 const total = rows.reduce((sum, r) => sum + r.size, 0);
 console.log(`${kind}: ${(total / 1024).toFixed(2)} KiB of V8 heap per idle connection (${connections} connections); top entries:`);
-for (const r of rows.slice(0, 30)) console.log(`${r.size.toFixed(0).padStart(7)} B  ${r.count.toFixed(2).padStart(6)} objects  ${r.name}`);
+for (const r of rows.slice(0, 45)) console.log(`${r.size.toFixed(0).padStart(7)} B  ${r.count.toFixed(2).padStart(6)} objects  ${r.name}`);
