@@ -42,7 +42,25 @@ const hasTaskset = (() => {
     return false;
   }
 })();
-const pinned = (core, argv) => (hasTaskset ? ['taskset', ['-c', String(core), ...argv]] : [argv[0], argv.slice(1)]);
+/** File descriptors the memory row needs in each process: IDLE sockets and some to spare. */
+const FD_NEEDED = IDLE + 1024;
+const fdLimit = (() => {
+  try {
+    return Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim()) || Infinity;
+  } catch {
+    return Infinity;
+  }
+})();
+/**
+ * The command line for a child pinned to `core` (when taskset exists), started through `sh` with
+ * a raised `ulimit -n` when the current soft limit is below what the memory row needs (raising the
+ * soft limit up to the hard one needs no privilege; if it fails the row reports the error).
+ */
+function pinned(core, argv) {
+  const full = hasTaskset ? ['taskset', '-c', String(core), ...argv] : argv;
+  if (fdLimit >= FD_NEEDED) return [full[0], full.slice(1)];
+  return ['sh', ['-c', `ulimit -n ${FD_NEEDED} 2>/dev/null; exec "$@"`, 'sh', ...full]];
+}
 
 /** The bun binary of the npm package's platform dependency (its postinstall does not run here). */
 function findBun() {
