@@ -3,54 +3,49 @@
  * the WHATWG API (`onmessage`, `addEventListener`, `readyState`), ws's Node API (`on('message',
  * (data, isBinary))`, `send(data, options, cb)`, `ping`, `terminate`) and promise/iterator forms
  * (`WebSocket.connect`, `sendAsync`, `for await`). All protocol work is @rfc6455/protocol's; this
- * file moves bytes between it and a Node socket, and owns the timers (RFC 6455 §7.1.1 close wait,
- * handshake timeout, heartbeat).
+ * class moves bytes between it and a Node socket and owns the connection's life: ready state,
+ * the RFC 6455 §7.1.1 close wait and the handshake timeout. It composes the pieces that own their
+ * own state: the writer (socket-writer.ts), the Blob send queue (send-queue.ts), the heartbeat
+ * (heartbeat.ts), the WHATWG event surface (event-surface.ts) and the dial setup (dial-setup.ts).
  */
 import { EventEmitter } from 'node:events';
-import type { ClientRequest as HttpRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WS_CLOSED_ABNORMALLY, WS_OK, isValidCloseCode } from '@rfc6455/codes';
+import { WS_CLOSED_ABNORMALLY, WS_OK } from '@rfc6455/codes';
 import type { WebSocketError } from '@rfc6455/codes';
-import { PERMESSAGE_DEFLATE, createDeflateClientNegotiator } from '@rfc6455/deflate';
-import type { DeflateClientNegotiator } from '@rfc6455/deflate';
-import { PerMessageDeflate } from '@rfc6455/deflate/node';
-import { buildClientRequest } from '@rfc6455/handshake';
-import { Protocol, SINGLE_WRITE_MAX } from '@rfc6455/protocol';
-import type { Extension, ProtocolHandler, SendOptions as ProtocolSendOptions } from '@rfc6455/protocol';
+import { Protocol } from '@rfc6455/protocol';
+import type { Extension, ProtocolHandler } from '@rfc6455/protocol';
 import { ClientError, ClientErrorCode, domError } from './client-error.ts';
-import { Dialer } from './dial.ts';
+import { checkCloseArguments } from './close-arguments.ts';
 import type { DialResult } from './dial.ts';
-import { CloseEvent, ErrorEvent, MessageEvent, WebSocketEvent } from './events.ts';
-import type { EventListenerLike } from './events.ts';
+import type { Dialer } from './dial.ts';
+import { setUpDial } from './dial-setup.ts';
+import {
+  addWhatwgListener,
+  dispatchWhatwgEvent,
+  getAttributeListener,
+  removeWhatwgListener,
+  setAttributeListener,
+} from './event-surface.ts';
+import type { WebSocketListener } from './event-surface.ts';
+import type { CloseEvent, ErrorEvent, EventListenerLike, MessageEvent, WebSocketEvent } from './events.ts';
+import { Heartbeat } from './heartbeat.ts';
 import { createMessageIterator } from './message-iterator.ts';
+import { isBinaryType, toBuffer, toMessageData, toWhatwgData } from './message-conversion.ts';
+import type { BinaryType } from './message-conversion.ts';
 import { useNativeMaskIfAvailable } from './native-mask.ts';
-import { resolveDialOptions, resolveLimits } from './options.ts';
-import type { ConnectionLimits, PerMessageDeflateOptions, ResolvedLimits, WebSocketOptions } from './options.ts';
+import { resolveLimits } from './options.ts';
+import type { ConnectionLimits, ResolvedLimits, WebSocketOptions } from './options.ts';
+import { CLOSED, CLOSING, CONNECTING, OPEN, notOpen } from './ready-state.ts';
+import type { ReadyState } from './ready-state.ts';
+import { byteLengthOf, isSendData, toControlPayload } from './send-data.ts';
+import type { SendCallback, SendData, SendOptions } from './send-data.ts';
+import { SendQueue } from './send-queue.ts';
+import { SocketWriter } from './socket-writer.ts';
 
-/** How binary messages are handed out: Buffer (default, as ws), ArrayBuffer, Blob, or Buffer[] (ws's 'fragments'). */
-export type BinaryType = 'nodebuffer' | 'arraybuffer' | 'blob' | 'fragments';
-
-/** What `send` accepts. */
-export type SendData = string | ArrayBuffer | ArrayBufferView | Blob;
-
-/** ws-style options of `send`. */
-export interface SendOptions {
-  /** Send as a binary message; default: true unless `data` is a string. */
-  binary?: boolean | undefined;
-  /** False to send a fragment; the next send continues the message. Default true. */
-  fin?: boolean | undefined;
-  /**
-   * `false` sends this message uncompressed even when permessage-deflate was negotiated and the
-   * message is at or above `compressionThreshold`. `true` or absent: the threshold decides.
-   */
-  compress?: boolean | undefined;
-  /** Accepted for ws compatibility; ignored (a client always masks, a server never does: RFC 6455 §5.1). */
-  mask?: boolean | undefined;
-}
-
-/** Completion callback of `send`, `ping`, `pong`, `sendFrame`: called once the data is flushed to the socket, or with the reason it was not sent. */
-export type SendCallback = (err?: Error | null) => void;
+export type { BinaryType } from './message-conversion.ts';
+export type { SendCallback, SendData, SendOptions } from './send-data.ts';
+export type { WebSocketEventMap, WebSocketListener } from './event-surface.ts';
 
 /** Options of {@link WebSocket.fromSocket}: the result of a handshake done elsewhere. */
 export interface FromSocketOptions extends ConnectionLimits {
@@ -66,32 +61,6 @@ export interface FromSocketOptions extends ConnectionLimits {
   url?: string | undefined;
 }
 
-/**
- * The ws-style events of {@link WebSocket} and their listener arguments, as `on`, `once`, `off`,
- * `addListener`, `removeListener` and `prependListener` type them.
- */
-export interface WebSocketEventMap {
-  open: [];
-  message: [data: Buffer | ArrayBuffer | Blob | Buffer[], isBinary: boolean];
-  close: [code: number, reason: Buffer, wasClean: boolean];
-  error: [err: Error];
-  ping: [data: Buffer];
-  pong: [data: Buffer];
-  drain: [];
-  upgrade: [response: IncomingMessage];
-  'unexpected-response': [request: HttpRequest, response: IncomingMessage];
-}
-
-/**
- * A listener of `event`: the arguments of {@link WebSocketEventMap} for a known event, anything for
- * another one. Checked bivariantly (the method-shorthand trick), so a listener may declare a
- * narrower argument than the union, e.g. `(data: Buffer, isBinary) => …` for 'message' when
- * `binaryType` is left at 'nodebuffer' — what code written for ws does.
- */
-export type WebSocketListener<Event extends string | symbol> = Event extends keyof WebSocketEventMap
-  ? { bivarianceHack(...args: WebSocketEventMap[Event]): void }['bivarianceHack']
-  : (...args: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any -- events of subclasses and ws extras carry any arguments
-
 /** A class whose instances are WebSocket (a subclass given to {@link WebSocket.fromSocket}). */
 export type WebSocketClass<T extends WebSocket> = new (
   url: string | URL,
@@ -99,56 +68,8 @@ export type WebSocketClass<T extends WebSocket> = new (
   options?: WebSocketOptions,
 ) => T;
 
-type ReadyState = 0 | 1 | 2 | 3;
-const CONNECTING = 0;
-const OPEN = 1;
-const CLOSING = 2;
-const CLOSED = 3;
-
 const EMPTY = Buffer.alloc(0);
 const ADOPT = Symbol('adopt');
-/** Marks a listener wrapper added by addEventListener / an on* attribute. */
-const kListener = Symbol('listener');
-const kAttribute = Symbol('attribute');
-/** First argument with which dispatchEvent calls a wrapper: the second is the event itself. */
-const kDispatch = Symbol('dispatch');
-
-type Wrapper = ((...args: unknown[]) => void) & { [kListener]: unknown; [kAttribute]: boolean };
-
-function toBuffer(data: Uint8Array): Buffer {
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
-
-function byteLengthOf(data: SendData): number {
-  if (typeof data === 'string') return Buffer.byteLength(data);
-  if (data instanceof Blob) return data.size;
-  return data.byteLength;
-}
-
-function isSendData(data: unknown): data is SendData {
-  return typeof data === 'string' || data instanceof ArrayBuffer || ArrayBuffer.isView(data) || data instanceof Blob;
-}
-
-function toBytes(data: Exclude<SendData, string | Blob>): Uint8Array {
-  if (data instanceof Uint8Array) return data;
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return new Uint8Array(data);
-}
-
-function notOpen(state: ReadyState): ClientError {
-  const name = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'][state];
-  return new ClientError(ClientErrorCode.NOT_OPEN, `WebSocket is not open: readyState ${state} (${name}); the data was not sent`, {
-    closeCode: null,
-  });
-}
-
-/** One queued send behind a Blob being read (message order is kept). */
-interface PendingSend {
-  data: SendData;
-  options: SendOptions | undefined;
-  cb: SendCallback | undefined;
-  bytes: Uint8Array | string | undefined;
-}
 
 /**
  * A WebSocket connection (RFC 6455), client or server end. See the package README for the three
@@ -175,7 +96,6 @@ export class WebSocket extends EventEmitter {
   declare readonly CLOSED: 3;
 
   #readyState: ReadyState = CONNECTING;
-  #deflateOptions: PerMessageDeflateOptions | undefined;
   #url: string;
   #protocol = '';
   #extensions = '';
@@ -184,21 +104,15 @@ export class WebSocket extends EventEmitter {
   readonly #limits: ResolvedLimits;
   #socket: Duplex | undefined;
   #engine: Protocol | undefined;
+  #writer: SocketWriter | undefined;
   #dialer: Dialer | undefined;
   #handshakeTimer: NodeJS.Timeout | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
 
   // bufferedAmount bookkeeping (WHATWG: bytes accepted by send but not yet sent).
   #afterCloseBytes = 0;
-  #pending: PendingSend[] = [];
-  #pendingBytes = 0;
+  #queue: SendQueue | undefined;
   #needDrain = false;
-
-  // Write holding: the last chunk of a send is written with its callback.
-  #holding = false;
-  #held: Uint8Array | undefined;
-  // Whether an extension may encode asynchronously (then a send's callback follows the protocol's onWritten).
-  #hasEncoders = false;
 
   #closeCode = WS_CLOSED_ABNORMALLY;
   #closeReason = '';
@@ -206,13 +120,7 @@ export class WebSocket extends EventEmitter {
   #failure: WebSocketError | undefined;
   #closeEmitted = false;
   #paused = false;
-
-  // Heartbeat.
-  #heartbeatTimer: NodeJS.Timeout | undefined;
-  #pongTimer: NodeJS.Timeout | undefined;
-  #pingPayload: Buffer | undefined;
-  #pingSentAt = 0;
-  #latency: number | undefined;
+  #heartbeat: Heartbeat | undefined;
 
   /**
    * Open a connection to `url` (ws:, wss:, http: or https:), offering `protocols`.
@@ -245,36 +153,18 @@ export class WebSocket extends EventEmitter {
     if (opts === null || typeof opts !== 'object') throw new TypeError('options must be an object');
     this.#isServer = false;
     this.#limits = resolveLimits(opts);
-    const dial = resolveDialOptions(opts);
-    const deflate = dial.perMessageDeflate;
-    // RFC 7692 §5: offer permessage-deflate; the negotiator checks the server's answer.
-    const negotiator = deflate === undefined ? undefined : createDeflateClientNegotiator(deflate.offers ?? {});
-    const offers = negotiator === undefined ? [] : negotiator.offers.map((params) => ({ name: PERMESSAGE_DEFLATE, params }));
-    const request = buildClientRequest(url, {
-      protocols: (protocols as string | readonly string[] | undefined) ?? opts.protocols,
-      origin: opts.origin,
-      headers: opts.headers,
-      extensions: offers,
+    const setup = setUpDial(url, protocols as string | readonly string[] | undefined, opts, {
+      onOpen: (result, createExtensions) => this.#onDialOpen(result, createExtensions),
+      onFail: (err) => this.#onDialFail(err),
+      onUnexpectedResponse: (req, res) => this.listenerCount('unexpected-response') > 0 && this.emit('unexpected-response', req, res),
     });
-    this.#url = request.url;
-    this.#dialer = new Dialer(
-      request,
-      opts,
-      dial,
-      {
-        onOpen: (result) => this.#onDialOpen(result, negotiator),
-        onFail: (err) => this.#onDialFail(err),
-        onUnexpectedResponse: (req, res) => this.listenerCount('unexpected-response') > 0 && this.emit('unexpected-response', req, res),
-      },
-      offers,
-      negotiator === undefined ? [] : [negotiator],
-    );
-    this.#deflateOptions = deflate;
+    this.#url = setup.url;
+    this.#dialer = setup.dialer;
     this.#handshakeTimer = setTimeout(() => {
       this.#dialer?.abort(
-        new ClientError(ClientErrorCode.HANDSHAKE_TIMEOUT, `Opening handshake did not complete within handshakeTimeoutMs (${dial.handshakeTimeoutMs} ms)`),
+        new ClientError(ClientErrorCode.HANDSHAKE_TIMEOUT, `Opening handshake did not complete within handshakeTimeoutMs (${setup.handshakeTimeoutMs} ms)`),
       );
-    }, dial.handshakeTimeoutMs);
+    }, setup.handshakeTimeoutMs);
     // Start on the next tick so listeners added right after the constructor see every event.
     process.nextTick(() => this.#dialer?.start());
   }
@@ -351,7 +241,7 @@ export class WebSocket extends EventEmitter {
 
   set binaryType(type: BinaryType) {
     // WHATWG: an unknown value is ignored rather than thrown.
-    if (type === 'nodebuffer' || type === 'arraybuffer' || type === 'blob' || type === 'fragments') this.#binaryType = type;
+    if (isBinaryType(type)) this.#binaryType = type;
   }
 
   /**
@@ -360,12 +250,12 @@ export class WebSocket extends EventEmitter {
    * WHATWG rule: it grows and never shrinks then).
    */
   get bufferedAmount(): number {
-    return this.#afterCloseBytes + this.#pendingBytes + (this.#socket?.writableLength ?? 0);
+    return this.#afterCloseBytes + (this.#queue?.bytes ?? 0) + (this.#socket?.writableLength ?? 0);
   }
 
   /** The last heartbeat round-trip time in milliseconds (undefined before the first pong). */
   get latency(): number | undefined {
-    return this.#latency;
+    return this.#heartbeat?.latency;
   }
 
   /** Whether reading is paused by `pause()`. */
@@ -404,10 +294,9 @@ export class WebSocket extends EventEmitter {
       if (cb !== undefined) process.nextTick(cb, notOpen(this.#readyState));
       return false;
     }
-    if (data instanceof Blob || this.#pending.length > 0) {
-      this.#pending.push({ data, options, cb, bytes: undefined });
-      this.#pendingBytes += byteLengthOf(data);
-      if (this.#pending.length === 1) this.#readPending();
+    const queue = this.#queue;
+    if (data instanceof Blob || (queue !== undefined && queue.length > 0)) {
+      this.#sendQueue().push(data, options, cb);
       return this.#checkHighWater();
     }
     this.#write(data, options, cb);
@@ -439,34 +328,11 @@ export class WebSocket extends EventEmitter {
       if (cb !== undefined) process.nextTick(cb, notOpen(this.#readyState));
       return false;
     }
-    const engine = this.#engine;
-    if (!this.#hasEncoders) {
-      // Nothing is ever encoded asynchronously: the frame can go straight to the socket.
-      if (cb === undefined) this.#socket!.write(frame);
-      else this.#socket!.write(frame, cb);
-      return this.#checkHighWater();
+    if (!this.#writer!.sendFrame(frame, cb)) {
+      if (cb !== undefined) process.nextTick(cb, notOpen(this.#readyState));
+      return false;
     }
-    // Behind a message still being compressed: the protocol keeps the order.
-    const socket = this.#socket!;
-    let inCall = true;
-    const onWritten =
-      cb === undefined
-        ? undefined
-        : (written: boolean): void => {
-            if (inCall) return;
-            if (written) socket.write(EMPTY, cb);
-            else process.nextTick(cb, notOpen(this.#readyState === OPEN ? CLOSED : this.#readyState));
-          };
-    this.#hold();
-    let sent = false;
-    try {
-      sent = engine.sendRaw(frame, onWritten === undefined ? undefined : { onWritten });
-    } finally {
-      inCall = false;
-      this.#release(cb);
-    }
-    if (!sent && cb !== undefined) process.nextTick(cb, notOpen(this.#readyState));
-    return sent && this.#checkHighWater();
+    return this.#checkHighWater();
   }
 
   /** Send a ping (payload ≤ 125 bytes). `cb` as in `send`. @throws {DOMException} InvalidStateError while CONNECTING. */
@@ -487,117 +353,31 @@ export class WebSocket extends EventEmitter {
       cb = mask;
     }
     if (this.#readyState === CONNECTING) throw domError('InvalidStateError', 'WebSocket is still CONNECTING: wait for open before ping()/pong()');
-    let payload: Uint8Array | string | undefined;
-    if (data === undefined) payload = undefined;
-    else if (typeof data === 'number') payload = String(data);
-    else if (typeof data === 'string') payload = data;
-    else if (data instanceof Blob) throw new TypeError('ping/pong payload must be a string, ArrayBuffer or ArrayBufferView, not a Blob');
-    else if (isSendData(data)) payload = toBytes(data);
-    else throw new TypeError('ping/pong payload must be a string, number, ArrayBuffer or ArrayBufferView');
+    const payload = toControlPayload(data);
     if (this.#readyState !== OPEN) {
       if (cb !== undefined) process.nextTick(cb, notOpen(this.#readyState));
       return;
     }
-    const engine = this.#engine!;
-    this.#hold();
-    let sent = false;
-    try {
-      sent = isPing ? engine.sendPing(payload) : engine.sendPong(payload);
-    } finally {
-      this.#release(cb);
-    }
-    if (!sent && cb !== undefined) process.nextTick(cb, notOpen(this.#readyState));
+    if (!this.#writer!.sendControl(isPing, payload, cb) && cb !== undefined) process.nextTick(cb, notOpen(this.#readyState));
   }
 
-  /** Read queued Blobs in order and send them (and the sends queued behind them). */
-  #readPending(): void {
-    const item = this.#pending[0];
-    if (item === undefined) return;
-    if (!(item.data instanceof Blob)) {
-      this.#pending.shift();
-      this.#pendingBytes -= byteLengthOf(item.data);
-      this.#write(item.data, item.options, item.cb);
-      this.#readPending();
-      return;
-    }
-    const blob = item.data;
-    blob.arrayBuffer().then(
-      (buffer) => {
-        this.#pending.shift();
-        this.#pendingBytes -= blob.size;
-        if (this.#readyState === OPEN) this.#write(buffer, item.options, item.cb);
-        else {
-          this.#afterCloseBytes += blob.size;
-          if (item.cb !== undefined) item.cb(notOpen(this.#readyState));
-        }
-        this.#readPending();
+  /** The Blob send queue, made on the first Blob. */
+  #sendQueue(): SendQueue {
+    this.#queue ??= new SendQueue({
+      readyState: () => this.#readyState,
+      write: (data, options, cb) => this.#write(data, options, cb),
+      addUnsent: (bytes) => {
+        this.#afterCloseBytes += bytes;
       },
-      (err: unknown) => {
-        this.#pending.shift();
-        this.#pendingBytes -= blob.size;
-        if (item.cb !== undefined) item.cb(err instanceof Error ? err : new Error(String(err)));
-        this.#readPending();
-      },
-    );
+    });
+    return this.#queue;
   }
 
   #write(data: Exclude<SendData, Blob>, options: SendOptions | undefined, cb: SendCallback | undefined): void {
-    const engine = this.#engine!;
-    const binary = options?.binary ?? typeof data !== 'string';
-    const fin = options?.fin ?? true;
-    const compress = options?.compress;
-    if (compress !== undefined && typeof compress !== 'boolean') throw new TypeError('send(data, options): options.compress must be a boolean');
-    const socket = this.#socket!;
-    // Protocol options only when needed: without them a whole string takes the protocol's fast path.
-    let sendOptions: ProtocolSendOptions | undefined;
-    if (!fin || compress === false) sendOptions = { fin, compress };
-    let inCall = true;
-    if (cb !== undefined && this.#hasEncoders) {
-      // A message may wait behind an asynchronous encode: its frame is written after this call
-      // returns, and the protocol says when (written inside the call, #release handles cb).
-      sendOptions ??= {};
-      sendOptions.onWritten = (written) => {
-        if (inCall) return;
-        if (written) socket.write(EMPTY, cb);
-        else process.nextTick(cb, notOpen(this.#readyState === OPEN ? CLOSED : this.#readyState));
-      };
-    }
-    // Only a server's large unmasked frame is written as header + payload (the protocol's
-    // SINGLE_WRITE_MAX): cork then, so both leave in one writev. Everything else is one buffer.
-    const cork = this.#isServer && (typeof data === 'string' ? data.length * 3 : data.byteLength) > SINGLE_WRITE_MAX;
-    if (cork) socket.cork();
-    this.#hold();
-    let sent = false;
-    try {
-      if (binary) sent = engine.sendBinary(typeof data === 'string' ? Buffer.from(data) : toBytes(data), sendOptions);
-      else sent = engine.sendText(typeof data === 'string' ? data : toBytes(data), sendOptions);
-    } finally {
-      inCall = false;
-      this.#release(cb);
-      if (cork) socket.uncork();
-    }
-    if (!sent) {
+    if (!this.#writer!.sendMessage(data, options, cb)) {
       this.#afterCloseBytes += byteLengthOf(data);
       if (cb !== undefined) process.nextTick(cb, notOpen(this.#readyState));
     }
-  }
-
-  #hold(): void {
-    this.#holding = true;
-    this.#held = undefined;
-  }
-
-  /**
-   * Write the held last chunk of a send with `cb`. When an accepted data send wrote nothing (its
-   * message waits behind an asynchronous encode), the protocol's onWritten hook takes `cb` later.
-   */
-  #release(cb: SendCallback | undefined): void {
-    this.#holding = false;
-    const held = this.#held;
-    this.#held = undefined;
-    if (held === undefined) return;
-    if (cb === undefined) this.#socket!.write(held);
-    else this.#socket!.write(held, cb);
   }
 
   #checkHighWater(): boolean {
@@ -630,25 +410,7 @@ export class WebSocket extends EventEmitter {
    *   reason longer than 123 UTF-8 bytes.
    */
   close(code?: number, reason?: string | Buffer): void {
-    if (code !== undefined) {
-      const allowed = this.#isServer
-        ? isValidCloseCode(code)
-        : code === WS_OK || (Number.isInteger(code) && code >= 3000 && code <= 4999);
-      if (typeof code !== 'number' || !allowed) {
-        throw domError(
-          'InvalidAccessError',
-          this.#isServer
-            ? `close(code): ${String(code)} may not be sent; use 1000–1003, 1007–1014 or 3000–4999`
-            : `close(code): ${String(code)} is neither 1000 nor in 3000–4999`,
-        );
-      }
-    }
-    let reasonText: string | undefined;
-    if (reason !== undefined) {
-      reasonText = typeof reason === 'string' ? reason : Buffer.isBuffer(reason) ? reason.toString('utf8') : String(reason);
-      // RFC 6455 §5.5: the close payload is ≤ 125 bytes, 2 of them the code.
-      if (Buffer.byteLength(reasonText) > 123) throw domError('SyntaxError', 'close(code, reason): reason is longer than 123 UTF-8 bytes');
-    }
+    const reasonText = checkCloseArguments(code, reason, this.#isServer);
     if (this.#readyState === CLOSING || this.#readyState === CLOSED) return;
     if (this.#readyState === CONNECTING) {
       this.#abortHandshake();
@@ -690,29 +452,15 @@ export class WebSocket extends EventEmitter {
 
   // ── Connection life ─────────────────────────────────────────────────────────────────────────
 
-  #onDialOpen(result: DialResult, negotiator: DeflateClientNegotiator | undefined): void {
+  #onDialOpen(result: DialResult, createExtensions: () => Extension[]): void {
     clearTimeout(this.#handshakeTimer);
     this.#dialer = undefined;
     this.#url = result.url;
     this.#protocol = result.protocol;
     this.#extensions = result.extensions;
     this.emit('upgrade', result.response);
-    const extensions: Extension[] = [];
-    const settings = this.#deflateOptions;
-    // The negotiator has a config only when the server accepted permessage-deflate.
-    if (negotiator?.config !== undefined && settings !== undefined) {
-      extensions.push(
-        new PerMessageDeflate({
-          role: 'client',
-          config: negotiator.config,
-          compressionThreshold: settings.compressionThreshold,
-          level: settings.level,
-          memLevel: settings.memLevel,
-        }),
-      );
-    }
-    this.#attach(result.socket, result.head, extensions);
-    this.#emitEvent('open');
+    this.#attach(result.socket, result.head, createExtensions());
+    this.emit('open');
     this.#startHeartbeat();
   }
 
@@ -731,15 +479,10 @@ export class WebSocket extends EventEmitter {
     const net = socket as Partial<Socket>;
     net.setTimeout?.(0);
     net.setNoDelay?.(true);
+    const writer = new SocketWriter(socket, this.#isServer, () => this.#readyState);
+    this.#writer = writer;
     const handler: ProtocolHandler = {
-      onWrite: (data) => {
-        if (this.#holding) {
-          if (this.#held !== undefined) socket.write(this.#held);
-          this.#held = data;
-        } else {
-          socket.write(data);
-        }
-      },
+      onWrite: writer.onWrite,
       onMessage: (data, isBinary) => this.#onMessage(data, isBinary),
       onPing: (payload) => this.emit('ping', toBuffer(payload)),
       onPong: (payload) => this.#onPong(payload),
@@ -760,7 +503,7 @@ export class WebSocket extends EventEmitter {
       autoPong: this.#limits.autoPong,
       extensions: extensions ?? [],
     });
-    this.#hasEncoders = extensions !== undefined && extensions.some((extension) => typeof extension.encode === 'function');
+    writer.start(this.#engine, extensions !== undefined && extensions.some((extension) => typeof extension.encode === 'function'));
     this.#readyState = OPEN;
     socket.on('data', this.#onData);
     socket.on('end', this.#onEnd);
@@ -801,13 +544,13 @@ export class WebSocket extends EventEmitter {
     this.#engine?.receiveEof();
     this.#readyState = CLOSED;
     clearTimeout(this.#closeTimer);
-    this.#stopHeartbeat();
+    this.#heartbeat?.stop();
     this.#emitClose();
   };
 
   #onClosing(): void {
     if (this.#readyState === OPEN) this.#readyState = CLOSING;
-    this.#stopHeartbeat();
+    this.#heartbeat?.stop();
     // RFC 6455 §7.1.1 and ws: do not wait forever for the peer's close frame and FIN.
     if (this.#closeTimer === undefined) {
       this.#closeTimer = setTimeout(() => this.#socket?.destroy(), this.#limits.closeTimeoutMs);
@@ -821,7 +564,7 @@ export class WebSocket extends EventEmitter {
     this.#closeCode = failure?.closeCode !== undefined && this.#engine?.closeReceived === undefined ? failure.closeCode : code;
     this.#closeReason = reason;
     this.#wasClean = wasClean;
-    this.#stopHeartbeat();
+    this.#heartbeat?.stop();
     const socket = this.#socket!;
     if (socket.destroyed) return;
     // RFC 6455 §7.1.1: the server closes TCP first; a client waits for it (bounded by the close
@@ -832,70 +575,34 @@ export class WebSocket extends EventEmitter {
     }
   }
 
-  // ── Heartbeat ───────────────────────────────────────────────────────────────────────────────
-
   #startHeartbeat(): void {
     const heartbeat = this.#limits.heartbeat;
     if (heartbeat === undefined || this.#readyState !== OPEN) return;
-    this.#heartbeatTimer = setInterval(() => this.#beat(heartbeat.timeoutMs), heartbeat.intervalMs);
-  }
-
-  #beat(timeoutMs: number): void {
-    if (this.#pingPayload !== undefined || this.#readyState !== OPEN) return;
-    const payload = Buffer.allocUnsafe(8);
-    payload.writeDoubleBE(Math.random());
-    this.#pingPayload = payload;
-    this.#pingSentAt = performance.now();
-    this.#engine!.sendPing(payload);
-    this.#pongTimer = setTimeout(() => {
-      const err = new ClientError(
-        ClientErrorCode.HEARTBEAT_TIMEOUT,
-        `No pong within heartbeat.timeoutMs (${timeoutMs} ms) of a ping; the connection was terminated`,
-      );
-      this.#failure = err;
-      this.#emitError(err);
-      this.terminate();
-    }, timeoutMs);
+    this.#heartbeat = new Heartbeat(
+      {
+        isOpen: () => this.#readyState === OPEN,
+        sendPing: (payload) => this.#engine!.sendPing(payload),
+        onTimeout: (err) => {
+          this.#failure = err;
+          this.#emitError(err);
+          this.terminate();
+        },
+      },
+      heartbeat.intervalMs,
+      heartbeat.timeoutMs,
+    );
   }
 
   #onPong(payload: Uint8Array): void {
-    const expected = this.#pingPayload;
-    if (expected !== undefined && expected.equals(payload)) {
-      this.#latency = performance.now() - this.#pingSentAt;
-      this.#pingPayload = undefined;
-      clearTimeout(this.#pongTimer);
-    }
+    this.#heartbeat?.onPong(payload);
     this.emit('pong', toBuffer(payload));
-  }
-
-  #stopHeartbeat(): void {
-    clearInterval(this.#heartbeatTimer);
-    clearTimeout(this.#pongTimer);
-    this.#heartbeatTimer = undefined;
-    this.#pingPayload = undefined;
   }
 
   // ── Events ──────────────────────────────────────────────────────────────────────────────────
 
   #onMessage(data: Uint8Array, isBinary: boolean): void {
     if (this.listenerCount('message') === 0) return;
-    this.emit('message', this.#toMessageData(data, isBinary), isBinary);
-  }
-
-  /** A message in the ws-style form for the current binaryType (text stays bytes: decode when wanted). */
-  #toMessageData(data: Uint8Array, isBinary: boolean): Buffer | ArrayBuffer | Blob | Buffer[] {
-    switch (this.#binaryType) {
-      case 'arraybuffer':
-        return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength
-          ? (data.buffer as ArrayBuffer)
-          : (data.slice().buffer as ArrayBuffer);
-      case 'blob':
-        return isBinary ? new Blob([data as Uint8Array<ArrayBuffer>]) : toBuffer(data);
-      case 'fragments':
-        return [toBuffer(data)];
-      default:
-        return toBuffer(data);
-    }
+    this.emit('message', toMessageData(data, isBinary, this.#binaryType), isBinary);
   }
 
   #emitError(err: Error): void {
@@ -908,62 +615,8 @@ export class WebSocket extends EventEmitter {
     this.#closeEmitted = true;
     this.#readyState = CLOSED;
     // Whatever is still queued behind a Blob was not sent: tell its callbacks.
-    for (const item of this.#pending.splice(0)) {
-      this.#afterCloseBytes += byteLengthOf(item.data);
-      if (item.cb !== undefined) process.nextTick(item.cb, notOpen(CLOSED));
-    }
-    this.#pendingBytes = 0;
+    this.#queue?.failAll(CLOSED);
     this.emit('close', this.#closeCode, Buffer.from(this.#closeReason), this.#wasClean);
-  }
-
-  #emitEvent(type: 'open'): void {
-    this.emit(type);
-  }
-
-  /** The value a WHATWG listener or the async iterator sees: a string for text, else per binaryType. */
-  #whatwgData(data: unknown, isBinary: boolean): unknown {
-    if (isBinary) return data;
-    if (Buffer.isBuffer(data)) return data.toString('utf8');
-    if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-    if (Array.isArray(data)) return Buffer.concat(data as Buffer[]).toString('utf8');
-    return data;
-  }
-
-  #makeEvent(type: string, args: unknown[]): WebSocketEvent {
-    let event: WebSocketEvent;
-    switch (type) {
-      case 'message':
-        event = new MessageEvent('message', { data: this.#whatwgData(args[0], args[1] as boolean) });
-        break;
-      case 'close':
-        event = new CloseEvent('close', {
-          code: args[0] as number,
-          reason: (args[1] as Buffer).toString('utf8'),
-          wasClean: args[2] as boolean,
-        });
-        break;
-      case 'error': {
-        const error = args[0];
-        event = new ErrorEvent('error', { error, message: error instanceof Error ? error.message : String(error) });
-        break;
-      }
-      default:
-        event = new WebSocketEvent(type);
-    }
-    event.target = this;
-    return event;
-  }
-
-  #wrap(type: string, listener: EventListenerLike<never>, attribute: boolean, once: boolean): Wrapper {
-    const wrapper = ((...args: unknown[]) => {
-      if (once) this.off(type, wrapper);
-      const event = args[0] === kDispatch ? (args[1] as WebSocketEvent) : this.#makeEvent(type, args);
-      if (typeof listener === 'function') (listener as (event: WebSocketEvent) => void).call(this, event);
-      else (listener as { handleEvent(event: WebSocketEvent): void }).handleEvent(event);
-    }) as Wrapper;
-    wrapper[kListener] = listener;
-    wrapper[kAttribute] = attribute;
-    return wrapper;
   }
 
   /** Add a ws-style listener (Node EventEmitter `on`), typed by {@link WebSocketEventMap}. */
@@ -1001,85 +654,53 @@ export class WebSocket extends EventEmitter {
    * object emits). The same listener is added once; `{ once: true }` removes it after one call.
    */
   addEventListener(type: string, listener: EventListenerLike<never> | null, options?: { once?: boolean } | boolean): void {
-    if (listener === null || listener === undefined) return;
-    if (typeof listener !== 'function' && (typeof listener !== 'object' || typeof listener.handleEvent !== 'function')) {
-      throw new TypeError('addEventListener(type, listener): listener must be a function or an object with handleEvent');
-    }
-    for (const existing of this.listeners(type) as Wrapper[]) {
-      if (existing[kListener] === listener && !existing[kAttribute]) return;
-    }
-    const once = typeof options === 'object' && options !== null && options.once === true;
-    this.on(type, this.#wrap(type, listener, false, once));
+    addWhatwgListener(this, type, listener, options);
   }
 
   /** Remove a listener added with `addEventListener`. */
   removeEventListener(type: string, listener: EventListenerLike<never> | null): void {
-    for (const existing of this.listeners(type) as Wrapper[]) {
-      if (existing[kListener] === listener && !existing[kAttribute]) {
-        this.off(type, existing);
-        return;
-      }
-    }
+    removeWhatwgListener(this, type, listener);
   }
 
   /** Call the WHATWG-style listeners (addEventListener and on*) of `event.type` with `event`. Returns true. */
   dispatchEvent(event: { readonly type: string }): boolean {
-    if (event === null || typeof event !== 'object' || typeof event.type !== 'string') {
-      throw new TypeError('dispatchEvent(event): event must be an object with a string type');
-    }
-    if (event instanceof WebSocketEvent && event.target === null) event.target = this;
-    for (const existing of this.rawListeners(event.type) as Wrapper[]) {
-      if (existing[kListener] !== undefined) existing(kDispatch, event);
-    }
-    return true;
-  }
-
-  #getAttribute(type: string): unknown {
-    for (const existing of this.listeners(type) as Wrapper[]) if (existing[kAttribute]) return existing[kListener];
-    return null;
-  }
-
-  #setAttribute(type: string, listener: unknown): void {
-    for (const existing of this.listeners(type) as Wrapper[]) {
-      if (existing[kAttribute]) this.off(type, existing);
-    }
-    if (typeof listener === 'function') this.on(type, this.#wrap(type, listener as EventListenerLike<never>, true, false));
+    return dispatchWhatwgEvent(this, event);
   }
 
   /** WHATWG `onopen` attribute. */
   get onopen(): ((event: WebSocketEvent) => void) | null {
-    return this.#getAttribute('open') as ((event: WebSocketEvent) => void) | null;
+    return getAttributeListener(this, 'open') as ((event: WebSocketEvent) => void) | null;
   }
 
   set onopen(listener: ((event: WebSocketEvent) => void) | null) {
-    this.#setAttribute('open', listener);
+    setAttributeListener(this, 'open', listener);
   }
 
   /** WHATWG `onmessage` attribute. */
   get onmessage(): ((event: MessageEvent) => void) | null {
-    return this.#getAttribute('message') as ((event: MessageEvent) => void) | null;
+    return getAttributeListener(this, 'message') as ((event: MessageEvent) => void) | null;
   }
 
   set onmessage(listener: ((event: MessageEvent) => void) | null) {
-    this.#setAttribute('message', listener);
+    setAttributeListener(this, 'message', listener);
   }
 
   /** WHATWG `onerror` attribute. */
   get onerror(): ((event: ErrorEvent) => void) | null {
-    return this.#getAttribute('error') as ((event: ErrorEvent) => void) | null;
+    return getAttributeListener(this, 'error') as ((event: ErrorEvent) => void) | null;
   }
 
   set onerror(listener: ((event: ErrorEvent) => void) | null) {
-    this.#setAttribute('error', listener);
+    setAttributeListener(this, 'error', listener);
   }
 
   /** WHATWG `onclose` attribute. */
   get onclose(): ((event: CloseEvent) => void) | null {
-    return this.#getAttribute('close') as ((event: CloseEvent) => void) | null;
+    return getAttributeListener(this, 'close') as ((event: CloseEvent) => void) | null;
   }
 
   set onclose(listener: ((event: CloseEvent) => void) | null) {
-    this.#setAttribute('close', listener);
+    setAttributeListener(this, 'close', listener);
   }
 
   /**
@@ -1090,7 +711,7 @@ export class WebSocket extends EventEmitter {
   [Symbol.asyncIterator](): AsyncIterableIterator<string | Buffer | ArrayBuffer | Blob | Buffer[]> {
     return createMessageIterator(
       this,
-      (data, isBinary) => this.#whatwgData(data, isBinary) as string | Buffer | ArrayBuffer | Blob | Buffer[],
+      (data, isBinary) => toWhatwgData(data, isBinary) as string | Buffer | ArrayBuffer | Blob | Buffer[],
       (code, reason) =>
         new ClientError(ClientErrorCode.CLOSED_ABNORMALLY, `The connection closed without a closing handshake (code ${code}${reason ? `, ${reason}` : ''})`, {
           closeCode: code,

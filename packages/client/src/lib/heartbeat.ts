@@ -1,0 +1,74 @@
+/**
+ * The heartbeat of an OPEN connection: a ping every `intervalMs`, and the connection ended when
+ * its pong does not come back within `timeoutMs` (a vanished peer never sends a FIN, so without
+ * this a dead connection would hold its socket forever). RFC 6455 §5.5.3: a pong echoes the
+ * ping's payload, which is how ours is told apart from an unsolicited one.
+ */
+import { ClientError, ClientErrorCode } from './client-error.ts';
+
+/** What the heartbeat needs from its connection, as callbacks so the connection keeps its state private. */
+export interface HeartbeatHost {
+  /** Whether the connection is OPEN (no ping is sent otherwise). */
+  isOpen(): boolean;
+  /** Send a ping frame with `payload`. */
+  sendPing(payload: Uint8Array): void;
+  /** No pong came in time: report `err` and end the connection. */
+  onTimeout(err: ClientError): void;
+}
+
+/** One connection's heartbeat timers and its last round-trip time. Created only when a heartbeat is configured. */
+export class Heartbeat {
+  readonly #host: HeartbeatHost;
+  readonly #timeoutMs: number;
+  #timer: NodeJS.Timeout | undefined;
+  #pongTimer: NodeJS.Timeout | undefined;
+  #payload: Buffer | undefined;
+  #sentAt = 0;
+  #latency: number | undefined;
+
+  /** Start pinging every `intervalMs`; each ping waits `timeoutMs` for its pong. */
+  constructor(host: HeartbeatHost, intervalMs: number, timeoutMs: number) {
+    this.#host = host;
+    this.#timeoutMs = timeoutMs;
+    this.#timer = setInterval(() => this.#beat(), intervalMs);
+  }
+
+  /** The last round-trip time in milliseconds (undefined before the first pong). */
+  get latency(): number | undefined {
+    return this.#latency;
+  }
+
+  #beat(): void {
+    // One ping in flight at a time: its own pong timer decides.
+    if (this.#payload !== undefined || !this.#host.isOpen()) return;
+    const payload = Buffer.allocUnsafe(8);
+    payload.writeDoubleBE(Math.random());
+    this.#payload = payload;
+    this.#sentAt = performance.now();
+    this.#host.sendPing(payload);
+    const timeoutMs = this.#timeoutMs;
+    this.#pongTimer = setTimeout(() => {
+      this.#host.onTimeout(
+        new ClientError(ClientErrorCode.HEARTBEAT_TIMEOUT, `No pong within heartbeat.timeoutMs (${timeoutMs} ms) of a ping; the connection was terminated`),
+      );
+    }, timeoutMs);
+  }
+
+  /** A pong arrived: when it answers our ping, record the latency and stop waiting. */
+  onPong(payload: Uint8Array): void {
+    const expected = this.#payload;
+    if (expected !== undefined && expected.equals(payload)) {
+      this.#latency = performance.now() - this.#sentAt;
+      this.#payload = undefined;
+      clearTimeout(this.#pongTimer);
+    }
+  }
+
+  /** Stop for good (the connection is closing); `latency` keeps its last value. */
+  stop(): void {
+    clearInterval(this.#timer);
+    clearTimeout(this.#pongTimer);
+    this.#timer = undefined;
+    this.#payload = undefined;
+  }
+}
