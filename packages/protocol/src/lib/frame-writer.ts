@@ -13,6 +13,13 @@ import { applyMask, maskInto, writeFrameHeader } from '@rfc6455/frame';
 import type { EncodeFrameOptions } from '@rfc6455/frame';
 import { textEncoder } from './runtime.ts';
 
+/**
+ * Unmasked payloads up to this many bytes are copied behind their header into one buffer (one
+ * write); larger ones go out as two writes, header then the caller's own buffer, to skip the copy.
+ * Masked (client) frames are always one buffer: masking needs a copy anyway.
+ */
+export const SINGLE_WRITE_MAX = 16 * 1024;
+
 /** Size of one slab. */
 const SLAB_SIZE = 16 * 1024;
 /** Largest frame taken from a slab; larger frames get a buffer of their own. */

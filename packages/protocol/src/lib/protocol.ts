@@ -7,129 +7,24 @@
  * event over as it is found, with no array per chunk, and it fits extension transforms that finish
  * later (permessage-deflate through zlib), whose results must reach the I/O layer without a poll.
  */
-import {
-  Opcode,
-  WS_CLOSED_ABNORMALLY,
-  WS_NO_STATUS,
-  isValidCloseCode,
-} from '@rfc6455/codes';
+import { Opcode, WS_CLOSED_ABNORMALLY, WS_NO_STATUS, isValidCloseCode } from '@rfc6455/codes';
 import type { WebSocketError } from '@rfc6455/codes';
-import {
-  DEFAULT_MAX_PAYLOAD_LENGTH,
-  FrameError,
-  FrameParser,
-  Utf8Validator,
-  encodeClosePayload,
-  generateMaskKey,
-  isValidUtf8,
-  parseClosePayload,
-} from '@rfc6455/frame';
-import type { CloseInfo, Frame, FrameHeader, Role } from '@rfc6455/frame';
+import { FrameError, FrameParser, Utf8Validator, encodeClosePayload, generateMaskKey, isValidUtf8, parseClosePayload } from '@rfc6455/frame';
+import type { CloseInfo, Frame, Role } from '@rfc6455/frame';
+import { WITHHELD_REASON, truncateCloseReason } from './close-reason.ts';
 import type { EncodedMessage, Extension } from './extension.ts';
-import { checkExtensions, decodeMessage, encodeMessage, extensionError, isThenable } from './extension.ts';
-import { encodeDataFrame, encodeHeader, encodeTextFrame } from './frame-writer.ts';
-import { ProtocolError, ProtocolErrorCode } from './protocol-error.ts';
+import { decodeMessage, encodeMessage, extensionError, isThenable } from './extension.ts';
+import { SINGLE_WRITE_MAX, encodeDataFrame, encodeHeader, encodeTextFrame } from './frame-writer.ts';
+import { MessageAssembler } from './message-assembler.ts';
+import { resolveProtocolOptions } from './protocol-options.ts';
+import type { ProtocolHandler, ProtocolOptions, ProtocolState, SendOptions } from './protocol-options.ts';
+import { ProtocolErrorCode } from './protocol-error.ts';
 import { encodeUtf8 } from './runtime.ts';
+import { checkDecodedMessage, invalidState, unexpectedRsv } from './violations.ts';
 
-/** The connection states of RFC 6455 §4–§7 (and of the WHATWG `readyState`). */
-export type ProtocolState = 'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED';
-
-/**
- * What the protocol reports to the I/O layer. Every callback is required. Payloads handed to
- * callbacks may be views into a chunk given to `receiveData` (unmasked in place); they stay valid
- * as long as the caller does not reuse that chunk's memory.
- */
-export interface ProtocolHandler {
-  /** Bytes to send to the peer, in order. Write them as they come; never reorder. */
-  onWrite(data: Uint8Array): void;
-  /** A whole message. Text arrives as validated UTF-8 bytes (`isBinary` false); decode when a string is needed. */
-  onMessage(data: Uint8Array, isBinary: boolean): void;
-  /** A ping arrived (after the automatic pong, when `autoPong` is on). */
-  onPing(payload: Uint8Array): void;
-  /** A pong arrived. */
-  onPong(payload: Uint8Array): void;
-  /**
-   * The closing handshake began: the peer's close frame arrived (its code, 1005 when it had none)
-   * or we sent ours (our code). Start the close timer now. Fires at most once.
-   */
-  onClosing(code: number, reason: string): void;
-  /**
-   * The connection is over at the protocol level; end the TCP connection (a server at once, a
-   * client after waiting, with a timeout, for the server to close first: RFC 6455 §7.1.1). `code`
-   * and `reason` are the peer's close frame's, 1005 when it had no code, 1006 when none arrived.
-   * `wasClean` is true when close frames went both ways without failure. Fires exactly once.
-   */
-  onClose(code: number, reason: string, wasClean: boolean): void;
-  /** The peer broke the protocol (or an extension failed); a close frame with `err.closeCode` and onClose follow. */
-  onError(err: WebSocketError): void;
-}
-
-/** Options of {@link Protocol}. */
-export interface ProtocolOptions {
-  /** This endpoint's role: a client masks what it sends and expects unmasked frames; a server the reverse. */
-  role: Role;
-  /** The callbacks that receive events and bytes to write. */
-  handler: ProtocolHandler;
-  /** Largest payload of one incoming frame, in bytes. Default 64 MiB. Over it: WS_ERR_MESSAGE_TOO_BIG (1009). */
-  maxPayloadLength?: number;
-  /**
-   * Largest incoming message, in bytes: the sum of its frames on the wire and, for a message an
-   * extension decodes, its decoded size. Default 64 MiB. Over it: WS_ERR_MESSAGE_TOO_BIG (1009).
-   */
-  maxMessageLength?: number;
-  /** Most frames one incoming message may span. Default 131072. Over it: WS_ERR_TOO_MANY_FRAGMENTS (1009). */
-  maxFragments?: number;
-  /** Answer each ping with a pong carrying the same payload (RFC 6455 §5.5.2). Default true. */
-  autoPong?: boolean;
-  /** Negotiated extensions, in the order of the handshake's `Sec-WebSocket-Extensions`. Default none. */
-  extensions?: readonly Extension[];
-  /** Source of a client's 4-byte mask keys (RFC 6455 §5.3). Default: @rfc6455/frame's `generateMaskKey` (CSPRNG). */
-  randomMaskKey?: () => Uint8Array;
-  /** Initial state: 'OPEN' (default) once the I/O layer has done the handshake, or 'CONNECTING' and call `open()` later. */
-  state?: 'CONNECTING' | 'OPEN';
-}
-
-/** Options of `sendText` and `sendBinary`. */
-export interface SendOptions {
-  /** False to send a fragment of a larger message; the next call continues it. Default true. */
-  fin?: boolean | undefined;
-  /**
-   * Handed to each extension's `encode` (e.g. `false` sends this message uncompressed under
-   * permessage-deflate). Ignored for manual fragments, which extensions never transform.
-   */
-  compress?: boolean | undefined;
-  /**
-   * Completion hook for this one send: called with `true` right after the last byte of its frame
-   * was handed to `onWrite` (inside the `send` call when nothing waits before it, later when the
-   * message waits behind an asynchronous extension encode), or with `false` when a send that
-   * returned true will never be written (the connection failed or ended first, or the encode
-   * failed). Called at most once; not called when the send returns false.
-   */
-  onWritten?: ((written: boolean) => void) | undefined;
-}
-
-/** Default `maxMessageLength`: 64 MiB, as the frame parser's default payload limit. */
-export const DEFAULT_MAX_MESSAGE_LENGTH = 64 * 1024 * 1024;
-
-/**
- * Default `maxFragments`: 131072. Empty continuation frames cost no bytes, so without a count a
- * peer could grow a message's fragment list forever; 2^17 leaves room for Autobahn's 4 MiB messages
- * in 64-byte frames (65536 fragments) while bounding the list.
- */
-export const DEFAULT_MAX_FRAGMENTS = 131_072;
-
-/**
- * Unmasked payloads up to this many bytes are copied behind their header into one buffer (one
- * write); larger ones go out as two writes, header then the caller's own buffer, to skip the copy.
- * Masked (client) frames are always one buffer: masking needs a copy anyway.
- */
-export const SINGLE_WRITE_MAX = 16 * 1024;
-
-/** Largest close reason in UTF-8 bytes: 125 control payload bytes less the 2-byte code (§5.5.1). */
-const MAX_REASON_BYTES = 123;
-
-/** Wire reason for a 1011 caused by an extension: the details stay in the error's `cause`. */
-const WITHHELD_REASON = 'Internal error';
+export { DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_MESSAGE_LENGTH } from './protocol-options.ts';
+export type { ProtocolHandler, ProtocolOptions, ProtocolState, SendOptions } from './protocol-options.ts';
+export { SINGLE_WRITE_MAX } from './frame-writer.ts';
 
 /** A deferred step of one of the two ordered queues: `run` is set once `pending` turns false. */
 interface QueueItem {
@@ -137,37 +32,6 @@ interface QueueItem {
   run: (() => void) | undefined;
   /** The send's completion hook (outgoing queue only), told `false` if the item is dropped. */
   onWritten?: ((written: boolean) => void) | undefined;
-}
-
-function checkLimit(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!Number.isInteger(value) && value !== Infinity)) {
-    throw new RangeError(`${name} must be a non-negative integer or Infinity, got ${String(value)}`);
-  }
-  return value;
-}
-
-/** `message` cut to at most 123 UTF-8 bytes on a character boundary, for a close reason. */
-function closeReason(message: string): string {
-  let cut = '';
-  let used = 0;
-  for (const char of message) {
-    const point = char.codePointAt(0)!;
-    // UTF-8 length of the code point; a lone surrogate is encoded as U+FFFD, 3 bytes.
-    const size = point < 0x80 ? 1 : point < 0x800 ? 2 : point < 0x10000 ? 3 : 4;
-    if (used + size > MAX_REASON_BYTES) break;
-    cut += char;
-    used += size;
-  }
-  return cut;
-}
-
-function rsvOf(header: FrameHeader): number {
-  return (header.rsv1 ? 4 : 0) | (header.rsv2 ? 2 : 0) | (header.rsv3 ? 1 : 0);
-}
-
-function invalidState(message: string): ProtocolError {
-  return new ProtocolError(ProtocolErrorCode.INVALID_STATE, message);
 }
 
 /**
@@ -192,7 +56,6 @@ export class Protocol {
   readonly #parser: FrameParser;
   readonly #isClient: boolean;
   readonly #maxMessageLength: number;
-  readonly #maxFragments: number;
   readonly #autoPong: boolean;
   readonly #extensions: readonly Extension[];
   readonly #encoders: readonly Extension[];
@@ -201,16 +64,8 @@ export class Protocol {
 
   #state: ProtocolState;
 
-  // The incoming message in progress: its opcode (0 when none), RSV bits, size, frames.
-  #receiving = 0;
-  #messageRsv = 0;
-  #messageLength = 0;
-  #fragmentCount = 0;
-  #fragments: Uint8Array[] = [];
-  #validating = false;
-  // Bytes of the current incomplete frame already checked by onPayloadChunk (never checked twice).
-  #validatedInFrame = 0;
-  readonly #utf8 = new Utf8Validator();
+  // Incoming data frames into messages: the per-frame path (message-assembler.ts).
+  readonly #assembler: MessageAssembler;
 
   // The outgoing manually fragmented message: its opcode, 0 when none.
   #sending = 0;
@@ -232,39 +87,47 @@ export class Protocol {
   #inEpoch = 0;
   #outEpoch = 0;
 
+  /** Hand a whole message to the application now, or behind messages still being decoded (RFC 6455 §5.4 order). */
+  readonly #deliver = (data: Uint8Array, isBinary: boolean): void => {
+    if (this.#inbox.length === 0) this.#handler.onMessage(data, isBinary);
+    else this.#inbox.push({ pending: false, run: () => this.#handler.onMessage(data, isBinary) });
+  };
+
+  /**
+   * A connection in `options.state` (OPEN by default).
+   *
+   * @throws {TypeError} for a missing or mistyped option, {RangeError} for a limit out of range.
+   */
   constructor(options: ProtocolOptions) {
-    if (options === null || typeof options !== 'object') throw new TypeError('Protocol needs an options object');
-    const { role, handler } = options;
-    if (role !== 'client' && role !== 'server') throw new TypeError(`role must be 'client' or 'server', got ${String(role)}`);
-    if (handler === null || typeof handler !== 'object') throw new TypeError('handler must be an object of callbacks');
-    for (const name of ['onWrite', 'onMessage', 'onPing', 'onPong', 'onClosing', 'onClose', 'onError'] as const) {
-      if (typeof handler[name] !== 'function') throw new TypeError(`handler.${name} must be a function`);
-    }
-    const state = options.state ?? 'OPEN';
-    if (state !== 'OPEN' && state !== 'CONNECTING') throw new TypeError(`state must be 'CONNECTING' or 'OPEN', got ${String(state)}`);
-    const extensions = options.extensions ?? [];
-    const ownedRsv = checkExtensions(extensions);
-    if (options.randomMaskKey !== undefined && typeof options.randomMaskKey !== 'function') {
-      throw new TypeError('randomMaskKey must be a function returning a 4-byte Uint8Array');
-    }
+    const resolved = resolveProtocolOptions(options);
+    const { role, extensions } = resolved;
     this.role = role;
-    this.#handler = handler;
+    this.#handler = resolved.handler;
     this.#isClient = role === 'client';
-    this.#state = state;
-    this.#maxMessageLength = checkLimit('maxMessageLength', options.maxMessageLength, DEFAULT_MAX_MESSAGE_LENGTH);
-    this.#maxFragments = checkLimit('maxFragments', options.maxFragments, DEFAULT_MAX_FRAGMENTS);
-    this.#autoPong = options.autoPong ?? true;
+    this.#state = resolved.state;
+    this.#maxMessageLength = resolved.maxMessageLength;
+    this.#autoPong = resolved.autoPong;
     this.#extensions = [...extensions];
     this.#encoders = extensions.filter((extension) => extension.encode !== undefined);
     this.#extensionNames = extensions.map((extension) => extension.name).join(', ');
-    this.#randomMaskKey = options.randomMaskKey ?? (() => generateMaskKey());
-    // The parser receives the PEER's frames: a server's parser expects masked frames.
+    this.#randomMaskKey = resolved.randomMaskKey ?? (() => generateMaskKey());
+    const assembler = new MessageAssembler(resolved.maxMessageLength, resolved.maxFragments, {
+      deliver: this.#deliver,
+      decode: (opcode, rsv, fragments) => this.#decode(opcode, rsv, fragments),
+      fail: (error) => this.#failWith(error),
+    });
+    this.#assembler = assembler;
+    // The parser receives the PEER's frames: a server's parser expects masked frames. Data frames
+    // go straight to the assembler (no extra call on the per-frame path); control frames stay here.
     this.#parser = new FrameParser({
       role,
-      maxPayloadLength: checkLimit('maxPayloadLength', options.maxPayloadLength, DEFAULT_MAX_PAYLOAD_LENGTH),
-      allowedRsvBits: ownedRsv,
-      onFrame: (frame) => this.#onFrame(frame),
-      onPayloadChunk: (header, chunk, offset) => this.#onPayloadChunk(header, chunk, offset),
+      maxPayloadLength: resolved.maxPayloadLength,
+      allowedRsvBits: resolved.ownedRsv,
+      onFrame: (frame) => {
+        if (frame.opcode >= 8) this.#onControlFrame(frame);
+        else assembler.onDataFrame(frame);
+      },
+      onPayloadChunk: (header, chunk, offset) => assembler.onPayloadChunk(header, chunk, offset),
     });
   }
 
@@ -419,6 +282,7 @@ export class Protocol {
     if (this.#closing || this.#state === 'CLOSED') return false;
     const info: CloseInfo = { code: code ?? WS_NO_STATUS, reason: reason ?? '' };
     this.#closing = true;
+    this.#assembler.stop();
     this.#state = 'CLOSING';
     this.#handler.onClosing(info.code, info.reason);
     this.#queueClose(payload, info);
@@ -435,7 +299,7 @@ export class Protocol {
    */
   fail(code: number, reason = ''): void {
     if (typeof reason !== 'string') throw new TypeError('reason must be a string');
-    const cut = closeReason(reason);
+    const cut = truncateCloseReason(reason);
     const payload = encodeClosePayload(code, cut);
     if (this.#state === 'CLOSED') return;
     this.#terminate(payload, { code, reason: cut });
@@ -615,168 +479,17 @@ export class Protocol {
     this.#maybeFinish();
   }
 
-  #onPayloadChunk(header: FrameHeader, chunk: Uint8Array, offset: number): void {
-    // Fail fast on a frame that is still arriving: message size and UTF-8 (RFC 6455 §5.6, §8.1).
-    if (this.#closing) return;
-    const opcode = header.opcode;
-    let validating: boolean;
-    let before: number;
-    // Checks run in the same order as in #onFrame, so that how the bytes were chunked never changes
-    // which error is reported; the ones only #onFrame makes are left to it.
-    if (opcode === Opcode.Continuation) {
-      if (this.#receiving === 0 || rsvOf(header) !== 0 || this.#fragmentCount >= this.#maxFragments) return;
-      validating = this.#validating;
-      before = this.#messageLength;
-    } else if (opcode === Opcode.Text || opcode === Opcode.Binary) {
-      if (this.#receiving !== 0) return;
-      validating = opcode === Opcode.Text && rsvOf(header) === 0;
-      before = 0;
-    } else {
+  /** A ping, pong or close frame: they may arrive between a message's fragments (RFC 6455 §5.4). */
+  #onControlFrame(frame: Frame): void {
+    // RFC 6455 §5.2 / RFC 7692 §6: an extension's RSV bits belong to data messages, never control frames.
+    if (frame.rsv1 || frame.rsv2 || frame.rsv3) {
+      this.#failWith(unexpectedRsv(frame, 'a control frame'));
       return;
     }
-    if (offset === 0 && before + header.payloadLength > this.#maxMessageLength) {
-      this.#tooBig(before + header.payloadLength);
-      return;
-    }
-    if (validating) {
-      if (!this.#utf8.push(chunk)) {
-        this.#invalidUtf8();
-        return;
-      }
-      this.#validatedInFrame = offset + chunk.length;
-    }
-  }
-
-  #onFrame(frame: Frame): void {
     const opcode = frame.opcode;
-    if (opcode >= 8) {
-      // RFC 6455 §5.2 / RFC 7692 §6: an extension's RSV bits belong to data messages, never control frames.
-      if (frame.rsv1 || frame.rsv2 || frame.rsv3) {
-        this.#unexpectedRsv(frame, 'a control frame');
-        return;
-      }
-      if (opcode === Opcode.Ping) this.#onPing(frame.payload);
-      else if (opcode === Opcode.Pong) this.#onPong(frame.payload);
-      else this.#onCloseFrame(frame.payload);
-      return;
-    }
-    const validatedInFrame = this.#validatedInFrame;
-    this.#validatedInFrame = 0;
-    // RFC 6455 §5.5.1: after sending a close frame, data frames are no longer processed.
-    if (this.#closing) return;
-    const payload = frame.payload;
-    if (opcode === Opcode.Continuation) {
-      if (this.#receiving === 0) {
-        this.#failWith(
-          new ProtocolError(ProtocolErrorCode.UNEXPECTED_CONTINUATION, 'Continuation frame with no message in progress (RFC 6455 §5.4)'),
-        );
-        return;
-      }
-      if (frame.rsv1 || frame.rsv2 || frame.rsv3) {
-        this.#unexpectedRsv(frame, 'a continuation frame');
-        return;
-      }
-      if (++this.#fragmentCount > this.#maxFragments) {
-        this.#failWith(
-          new ProtocolError(
-            ProtocolErrorCode.TOO_MANY_FRAGMENTS,
-            `Message in more than maxFragments ${this.#maxFragments} frames`,
-          ),
-        );
-        return;
-      }
-    } else {
-      if (this.#receiving !== 0) {
-        this.#failWith(
-          new ProtocolError(
-            ProtocolErrorCode.EXPECTED_CONTINUATION,
-            'New data frame while a fragmented message is in progress (RFC 6455 §5.4)',
-          ),
-        );
-        return;
-      }
-      const rsv = rsvOf(frame);
-      if (frame.fin) {
-        this.#onWholeMessage(opcode, rsv, payload, validatedInFrame);
-        return;
-      }
-      this.#receiving = opcode;
-      this.#messageRsv = rsv;
-      this.#messageLength = 0;
-      this.#fragmentCount = 1;
-      this.#validating = opcode === Opcode.Text && rsv === 0;
-    }
-    const length = this.#messageLength + payload.length;
-    if (length > this.#maxMessageLength) {
-      this.#tooBig(length);
-      return;
-    }
-    this.#messageLength = length;
-    if (this.#validating && !this.#pushUtf8(payload, validatedInFrame, frame.fin)) return;
-    if (payload.length > 0) this.#fragments.push(payload);
-    if (!frame.fin) return;
-    const fragments = this.#fragments;
-    const messageOpcode = this.#receiving;
-    const rsv = this.#messageRsv;
-    this.#fragments = [];
-    this.#receiving = 0;
-    if (rsv !== 0) {
-      this.#decode(messageOpcode, rsv, fragments);
-      return;
-    }
-    // Concatenate once, at the end, with the total length known.
-    let data: Uint8Array;
-    if (fragments.length === 1) {
-      data = fragments[0]!;
-    } else {
-      data = new Uint8Array(length);
-      let at = 0;
-      for (const fragment of fragments) {
-        data.set(fragment, at);
-        at += fragment.length;
-      }
-    }
-    this.#deliver(data, messageOpcode === Opcode.Binary);
-  }
-
-  /** A single-frame message: the common case, kept free of the fragment bookkeeping. */
-  #onWholeMessage(opcode: number, rsv: number, payload: Uint8Array, validatedInFrame: number): void {
-    if (payload.length > this.#maxMessageLength) {
-      this.#tooBig(payload.length);
-      return;
-    }
-    if (rsv !== 0) {
-      this.#decode(opcode, rsv, [payload]);
-      return;
-    }
-    if (opcode === Opcode.Text) {
-      if (validatedInFrame === 0) {
-        if (!isValidUtf8(payload)) {
-          this.#invalidUtf8();
-          return;
-        }
-      } else if (!this.#pushUtf8(payload, validatedInFrame, true)) {
-        return;
-      }
-    }
-    this.#deliver(payload, opcode === Opcode.Binary);
-  }
-
-  /** Validate the part of a text frame not yet checked; at the message's end, check it ends on a character. */
-  #pushUtf8(payload: Uint8Array, validatedInFrame: number, fin: boolean): boolean {
-    const utf8 = this.#utf8;
-    const rest = validatedInFrame === 0 ? payload : payload.subarray(validatedInFrame);
-    if (!utf8.push(rest) || (fin && !utf8.end())) {
-      this.#invalidUtf8();
-      return false;
-    }
-    if (fin) utf8.reset();
-    return true;
-  }
-
-  #deliver(data: Uint8Array, isBinary: boolean): void {
-    if (this.#inbox.length === 0) this.#handler.onMessage(data, isBinary);
-    else this.#inbox.push({ pending: false, run: () => this.#handler.onMessage(data, isBinary) });
+    if (opcode === Opcode.Ping) this.#onPing(frame.payload);
+    else if (opcode === Opcode.Pong) this.#onPong(frame.payload);
+    else this.#onCloseFrame(frame.payload);
   }
 
   #decode(opcode: number, rsv: number, fragments: Uint8Array[]): void {
@@ -789,7 +502,7 @@ export class Protocol {
       return;
     }
     if (!isThenable<Uint8Array>(decoded)) {
-      const error = this.#checkDecoded(opcode, decoded, max);
+      const error = checkDecodedMessage(opcode, decoded, max);
       if (error === undefined) this.#deliver(decoded, opcode === Opcode.Binary);
       else this.#failWith(error);
       return;
@@ -800,7 +513,7 @@ export class Protocol {
     decoded.then(
       (data) => {
         if (epoch !== this.#inEpoch) return;
-        const error = this.#checkDecoded(opcode, data, max);
+        const error = checkDecodedMessage(opcode, data, max);
         item.run =
           error === undefined ? () => this.#handler.onMessage(data, opcode === Opcode.Binary) : () => this.#failWith(error);
         item.pending = false;
@@ -813,20 +526,6 @@ export class Protocol {
         this.#drainInbox();
       },
     );
-  }
-
-  /** The checks a decoded message still needs: the size cap (in case an extension ignored it) and UTF-8 for text. */
-  #checkDecoded(opcode: number, data: Uint8Array, max: number): WebSocketError | undefined {
-    if (data.length > max) {
-      return new ProtocolError(
-        ProtocolErrorCode.MESSAGE_TOO_BIG,
-        `Decoded message of ${data.length} bytes exceeds maxMessageLength ${max}`,
-      );
-    }
-    if (opcode === Opcode.Text && !isValidUtf8(data)) {
-      return new ProtocolError(ProtocolErrorCode.INVALID_UTF8, 'Invalid UTF-8 in a text message (RFC 6455 §8.1)');
-    }
-    return undefined;
   }
 
   #failExtension(err: unknown): void {
@@ -856,10 +555,10 @@ export class Protocol {
     // Nothing after the peer's close frame is processed (RFC 6455 §5.5.1); a partial message is dropped.
     this.#parser.stop();
     this.#closeReceived = info;
-    this.#receiving = 0;
-    this.#fragments = [];
+    this.#assembler.reset();
     if (!this.#closing) {
       this.#closing = true;
+      this.#assembler.stop();
       this.#state = 'CLOSING';
       this.#emit(() => this.#handler.onClosing(info.code, info.reason));
       // RFC 6455 §5.5.1: echo the peer's status code; an empty close answers an empty close.
@@ -868,30 +567,6 @@ export class Protocol {
       return;
     }
     this.#maybeFinish();
-  }
-
-  #tooBig(length: number): void {
-    this.#failWith(
-      new ProtocolError(
-        ProtocolErrorCode.MESSAGE_TOO_BIG,
-        `Message of at least ${length} bytes exceeds maxMessageLength ${this.#maxMessageLength}`,
-      ),
-    );
-  }
-
-  #invalidUtf8(): void {
-    this.#failWith(new ProtocolError(ProtocolErrorCode.INVALID_UTF8, 'Invalid UTF-8 in a text message (RFC 6455 §8.1)'));
-  }
-
-  #unexpectedRsv(frame: Frame, where: string): void {
-    const bit = frame.rsv1 ? 1 : frame.rsv2 ? 2 : 3;
-    const code =
-      bit === 1
-        ? ProtocolErrorCode.UNEXPECTED_RSV_1
-        : bit === 2
-          ? ProtocolErrorCode.UNEXPECTED_RSV_2
-          : ProtocolErrorCode.UNEXPECTED_RSV_3;
-    this.#failWith(new ProtocolError(code, `RSV${bit} set on ${where}: extensions mark only a message's first frame`));
   }
 
   /** Report a violation, then fail the connection with its close code (RFC 6455 §7.1.7). */
@@ -904,7 +579,7 @@ export class Protocol {
     // The handler may have called fail() itself.
     if ((this.#state as ProtocolState) === 'CLOSED') return;
     const code = error.closeCode !== undefined && isValidCloseCode(error.closeCode) ? error.closeCode : 1011;
-    const reason = wireReason ?? closeReason(error.message);
+    const reason = wireReason ?? truncateCloseReason(error.message);
     this.#terminate(encodeClosePayload(code, reason), { code, reason });
   }
 
@@ -924,8 +599,7 @@ export class Protocol {
   #dropInbox(): void {
     this.#inbox = [];
     this.#inEpoch++;
-    this.#fragments = [];
-    this.#receiving = 0;
+    this.#assembler.reset();
   }
 
   /** Finish once the connection is over and both queues are empty. */
