@@ -16,6 +16,8 @@ import type { EncodedMessage, Extension } from './extension.ts';
 import { decodeMessage, encodeMessage, extensionError, isThenable } from './extension.ts';
 import { SINGLE_WRITE_MAX, encodeDataFrame, encodeHeader, encodeTextFrame } from './frame-writer.ts';
 import { MessageAssembler } from './message-assembler.ts';
+import { OrderedQueue } from './ordered-queue.ts';
+import type { QueueItem } from './ordered-queue.ts';
 import { resolveProtocolOptions } from './protocol-options.ts';
 import type { ProtocolHandler, ProtocolOptions, ProtocolState, SendOptions } from './protocol-options.ts';
 import { ProtocolErrorCode } from './protocol-error.ts';
@@ -25,14 +27,6 @@ import { checkDecodedMessage, invalidState, unexpectedRsv } from './violations.t
 export { DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_MESSAGE_LENGTH } from './protocol-options.ts';
 export type { ProtocolHandler, ProtocolOptions, ProtocolState, SendOptions } from './protocol-options.ts';
 export { SINGLE_WRITE_MAX } from './frame-writer.ts';
-
-/** A deferred step of one of the two ordered queues: `run` is set once `pending` turns false. */
-interface QueueItem {
-  pending: boolean;
-  run: (() => void) | undefined;
-  /** The send's completion hook (outgoing queue only), told `false` if the item is dropped. */
-  onWritten?: ((written: boolean) => void) | undefined;
-}
 
 /**
  * One WebSocket connection, either side, without I/O. Feed it the peer's bytes with `receiveData`
@@ -80,12 +74,12 @@ export class Protocol {
   #closeCode: number | undefined = undefined;
   #closeReason: string | undefined = undefined;
 
-  // Ordered queues, used only while an asynchronous transform is pending; the epochs invalidate
-  // transform results that settle after the queue was dropped (failure, end of stream).
-  #inbox: QueueItem[] = [];
-  #outbox: QueueItem[] = [];
-  #inEpoch = 0;
-  #outEpoch = 0;
+  // Ordered queues, used only while an asynchronous transform is pending (ordered-queue.ts). Their
+  // arrays are kept here too: the per-message "anything queued?" check reads them directly.
+  readonly #inQueue = new OrderedQueue();
+  readonly #outQueue = new OrderedQueue();
+  readonly #inbox: QueueItem[] = this.#inQueue.items;
+  readonly #outbox: QueueItem[] = this.#outQueue.items;
 
   /** Hand a whole message to the application now, or behind messages still being decoded (RFC 6455 §5.4 order). */
   readonly #deliver = (data: Uint8Array, isBinary: boolean): void => {
@@ -359,10 +353,10 @@ export class Protocol {
     }
     const item: QueueItem = { pending: true, run: undefined, onWritten };
     this.#outbox.push(item);
-    const epoch = this.#outEpoch;
+    const epoch = this.#outQueue.epoch;
     encoded.then(
       (result) => {
-        if (epoch !== this.#outEpoch) return;
+        if (epoch !== this.#outQueue.epoch) return;
         item.run = () => {
           this.#writeFrame(opcode, result.data, true, result.rsv);
           item.onWritten?.(true);
@@ -371,7 +365,7 @@ export class Protocol {
         this.#drainOutbox();
       },
       (err: unknown) => {
-        if (epoch !== this.#outEpoch) return;
+        if (epoch !== this.#outQueue.epoch) return;
         item.run = () => {
           item.onWritten?.(false);
           this.#failWith(extensionError(err, 'encode', this.#extensionNames), WITHHELD_REASON);
@@ -446,19 +440,11 @@ export class Protocol {
   }
 
   #drainOutbox(): void {
-    const outbox = this.#outbox;
-    while (outbox.length > 0 && !outbox[0]!.pending) {
-      const item = outbox.shift()!;
-      item.run!();
-      if (this.#outbox !== outbox) return;
-    }
-    this.#maybeFinish();
+    if (this.#outQueue.runReady()) this.#maybeFinish();
   }
 
   #dropOutbox(): void {
-    const dropped = this.#outbox;
-    this.#outbox = [];
-    this.#outEpoch++;
+    const dropped = this.#outQueue.drop();
     // Sends that were accepted but will never be written: their hooks learn it (nothing is lost silently).
     for (const item of dropped) item.onWritten?.(false);
   }
@@ -470,13 +456,7 @@ export class Protocol {
   }
 
   #drainInbox(): void {
-    const inbox = this.#inbox;
-    while (inbox.length > 0 && !inbox[0]!.pending) {
-      const item = inbox.shift()!;
-      item.run!();
-      if (this.#inbox !== inbox) return;
-    }
-    this.#maybeFinish();
+    if (this.#inQueue.runReady()) this.#maybeFinish();
   }
 
   /** A ping, pong or close frame: they may arrive between a message's fragments (RFC 6455 §5.4). */
@@ -509,10 +489,10 @@ export class Protocol {
     }
     const item: QueueItem = { pending: true, run: undefined };
     this.#inbox.push(item);
-    const epoch = this.#inEpoch;
+    const epoch = this.#inQueue.epoch;
     decoded.then(
       (data) => {
-        if (epoch !== this.#inEpoch) return;
+        if (epoch !== this.#inQueue.epoch) return;
         const error = checkDecodedMessage(opcode, data, max);
         item.run =
           error === undefined ? () => this.#handler.onMessage(data, opcode === Opcode.Binary) : () => this.#failWith(error);
@@ -520,7 +500,7 @@ export class Protocol {
         this.#drainInbox();
       },
       (err: unknown) => {
-        if (epoch !== this.#inEpoch) return;
+        if (epoch !== this.#inQueue.epoch) return;
         item.run = () => this.#failExtension(err);
         item.pending = false;
         this.#drainInbox();
@@ -597,8 +577,7 @@ export class Protocol {
   }
 
   #dropInbox(): void {
-    this.#inbox = [];
-    this.#inEpoch++;
+    this.#inQueue.drop();
     this.#assembler.reset();
   }
 
