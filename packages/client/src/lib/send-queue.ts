@@ -80,6 +80,8 @@ export class SendQueue {
     const blob = item.data;
     blob.arrayBuffer().then(
       (buffer) => {
+        // The connection closed while the Blob was read: failAll has already answered this send.
+        if (this.#items[0] !== item) return;
         this.#items.shift();
         this.#bytes -= blob.size;
         const state = host.readyState();
@@ -91,6 +93,7 @@ export class SendQueue {
         this.#next();
       },
       (err: unknown) => {
+        if (this.#items[0] !== item) return;
         this.#items.shift();
         this.#bytes -= blob.size;
         if (item.cb !== undefined) item.cb(err instanceof Error ? err : new Error(String(err)));

@@ -421,6 +421,25 @@ describe('sendAsync and backpressure', () => {
       ['third', false],
     ]);
   });
+
+  it('calls a queued Blob send back once, with WS_ERR_NOT_OPEN, when the connection closes while the Blob is read', async () => {
+    // A Blob still being read when the connection closes: the close fails the queued send, and the
+    // read finishing later must not call the callback a second time.
+    class SlowBlob extends Blob {
+      override arrayBuffer(): Promise<ArrayBuffer> {
+        return new Promise((resolve) => setTimeout(() => resolve(super.arrayBuffer()), 50));
+      }
+    }
+    const p = await peer({ echo: false });
+    const ws = track(await WebSocket.connect(p.url));
+    const codes: unknown[] = [];
+    ws.send(new SlowBlob([Buffer.from('abc')]), (err) => codes.push((err as { code?: unknown } | null | undefined)?.code));
+    ws.terminate();
+    await closed(ws);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(codes).toEqual(['WS_ERR_NOT_OPEN']);
+    expect(ws.bufferedAmount).toBe(3);
+  });
 });
 
 describe('pause and resume', () => {
