@@ -6,19 +6,21 @@
  */
 import { ClientError, ClientErrorCode } from './client-error.ts';
 
-/** What the heartbeat needs from its connection, as callbacks so the connection keeps its state private. */
-export interface HeartbeatHost {
-  /** Whether the connection is OPEN (no ping is sent otherwise). */
-  isOpen(): boolean;
-  /** Send a ping frame with `payload`. */
-  sendPing(payload: Uint8Array): void;
-  /** No pong came in time: report `err` and end the connection. */
-  onTimeout(err: ClientError): void;
-}
+/**
+ * Send a ping frame with `payload`; false, sending nothing, when the connection is no longer OPEN
+ * (after `terminate()` the timer runs until the socket has closed).
+ */
+export type SendHeartbeatPing = (payload: Uint8Array) => boolean;
+
+/** No pong came in time: report `err` and end the connection. */
+export type HeartbeatTimeout = (err: ClientError) => void;
 
 /** One connection's heartbeat timers and its last round-trip time. Created only when a heartbeat is configured. */
 export class Heartbeat {
-  readonly #host: HeartbeatHost;
+  // Two functions rather than a host object: a heartbeat lives as long as its connection, so every
+  // object it keeps costs each connection.
+  readonly #ping: SendHeartbeatPing;
+  readonly #onTimeout: HeartbeatTimeout;
   readonly #timeoutMs: number;
   #timer: NodeJS.Timeout | undefined;
   #pongTimer: NodeJS.Timeout | undefined;
@@ -27,8 +29,9 @@ export class Heartbeat {
   #latency: number | undefined;
 
   /** Start pinging every `intervalMs`; each ping waits `timeoutMs` for its pong. */
-  constructor(host: HeartbeatHost, intervalMs: number, timeoutMs: number) {
-    this.#host = host;
+  constructor(intervalMs: number, timeoutMs: number, ping: SendHeartbeatPing, onTimeout: HeartbeatTimeout) {
+    this.#ping = ping;
+    this.#onTimeout = onTimeout;
     this.#timeoutMs = timeoutMs;
     this.#timer = setInterval(() => this.#beat(), intervalMs);
   }
@@ -40,15 +43,15 @@ export class Heartbeat {
 
   #beat(): void {
     // One ping in flight at a time: its own pong timer decides.
-    if (this.#payload !== undefined || !this.#host.isOpen()) return;
+    if (this.#payload !== undefined) return;
     const payload = Buffer.allocUnsafe(8);
     payload.writeDoubleBE(Math.random());
-    this.#payload = payload;
     this.#sentAt = performance.now();
-    this.#host.sendPing(payload);
+    if (!this.#ping(payload)) return;
+    this.#payload = payload;
     const timeoutMs = this.#timeoutMs;
     this.#pongTimer = setTimeout(() => {
-      this.#host.onTimeout(
+      this.#onTimeout(
         new ClientError(ClientErrorCode.HEARTBEAT_TIMEOUT, `No pong within heartbeat.timeoutMs (${timeoutMs} ms) of a ping; the connection was terminated`),
       );
     }, timeoutMs);

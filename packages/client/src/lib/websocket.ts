@@ -579,17 +579,18 @@ export class WebSocket extends EventEmitter {
     const heartbeat = this.#limits.heartbeat;
     if (heartbeat === undefined || this.#readyState !== OPEN) return;
     this.#heartbeat = new Heartbeat(
-      {
-        isOpen: () => this.#readyState === OPEN,
-        sendPing: (payload) => this.#engine!.sendPing(payload),
-        onTimeout: (err) => {
-          this.#failure = err;
-          this.#emitError(err);
-          this.terminate();
-        },
-      },
       heartbeat.intervalMs,
       heartbeat.timeoutMs,
+      (payload) => {
+        if (this.#readyState !== OPEN) return false;
+        this.#engine!.sendPing(payload);
+        return true;
+      },
+      (err) => {
+        this.#failure = err;
+        this.#emitError(err);
+        this.terminate();
+      },
     );
   }
 

@@ -5,8 +5,8 @@
  * they may arrive between fragments and are the state machine's.
  *
  * This is the per-frame hot path. The assembler is called straight from the frame parser's
- * callbacks and calls its three outlets directly, so splitting it out of the state machine added
- * no call to a frame's path, and a single-frame message still allocates nothing here.
+ * callbacks and calls the state machine's outlets directly, so splitting it out of the state
+ * machine added no call to a frame's path, and a single-frame message still allocates nothing here.
  */
 import { Opcode } from '@rfc6455/codes';
 import type { WebSocketError } from '@rfc6455/codes';
@@ -19,23 +19,25 @@ function rsvOf(header: FrameHeader): number {
   return (header.rsv1 ? 4 : 0) | (header.rsv2 ? 2 : 0) | (header.rsv3 ? 1 : 0);
 }
 
-/** Where a complete message goes; each function is the state machine's own. */
-export interface AssemblerOutlets {
+/**
+ * Where a complete message goes: the state machine's functions, with the connection passed in.
+ * One set serves every connection, so a connection pays for no closures here.
+ */
+export interface AssemblerOutlets<Owner> {
   /** A whole message without extension bits, ready for the application. */
-  deliver(data: Uint8Array, isBinary: boolean): void;
+  deliver(owner: Owner, data: Uint8Array, isBinary: boolean): void;
   /** A whole message with RSV bits set: the extensions decode it first. */
-  decode(opcode: number, rsv: number, fragments: Uint8Array[]): void;
+  decode(owner: Owner, opcode: number, rsv: number, fragments: Uint8Array[]): void;
   /** The peer broke the protocol: fail the connection with `error`'s close code. */
-  fail(error: WebSocketError): void;
+  fail(owner: Owner, error: WebSocketError): void;
 }
 
 /** Builds messages from one connection's incoming data frames. */
-export class MessageAssembler {
+export class MessageAssembler<Owner> {
   readonly #maxMessageLength: number;
   readonly #maxFragments: number;
-  readonly #deliver: AssemblerOutlets['deliver'];
-  readonly #decode: AssemblerOutlets['decode'];
-  readonly #fail: AssemblerOutlets['fail'];
+  readonly #owner: Owner;
+  readonly #outlets: AssemblerOutlets<Owner>;
   // RFC 6455 §5.5.1: once the closing handshake begins, data frames are no longer processed.
   #stopped = false;
 
@@ -50,14 +52,15 @@ export class MessageAssembler {
   #validatedInFrame = 0;
   readonly #utf8 = new Utf8Validator();
 
-  /** An assembler enforcing `maxMessageLength` (bytes) and `maxFragments` (frames per message). */
-  constructor(maxMessageLength: number, maxFragments: number, outlets: AssemblerOutlets) {
+  /**
+   * An assembler for `owner`'s connection, enforcing `maxMessageLength` (bytes) and `maxFragments`
+   * (frames per message); complete messages and violations go to `outlets`, with `owner`.
+   */
+  constructor(owner: Owner, outlets: AssemblerOutlets<Owner>, maxMessageLength: number, maxFragments: number) {
+    this.#owner = owner;
+    this.#outlets = outlets;
     this.#maxMessageLength = maxMessageLength;
     this.#maxFragments = maxFragments;
-    // The functions are kept, not the object: one load less per message.
-    this.#deliver = outlets.deliver;
-    this.#decode = outlets.decode;
-    this.#fail = outlets.fail;
   }
 
   /** The closing handshake began: ignore data frames from now on (RFC 6455 §5.5.1). */
@@ -92,12 +95,12 @@ export class MessageAssembler {
       return;
     }
     if (offset === 0 && before + header.payloadLength > this.#maxMessageLength) {
-      this.#fail(messageTooBig(before + header.payloadLength, this.#maxMessageLength));
+      this.#outlets.fail(this.#owner, messageTooBig(before + header.payloadLength, this.#maxMessageLength));
       return;
     }
     if (validating) {
       if (!this.#utf8.push(chunk)) {
-        this.#fail(invalidUtf8());
+        this.#outlets.fail(this.#owner, invalidUtf8());
         return;
       }
       this.#validatedInFrame = offset + chunk.length;
@@ -113,17 +116,17 @@ export class MessageAssembler {
     const payload = frame.payload;
     if (opcode === Opcode.Continuation) {
       if (this.#receiving === 0) {
-        this.#fail(
+        this.#outlets.fail(this.#owner, 
           new ProtocolError(ProtocolErrorCode.UNEXPECTED_CONTINUATION, 'Continuation frame with no message in progress (RFC 6455 §5.4)'),
         );
         return;
       }
       if (frame.rsv1 || frame.rsv2 || frame.rsv3) {
-        this.#fail(unexpectedRsv(frame, 'a continuation frame'));
+        this.#outlets.fail(this.#owner, unexpectedRsv(frame, 'a continuation frame'));
         return;
       }
       if (++this.#fragmentCount > this.#maxFragments) {
-        this.#fail(
+        this.#outlets.fail(this.#owner, 
           new ProtocolError(
             ProtocolErrorCode.TOO_MANY_FRAGMENTS,
             `Message in more than maxFragments ${this.#maxFragments} frames`,
@@ -133,7 +136,7 @@ export class MessageAssembler {
       }
     } else {
       if (this.#receiving !== 0) {
-        this.#fail(
+        this.#outlets.fail(this.#owner, 
           new ProtocolError(
             ProtocolErrorCode.EXPECTED_CONTINUATION,
             'New data frame while a fragmented message is in progress (RFC 6455 §5.4)',
@@ -154,7 +157,7 @@ export class MessageAssembler {
     }
     const length = this.#messageLength + payload.length;
     if (length > this.#maxMessageLength) {
-      this.#fail(messageTooBig(length, this.#maxMessageLength));
+      this.#outlets.fail(this.#owner, messageTooBig(length, this.#maxMessageLength));
       return;
     }
     this.#messageLength = length;
@@ -167,7 +170,7 @@ export class MessageAssembler {
     this.#fragments = [];
     this.#receiving = 0;
     if (rsv !== 0) {
-      this.#decode(messageOpcode, rsv, fragments);
+      this.#outlets.decode(this.#owner, messageOpcode, rsv, fragments);
       return;
     }
     // Concatenate once, at the end, with the total length known.
@@ -182,30 +185,30 @@ export class MessageAssembler {
         at += fragment.length;
       }
     }
-    this.#deliver(data, messageOpcode === Opcode.Binary);
+    this.#outlets.deliver(this.#owner, data, messageOpcode === Opcode.Binary);
   }
 
   /** A single-frame message: the common case, kept free of the fragment bookkeeping. */
   #onWholeMessage(opcode: number, rsv: number, payload: Uint8Array, validatedInFrame: number): void {
     if (payload.length > this.#maxMessageLength) {
-      this.#fail(messageTooBig(payload.length, this.#maxMessageLength));
+      this.#outlets.fail(this.#owner, messageTooBig(payload.length, this.#maxMessageLength));
       return;
     }
     if (rsv !== 0) {
-      this.#decode(opcode, rsv, [payload]);
+      this.#outlets.decode(this.#owner, opcode, rsv, [payload]);
       return;
     }
     if (opcode === Opcode.Text) {
       if (validatedInFrame === 0) {
         if (!isValidUtf8(payload)) {
-          this.#fail(invalidUtf8());
+          this.#outlets.fail(this.#owner, invalidUtf8());
           return;
         }
       } else if (!this.#pushUtf8(payload, validatedInFrame, true)) {
         return;
       }
     }
-    this.#deliver(payload, opcode === Opcode.Binary);
+    this.#outlets.deliver(this.#owner, payload, opcode === Opcode.Binary);
   }
 
   /** Validate the part of a text frame not yet checked; at the message's end, check it ends on a character. */
@@ -213,7 +216,7 @@ export class MessageAssembler {
     const utf8 = this.#utf8;
     const rest = validatedInFrame === 0 ? payload : payload.subarray(validatedInFrame);
     if (!utf8.push(rest) || (fin && !utf8.end())) {
-      this.#fail(invalidUtf8());
+      this.#outlets.fail(this.#owner, invalidUtf8());
       return false;
     }
     if (fin) utf8.reset();

@@ -16,6 +16,7 @@ import type { EncodedMessage, Extension } from './extension.ts';
 import { decodeMessage, encodeMessage, extensionError, isThenable } from './extension.ts';
 import { SINGLE_WRITE_MAX, encodeDataFrame, encodeHeader, encodeTextFrame } from './frame-writer.ts';
 import { MessageAssembler } from './message-assembler.ts';
+import type { AssemblerOutlets } from './message-assembler.ts';
 import { OrderedQueue } from './ordered-queue.ts';
 import type { QueueItem } from './ordered-queue.ts';
 import { resolveProtocolOptions } from './protocol-options.ts';
@@ -27,6 +28,9 @@ import { checkDecodedMessage, invalidState, unexpectedRsv } from './violations.t
 export { DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_MESSAGE_LENGTH } from './protocol-options.ts';
 export type { ProtocolHandler, ProtocolOptions, ProtocolState, SendOptions } from './protocol-options.ts';
 export { SINGLE_WRITE_MAX } from './frame-writer.ts';
+
+/** What every connection's MessageAssembler calls; set by the static block of {@link Protocol}. */
+let assemblerOutlets: AssemblerOutlets<Protocol>;
 
 /**
  * One WebSocket connection, either side, without I/O. Feed it the peer's bytes with `receiveData`
@@ -46,6 +50,24 @@ export class Protocol {
   /** This endpoint's role. */
   readonly role: Role;
 
+  static {
+    // Defined inside the class body, these functions may use its private members; made once here,
+    // they serve every connection's assembler with no closure per connection.
+    assemblerOutlets = {
+      deliver(protocol, data, isBinary) {
+        // Now, or behind messages still being decoded (message order is kept, RFC 6455 §5.4).
+        if (protocol.#inbox.length === 0) protocol.#handler.onMessage(data, isBinary);
+        else protocol.#inbox.push({ pending: false, run: () => protocol.#handler.onMessage(data, isBinary) });
+      },
+      decode(protocol, opcode, rsv, fragments) {
+        protocol.#decode(opcode, rsv, fragments);
+      },
+      fail(protocol, error) {
+        protocol.#failWith(error);
+      },
+    };
+  }
+
   readonly #handler: ProtocolHandler;
   readonly #parser: FrameParser;
   readonly #isClient: boolean;
@@ -59,7 +81,7 @@ export class Protocol {
   #state: ProtocolState;
 
   // Incoming data frames into messages: the per-frame path (message-assembler.ts).
-  readonly #assembler: MessageAssembler;
+  readonly #assembler: MessageAssembler<Protocol>;
 
   // The outgoing manually fragmented message: its opcode, 0 when none.
   #sending = 0;
@@ -81,12 +103,6 @@ export class Protocol {
   readonly #inbox: QueueItem[] = this.#inQueue.items;
   readonly #outbox: QueueItem[] = this.#outQueue.items;
 
-  /** Hand a whole message to the application now, or behind messages still being decoded (RFC 6455 §5.4 order). */
-  readonly #deliver = (data: Uint8Array, isBinary: boolean): void => {
-    if (this.#inbox.length === 0) this.#handler.onMessage(data, isBinary);
-    else this.#inbox.push({ pending: false, run: () => this.#handler.onMessage(data, isBinary) });
-  };
-
   /**
    * A connection in `options.state` (OPEN by default).
    *
@@ -105,11 +121,7 @@ export class Protocol {
     this.#encoders = extensions.filter((extension) => extension.encode !== undefined);
     this.#extensionNames = extensions.map((extension) => extension.name).join(', ');
     this.#randomMaskKey = resolved.randomMaskKey ?? (() => generateMaskKey());
-    const assembler = new MessageAssembler(resolved.maxMessageLength, resolved.maxFragments, {
-      deliver: this.#deliver,
-      decode: (opcode, rsv, fragments) => this.#decode(opcode, rsv, fragments),
-      fail: (error) => this.#failWith(error),
-    });
+    const assembler = new MessageAssembler(this, assemblerOutlets, resolved.maxMessageLength, resolved.maxFragments);
     this.#assembler = assembler;
     // The parser receives the PEER's frames: a server's parser expects masked frames. Data frames
     // go straight to the assembler (no extra call on the per-frame path); control frames stay here.
@@ -483,7 +495,7 @@ export class Protocol {
     }
     if (!isThenable<Uint8Array>(decoded)) {
       const error = checkDecodedMessage(opcode, decoded, max);
-      if (error === undefined) this.#deliver(decoded, opcode === Opcode.Binary);
+      if (error === undefined) assemblerOutlets.deliver(this, decoded, opcode === Opcode.Binary);
       else this.#failWith(error);
       return;
     }
