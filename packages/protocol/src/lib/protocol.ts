@@ -6,6 +6,13 @@
  * Why callbacks rather than a pull API (`eventsReceived()` / `dataToSend()`): a callback hands each
  * event over as it is found, with no array per chunk, and it fits extension transforms that finish
  * later (permessage-deflate through zlib), whose results must reach the I/O layer without a poll.
+ *
+ * Split by concept: incoming data frames become messages in message-assembler.ts, the order behind
+ * asynchronous transforms is kept by ordered-queue.ts, options and the handler contract are in
+ * protocol-options.ts. What stays here is the state that every path reads: the connection state and
+ * closing flag, the send path (sendText's fast path checks state, closing, the fragment in progress,
+ * the encoders and the outbox in one place, with no call in between) and the close handshake
+ * (RFC 6455 §7), which touches all of them.
  */
 import { Opcode, WS_CLOSED_ABNORMALLY, WS_NO_STATUS, isValidCloseCode } from '@rfc6455/codes';
 import type { WebSocketError } from '@rfc6455/codes';
