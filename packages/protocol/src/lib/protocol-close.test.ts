@@ -94,15 +94,21 @@ describe('close initiated by us', () => {
     ]);
   });
 
-  it('discards data frames after our close but still reports control frames, without auto-pong', () => {
+  it('still delivers messages the peer sent before it saw our close, and control frames, without auto-pong', () => {
+    // RFC 6455 §1.4: only data received after the PEER's close frame is discarded. Messages that
+    // were in flight when we sent ours were accepted by the peer's send and must not be lost.
     const r = record();
     r.protocol.sendClose(1000);
     r.take();
-    r.feed(frame(1, 'late'), frame(2, 'x', { fin: false }), frame(0, 'y'), frame(9, 'p'), frame(10, 'q'));
+    r.feed(frame(1, 'late'), frame(2, 'x', { fin: false }), frame(9, 'p'), frame(0, 'y'), frame(10, 'q'));
     expect(r.take()).toEqual([
+      ['text', 'late'],
       ['ping', '70'],
+      ['binary', '7879'],
       ['pong', '71'],
     ]);
+    r.feed(frame(8, closePayload(1000)), frame(1, 'after the close'));
+    expect(r.take().filter(([kind]) => kind === 'text')).toEqual([]);
   });
 
   it('returns false for a second close and for sends once closing', () => {

@@ -295,7 +295,8 @@ export class Protocol {
     if (this.#closing || this.#state === 'CLOSED') return false;
     const info: CloseInfo = { code: code ?? WS_NO_STATUS, reason: reason ?? '' };
     this.#closing = true;
-    this.#assembler.stop();
+    // The assembler keeps going: messages the peer sent before it saw our close still arrive
+    // (RFC 6455 §1.4 discards only what follows the peer's close frame, which stops the parser).
     this.#state = 'CLOSING';
     this.#handler.onClosing(info.code, info.reason);
     this.#queueClose(payload, info);
