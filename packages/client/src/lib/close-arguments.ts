@@ -14,7 +14,7 @@ import { domError } from './client-error.ts';
  * @throws {DOMException} InvalidAccessError for a code that may not be used, SyntaxError for a
  *   reason longer than 123 UTF-8 bytes.
  */
-export function checkCloseArguments(code: number | undefined, reason: string | Buffer | undefined, isServer: boolean): string | undefined {
+export function checkCloseArguments(code: number | undefined, reason: string | ArrayBufferView | undefined, isServer: boolean): string | undefined {
   if (code !== undefined) {
     const allowed = isServer ? isValidCloseCode(code) : code === WS_OK || (Number.isInteger(code) && code >= 3000 && code <= 4999);
     if (typeof code !== 'number' || !allowed) {
@@ -27,8 +27,21 @@ export function checkCloseArguments(code: number | undefined, reason: string | B
     }
   }
   if (reason === undefined) return undefined;
-  const reasonText = typeof reason === 'string' ? reason : Buffer.isBuffer(reason) ? reason.toString('utf8') : String(reason);
+  // Bytes (a Buffer, any typed array or DataView) are read through their own view, never the rest
+  // of the buffer behind them, and must be UTF-8; anything else is converted as WHATWG does (USVString).
+  const reasonText = typeof reason === 'string' ? reason : ArrayBuffer.isView(reason) ? utf8Reason(reason) : String(reason);
   // RFC 6455 §5.5: the close payload is ≤ 125 bytes, 2 of them the code.
   if (Buffer.byteLength(reasonText) > 123) throw domError('SyntaxError', 'close(code, reason): reason is longer than 123 UTF-8 bytes');
   return reasonText;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A close reason given as bytes: exactly the view's bytes, which must be UTF-8. */
+function utf8Reason(view: ArrayBufferView): string {
+  try {
+    return strictUtf8.decode(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+  } catch {
+    throw domError('SyntaxError', 'close(code, reason): a reason given as bytes must be UTF-8');
+  }
 }

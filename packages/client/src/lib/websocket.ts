@@ -409,7 +409,7 @@ export class WebSocket extends EventEmitter {
    * @throws {DOMException} InvalidAccessError for a code that may not be used, SyntaxError for a
    *   reason longer than 123 UTF-8 bytes.
    */
-  close(code?: number, reason?: string | Buffer): void {
+  close(code?: number, reason?: string | ArrayBufferView): void {
     const reasonText = checkCloseArguments(code, reason, this.#isServer);
     if (this.#readyState === CLOSING || this.#readyState === CLOSED) return;
     if (this.#readyState === CONNECTING) {
