@@ -10,3 +10,4 @@ export type { MaskImplementation } from './lib/mask.ts';
 export { isValidUtf8, Utf8Validator } from './lib/utf8.ts';
 export { parseClosePayload, encodeClosePayload } from './lib/close-payload.ts';
 export type { CloseInfo } from './lib/close-payload.ts';
+export { allocateUninitialized } from './lib/allocate.ts';

@@ -32,6 +32,7 @@ const nodeBuffer: BufferApi | undefined = (() => {
 
 /**
  * `size` bytes of memory of its own whose content is unspecified (the caller overwrites all of it):
+ * exported for the layers above (the protocol's frame writer) so the trick lives in one place.
  * unzeroed where the runtime allows, a plain `Uint8Array` over the whole of a fresh ArrayBuffer
  * (`byteOffset` 0) either way.
  */
