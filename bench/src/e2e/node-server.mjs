@@ -14,6 +14,11 @@ const [kind, mode] = process.argv.slice(2);
 
 async function startOurs() {
   const { WebSocketServer } = await import('@rfc6455/server');
+  // ws loads bufferutil by itself. Ours does too when an application installs it (an optional peer
+  // of @rfc6455/client, found where npm hoists it), but pnpm's strict layout hides the bench's copy
+  // from the client package: hand the same native code over explicitly, so both mask alike.
+  const { setMaskImplementation } = await import('@rfc6455/frame');
+  setMaskImplementation((await import('bufferutil')).default);
   // perMessageDeflate as in ws: when the server does not negotiate it, the generator reports n/a.
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', maxConnections: Infinity, ...(mode === 'deflate' ? { perMessageDeflate: true } : {}) });
   await new Promise((resolve) => wss.once('listening', resolve));
