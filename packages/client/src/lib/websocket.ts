@@ -510,13 +510,29 @@ export class WebSocket extends EventEmitter {
     socket.on('close', this.#onSocketClose);
     socket.on('error', this.#onSocketError);
     socket.on('drain', this.#onDrain);
-    if (head.length > 0) this.#onData(head);
+    // Bytes that came with the handshake response are processed on the next turn of the event
+    // loop, not now: the caller has not yet had 'open', the 'connection' event or connect()'s
+    // promise, so a message in them would reach no listener. Later socket data waits behind them.
+    if (head.length > 0) {
+      this.#pendingHead = head;
+      setImmediate(this.#flushHead);
+    }
     // A socket that closed before it was handed over will never emit 'close' again.
     if (socket.destroyed) process.nextTick(this.#onSocketClose);
     else if (this.#isServer) this.#startHeartbeat();
   }
 
+  #pendingHead: Uint8Array | undefined;
+
+  #flushHead = (): void => {
+    const head = this.#pendingHead;
+    if (head === undefined) return;
+    this.#pendingHead = undefined;
+    this.#onData(head);
+  };
+
   #onData = (chunk: Uint8Array): void => {
+    if (this.#pendingHead !== undefined) this.#flushHead();
     const engine = this.#engine!;
     try {
       engine.receiveData(chunk);
