@@ -37,3 +37,9 @@ export {
 } from './lib/close-codes.ts';
 export { WebSocketError, isWebSocketError, closeStatus } from './lib/errors.ts';
 export type { WebSocketErrorOptions } from './lib/errors.ts';
+export { ErrorCode, ERROR_CLOSE_CODES, isErrorCode } from './lib/error-codes.ts';
+export { CONNECTING, OPEN, CLOSING, CLOSED, readyStateName } from './lib/ready-state.ts';
+export type { ReadyState } from './lib/ready-state.ts';
+export { utf8ByteLength } from './lib/utf8-length.ts';
+export { checkCloseArguments, MAX_CLOSE_REASON_BYTES } from './lib/close-arguments.ts';
+export type { CloseCodePolicy } from './lib/close-arguments.ts';
