@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Packs every published package with `pnpm pack` and installs each tarball into its own scratch
 // project with plain npm (with only the tarballs of its own @rfc6455 dependencies beside it),
-// then imports it from JavaScript and type-checks an import from TypeScript. This proves that
-// "npm i @rfc6455/frame" alone and "import { WS_OK } from '@rfc6455/codes'" really work from
-// what would be published, not from the workspace folder.
+// then imports it from JavaScript and type-checks an import from TypeScript, and runs every
+// command it installs with --help. This proves that "npm i @rfc6455/frame" alone,
+// "import { WS_OK } from '@rfc6455/codes'" and "npm i @rfc6455/cli && websocket --help" really
+// work from what would be published, not from the workspace folder.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -43,7 +44,10 @@ const smoke = {
     import { createAcceptKey } from '@rfc6455/handshake';
     if (createAcceptKey('dGhlIHNhbXBsZSBub25jZQ==') !== 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=') throw new Error('accept key');`,
   '@rfc6455/websocket': `
+    import { existsSync } from 'node:fs';
     import { createServer, connect, WS_OK } from '@rfc6455/websocket';
+    // The command is @rfc6455/cli's: installing the library installs no command.
+    if (existsSync('node_modules/.bin/websocket')) throw new Error('the umbrella installed a websocket command');
     const server = createServer({ port: 0, host: '127.0.0.1', heartbeat: false });
     server.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
     await new Promise((resolve) => server.on('listening', resolve));
@@ -96,17 +100,26 @@ for (const name of packages.keys()) {
     if (JSON.stringify(installed) !== JSON.stringify(expected)) {
       throw new Error(`installed ${installed.join(', ')}; expected only ${expected.join(', ')}`);
     }
-    const script = `import * as surface from '${name}';
-      if (Object.keys(surface).length === 0) throw new Error('empty export surface');
-      ${smoke[name] ?? ''}`;
-    writeFileSync(join(project, 'smoke.mjs'), script);
-    run(process.execPath, ['smoke.mjs'], project);
-    writeFileSync(join(project, 'types.ts'), `import * as surface from '${name}';\nexport const names: string[] = Object.keys(surface);\n`);
-    writeFileSync(
-      join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: needsNodeTypes ? ['node'] : [] }, files: ['types.ts'] }),
-    );
-    run(process.execPath, [tsc, '-p', 'tsconfig.json'], project);
+    const { pkg } = packages.get(name);
+    // A command-only package (@rfc6455/cli) has no "." export: its smoke test is its bin.
+    if (pkg.exports?.['.'] !== undefined) {
+      const script = `import * as surface from '${name}';
+        if (Object.keys(surface).length === 0) throw new Error('empty export surface');
+        ${smoke[name] ?? ''}`;
+      writeFileSync(join(project, 'smoke.mjs'), script);
+      run(process.execPath, ['smoke.mjs'], project);
+      writeFileSync(join(project, 'types.ts'), `import * as surface from '${name}';\nexport const names: string[] = Object.keys(surface);\n`);
+      writeFileSync(
+        join(project, 'tsconfig.json'),
+        JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: needsNodeTypes ? ['node'] : [] }, files: ['types.ts'] }),
+      );
+      run(process.execPath, [tsc, '-p', 'tsconfig.json'], project);
+    }
+    // Every command a package installs runs from node_modules/.bin and answers --help.
+    for (const bin of Object.keys(pkg.bin ?? {})) {
+      const help = run(join(project, 'node_modules', '.bin', bin), ['--help'], project);
+      if (!help.startsWith(`Usage: ${bin} `)) throw new Error(`${bin} --help printed: ${help.slice(0, 200)}`);
+    }
     console.log(`ok      ${name} (installed alone: ${expected.map((n) => '@rfc6455/' + n).join(', ')})`);
   } catch (err) {
     failed++;

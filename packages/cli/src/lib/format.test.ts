@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseHeaders } from './args.ts';
 import { formatControl, formatMessage, toHex } from './format.ts';
-import { UsageError } from './usage.ts';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -29,17 +27,5 @@ describe('formatControl', () => {
   it('ping and pong with and without data', () => {
     expect(formatControl('<', 'ping', new Uint8Array(0))).toBe('< ping');
     expect(formatControl('<', 'pong', Uint8Array.of(1, 2, 255))).toBe('< pong (3 bytes): 0102ff');
-  });
-});
-
-describe('parseHeaders', () => {
-  it('names are lower-cased, values trimmed, repeats kept in order', () => {
-    expect(parseHeaders('connect', ['X-A: 1', 'Authorization:Bearer t:k', 'x-a:  2 '])).toEqual({ 'x-a': ['1', '2'], authorization: 'Bearer t:k' });
-  });
-
-  it('a line without a token name is a usage error', () => {
-    for (const bad of ['no colon', ': value', 'Bad Name: x']) {
-      expect(() => parseHeaders('connect', [bad])).toThrow(UsageError);
-    }
   });
 });

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The built command, as `npm i` would install it. */
-export const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 /** What a finished run printed and how it ended. */
 export interface RunResult {
@@ -18,13 +18,25 @@ export interface RunResult {
 }
 
 const children = new Set<ChildProcess>();
+const cleanups: Array<() => unknown> = [];
 
-/** Kill (SIGKILL, by PID) every child still running; for afterEach. */
+/** Kill (SIGKILL, by PID) every child still running. */
 export function killChildren(): void {
   for (const child of children) {
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
   }
   children.clear();
+}
+
+/** Run `fn` (a server's or a client's close) after the current test, last registered first. */
+export function onCleanUp(fn: () => unknown): void {
+  cleanups.push(fn);
+}
+
+/** For afterEach: kill the children this test started, then run what {@link onCleanUp} registered. */
+export async function cleanUp(): Promise<void> {
+  killChildren();
+  for (const fn of cleanups.splice(0).reverse()) await fn();
 }
 
 /** A started command and everything it has printed so far. */

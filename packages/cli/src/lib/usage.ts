@@ -32,7 +32,7 @@ export class UsageError extends Error {
 /** `websocket --help`. */
 export const MAIN_HELP = `Usage: websocket <command> [options]
 
-A WebSocket (RFC 6455) client and server for the terminal, from @rfc6455/websocket.
+A WebSocket (RFC 6455) client and server for the terminal, from @rfc6455/cli.
 
 Commands:
   connect <url>   connect to a WebSocket server, send what you type, print what arrives

@@ -1,13 +1,12 @@
 /**
  * `websocket connect <url>`: an interactive or scripted WebSocket client on the terminal.
  */
+import { STATUS_CODES } from 'node:http';
 import { createInterface } from 'node:readline';
 import type { Interface } from 'node:readline';
-import { CloseCode, WS_GONE, WS_NO_STATUS, WS_OK } from '@rfc6455/codes';
-import { ClientErrorCode } from '@rfc6455/client';
-import type { WebSocket, WebSocketOptions } from '@rfc6455/client';
-import { reasonPhrase } from '@rfc6455/handshake';
-import { createClient } from '../lib/create-client.ts';
+import { CloseCode, ErrorCode, WS_GONE, WS_NO_STATUS, WS_OK } from '@rfc6455/codes';
+import { WebSocket } from '@rfc6455/client';
+import type { WebSocketOptions } from '@rfc6455/client';
 import { integer, parse, parseHeaders } from './args.ts';
 import { formatControl, formatMessage } from './format.ts';
 import type { FormatOptions } from './format.ts';
@@ -46,16 +45,16 @@ const SOCKET_ERRORS: Readonly<Record<string, string>> = {
 /** A one-line reason why the connection could not be opened, for people and logs. */
 export function describeConnectFailure(err: Error, url: URL): string {
   const { code, status, body, cause } = err as Error & { code?: unknown; status?: unknown; body?: unknown; cause?: unknown };
-  if (code === ClientErrorCode.CONNECTION_FAILED) {
+  if (code === ErrorCode.ConnectionFailed) {
     const secure = url.protocol === 'wss:' || url.protocol === 'https:';
     const where = `${url.hostname}:${url.port === '' ? (secure ? 443 : 80) : url.port}`;
     const causeCode = (cause as { code?: unknown } | undefined)?.code;
     const reason = typeof causeCode === 'string' ? (SOCKET_ERRORS[causeCode] ?? (cause as Error).message) : err.message;
     return `could not connect to ${where}: ${reason}`;
   }
-  if (code === ClientErrorCode.UNEXPECTED_STATUS && typeof status === 'number') {
+  if (code === ErrorCode.UnexpectedStatus && typeof status === 'number') {
     const excerpt = typeof body === 'string' ? (body.trim().split('\n', 1)[0] ?? '') : '';
-    return `handshake failed: the server answered HTTP ${status} ${reasonPhrase(status)}${excerpt === '' ? '' : ` (${excerpt.slice(0, 200)})`}`;
+    return `handshake failed: the server answered HTTP ${status} ${STATUS_CODES[status] ?? 'Error'}${excerpt === '' ? '' : ` (${excerpt.slice(0, 200)})`}`;
   }
   return `handshake failed: ${err.message}`;
 }
@@ -132,7 +131,7 @@ export async function runConnect(args: string[], io: ConnectIo): Promise<number>
   }
   let ws: WebSocket;
   try {
-    ws = createClient(settings.url, settings.options);
+    ws = new WebSocket(settings.url, settings.options);
   } catch (err) {
     // The client refuses a bad header, subprotocol or origin before dialling: a usage error.
     throw new UsageError(err instanceof Error ? err.message : String(err), 'connect');

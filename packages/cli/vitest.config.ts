@@ -1,0 +1,10 @@
+import shared from '../../vitest.shared.ts';
+import { defineConfig, mergeConfig } from 'vitest/config';
+
+// The tests run the built command (dist/main.js, what `npm i` would install), so the global setup
+// builds this package first; test files run one after another because they spawn processes and
+// bind ports on a 2-core machine.
+export default mergeConfig(
+  shared,
+  defineConfig({ test: { globalSetup: ['./test/global-setup.ts'], fileParallelism: false, testTimeout: 20_000 } }),
+);
