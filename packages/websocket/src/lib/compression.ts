@@ -1,6 +1,7 @@
 /**
- * The seed's `compressionThreshold` setting, mapped onto the `perMessageDeflate` option of the
- * Node client and server (RFC 7692 permessage-deflate through @rfc6455/deflate).
+ * The seed's `compressionThreshold` setting as the shortcuts read it: a threshold means "compress
+ * with permessage-deflate (RFC 7692) from this size on", so it switches permessage-deflate on and
+ * is merged into the `perMessageDeflate` option of the Node client or server.
  */
 
 /** The part of a `perMessageDeflate` settings object this mapping reads and writes. */
@@ -12,8 +13,9 @@ export interface CompressionSettings {
 /**
  * Merge a `compressionThreshold` into a `perMessageDeflate` option value.
  *
- * - no threshold: `perMessageDeflate` is returned unchanged (compression stays off unless it asks);
- * - a threshold: compression is turned on with that threshold, keeping any other settings;
+ * - no threshold: `perMessageDeflate` is returned unchanged (the package's own default applies);
+ * - a threshold: permessage-deflate is switched on with that threshold, keeping any other settings
+ *   (a `compressionThreshold` inside `perMessageDeflate` wins, as in the packages themselves);
  * - a threshold with `perMessageDeflate: false`: a contradiction, so a TypeError.
  *
  * @throws {RangeError} when the threshold is not a number ≥ 0 (Infinity: negotiate, never compress).
@@ -36,6 +38,6 @@ export function withCompressionThreshold<T extends object>(
   if (perMessageDeflate !== undefined && perMessageDeflate !== true && (perMessageDeflate === null || typeof perMessageDeflate !== 'object')) {
     throw new TypeError(`${caller}: perMessageDeflate must be a boolean or an object of settings.`);
   }
-  const settings = typeof perMessageDeflate === 'object' ? perMessageDeflate : {};
-  return { ...settings, compressionThreshold };
+  const settings: CompressionSettings = typeof perMessageDeflate === 'object' ? (perMessageDeflate as CompressionSettings) : {};
+  return { ...settings, compressionThreshold: settings.compressionThreshold ?? compressionThreshold };
 }

@@ -1,16 +1,22 @@
 /**
  * The seed's `client(...)` shortcut for Node, under an idiomatic name: open a connection with the
- * @rfc6455/client `WebSocket`, with `compressionThreshold` as a top-level setting.
+ * @rfc6455/client `WebSocket`.
  */
 import { WebSocket } from '@rfc6455/client';
 import type { WebSocketOptions } from '@rfc6455/client';
 import { withCompressionThreshold } from './compression.ts';
 
-/** Options of {@link createClient} and {@link connect}: the client's options plus `compressionThreshold`. */
+/**
+ * Options of {@link createClient} and {@link connect}: exactly those of @rfc6455/client's
+ * `WebSocket`. The client offers permessage-deflate (RFC 7692) unless `perMessageDeflate: false`,
+ * and compresses messages of at least `compressionThreshold` bytes (default 1024) when the server
+ * accepts it.
+ */
 export interface CreateClientOptions extends WebSocketOptions {
   /**
-   * Offer permessage-deflate (RFC 7692) and send messages shorter than this many bytes
-   * uncompressed. Unset (the default): compression stays off unless `perMessageDeflate` turns it on.
+   * Messages shorter than this many bytes are sent uncompressed under permessage-deflate
+   * (default 1024, the client's). A threshold asks for compression, so together with
+   * `perMessageDeflate: false` it is a TypeError here rather than an unused setting.
    */
   compressionThreshold?: number | undefined;
 }

@@ -1,36 +1,32 @@
 /**
  * The seed's `server(...)` shortcut, under an idiomatic name: a @rfc6455/server
- * `WebSocketServer`, with `compressionThreshold` as a top-level setting.
+ * `WebSocketServer`, where `compressionThreshold` alone switches permessage-deflate on.
  */
 import { WebSocketServer } from '@rfc6455/server';
 import type { WebSocketServerOptions } from '@rfc6455/server';
-import type { DeflateServerOptions } from '@rfc6455/deflate';
 import { withCompressionThreshold } from './compression.ts';
 
-/** permessage-deflate settings of a server: what it accepts (@rfc6455/deflate) and when it compresses. */
-export interface ServerCompressionOptions extends DeflateServerOptions {
-  /** Messages shorter than this many bytes are sent uncompressed. */
-  compressionThreshold?: number | undefined;
-}
-
-/** Options of {@link createServer}: the server's options plus `compressionThreshold`. */
-export type CreateServerOptions<Context = undefined> = Omit<WebSocketServerOptions<Context>, 'perMessageDeflate'> & {
-  /** Accept permessage-deflate (RFC 7692) offers: `true` for the defaults, or its settings. Default off. */
-  perMessageDeflate?: boolean | ServerCompressionOptions | undefined;
+/**
+ * Options of {@link createServer}: those of @rfc6455/server's `WebSocketServer`. The server accepts
+ * permessage-deflate (RFC 7692) only when `perMessageDeflate` is set (`true` or its settings), or,
+ * here, when `compressionThreshold` is given.
+ */
+export type CreateServerOptions<Context = undefined> = WebSocketServerOptions<Context> & {
   /**
-   * Accept permessage-deflate and send messages shorter than this many bytes uncompressed. Unset
-   * (the default): compression stays off unless `perMessageDeflate` turns it on.
+   * Accept permessage-deflate and send messages shorter than this many bytes uncompressed (the
+   * seed's `compression_threshold`). Unset: the server's default, permessage-deflate off unless
+   * `perMessageDeflate` is set, threshold 1024. With `perMessageDeflate: false`: a TypeError.
    */
   compressionThreshold?: number | undefined;
 };
 
 /**
  * Create a WebSocket server: `{ port }` (its own HTTP server), `{ server }` (attached) or
- * `{ noServer: true }`, exactly as `new WebSocketServer(options)`.
+ * `{ noServer: true }`, as `new WebSocketServer(options)`.
  *
- * @throws {TypeError} when compression is asked of a @rfc6455/server that cannot negotiate it
- *   (rather than silently serving uncompressed), and for the server's own option errors.
- * @throws {RangeError} for a limit out of range, naming it.
+ * @throws {TypeError} for `compressionThreshold` with `perMessageDeflate: false`, and for the
+ *   server's own option errors.
+ * @throws {RangeError} for a threshold or a limit out of range, naming it.
  */
 export function createServer<Context = undefined>(options: CreateServerOptions<Context>): WebSocketServer<Context> {
   if (options === null || typeof options !== 'object') {
@@ -38,30 +34,8 @@ export function createServer<Context = undefined>(options: CreateServerOptions<C
   }
   const { compressionThreshold, ...rest } = options;
   const perMessageDeflate = withCompressionThreshold('createServer', options.perMessageDeflate, compressionThreshold);
-  const wanted = perMessageDeflate !== undefined && perMessageDeflate !== false;
-  const serverOptions = (perMessageDeflate === undefined ? rest : { ...rest, perMessageDeflate }) as WebSocketServerOptions<Context>;
-  if (wanted && !serverSupportsDeflate()) {
-    throw new TypeError(
-      'createServer: this version of @rfc6455/server does not negotiate permessage-deflate yet; remove compressionThreshold/perMessageDeflate.',
-    );
-  }
-  return new WebSocketServer<Context>(serverOptions);
+  return new WebSocketServer<Context>(perMessageDeflate === undefined ? rest : { ...rest, perMessageDeflate });
 }
 
 /** The seed's name for {@link createServer}. */
 export const server = createServer;
-
-let deflateSupport: boolean | undefined;
-
-/**
- * Whether the installed @rfc6455/server takes a `perMessageDeflate` option: its resolved options
- * (`server.options`) then carry the key. Probed once with a server that never listens.
- */
-export function serverSupportsDeflate(): boolean {
-  if (deflateSupport === undefined) {
-    const probe = new WebSocketServer({ noServer: true, heartbeat: false, perMessageDeflate: false } as WebSocketServerOptions);
-    deflateSupport = 'perMessageDeflate' in probe.options;
-    void probe.close();
-  }
-  return deflateSupport;
-}
