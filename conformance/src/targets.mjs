@@ -23,25 +23,13 @@ const listening = (server) =>
     server.once('error', reject);
   });
 
-/**
- * Construct with `{ perMessageDeflate: true }` when the implementation accepts the option, and
- * without it when it refuses it (not wired yet): the deflate cases then report UNIMPLEMENTED.
- */
-function withDeflateIfSupported(create) {
-  try {
-    return create({ perMessageDeflate: true });
-  } catch (err) {
-    if (err instanceof TypeError && /perMessageDeflate/i.test(err.message)) return create({});
-    throw err;
-  }
-}
-
 /** Start an echo server (`impl`: 'ours', 'ws' or a start function); resolves with its port and a stop function. */
 export async function startEchoServer(impl) {
   // A custom system under test (the suite's own tests use a deliberately broken one).
   if (typeof impl === 'function') return impl();
   if (impl === 'ours') {
-    const server = withDeflateIfSupported((deflate) => new OurServer({ port: 0, host: '127.0.0.1', ...deflate }));
+    // permessage-deflate on, as ws's below: negotiated only when the fuzzer offers it (categories 12, 13).
+    const server = new OurServer({ port: 0, host: '127.0.0.1', perMessageDeflate: true });
     server.on('connection', echo);
     await listening(server);
     return { port: server.address().port, stop: () => server.close({ timeoutMs: 1000 }) };
@@ -67,7 +55,8 @@ export async function startEchoServer(impl) {
 export function startEchoClient(impl, url, { perMessageDeflate = false } = {}) {
   let socket;
   if (impl === 'ours') {
-    socket = perMessageDeflate ? withDeflateIfSupported((deflate) => new OurClient(url, deflate)) : new OurClient(url);
+    // Explicit both ways: our client offers permessage-deflate by default, ws's client is told here.
+    socket = new OurClient(url, { perMessageDeflate });
   } else {
     socket = new WsClient(url, { perMessageDeflate, maxPayload: 64 * 1024 * 1024 });
   }
