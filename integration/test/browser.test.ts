@@ -240,12 +240,15 @@ describe('@rfc6455/browser in Chromium', () => {
     const result = await inPage<unknown>(`
       const socket = await rfc.connect('/ws', { parse: 'json' });
       const events = [];
-      socket.addEventListener('message', (e) => events.push(['message', e.data]));
-      socket.addEventListener('error', (e) => events.push(['error', e.error.code, e.error.text]));
+      const three = new Promise((resolve) => {
+        const record = (entry) => events.push(entry) === 3 && resolve();
+        socket.addEventListener('message', (e) => record(['message', e.data]));
+        socket.addEventListener('error', (e) => record(['error', e.error.code, e.error.text]));
+      });
       socket.send('send:{"a":[1,2]}');
       socket.send('send:{nope');
       socket.send('send:true');
-      while (events.length < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+      await three;
       socket.close();
       return events;
     `);
@@ -274,7 +277,8 @@ describe('@rfc6455/browser in Chromium', () => {
     await stopServer();
     await page.waitForFunction('window.log.some(([type]) => type === "reconnect")', undefined, { timeout: 10_000 });
     await inPage<void>(`window.socket.send('queued while down');`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Let one retry fail against the stopped server before it comes back.
+    await page.waitForFunction('window.log.filter(([type]) => type === "reconnect").length >= 2', undefined, { timeout: 10_000 });
     await startServer();
     await page.waitForFunction('window.log.some(([type]) => type === "reconnected")', undefined, { timeout: 15_000 });
     await until(() => seen.messages.includes('queued while down'));
