@@ -7,8 +7,8 @@
  * sent so far (`handed − bufferedAmount`) reach the count at its end. That stays right when later
  * sends refill the buffer, which "wait until bufferedAmount is back to its old level" does not.
  */
-import { BrowserErrorCode, createError } from './errors.ts';
-import type { WebSocketError } from '@rfc6455/codes';
+import { BrowserError, BrowserErrorCode } from './errors.ts';
+import type { Timers } from './timers.ts';
 
 const FIRST_POLL_MS = 5;
 const MAX_POLL_MS = 100;
@@ -16,23 +16,25 @@ const MAX_POLL_MS = 100;
 interface Waiter {
   readonly target: number;
   readonly resolve: () => void;
-  readonly reject: (error: WebSocketError) => void;
+  readonly reject: (error: BrowserError) => void;
 }
 
 /** Tracks bytes handed to one native socket and the promises waiting for them to leave. */
 export class DrainTracker {
   readonly #bufferedAmount: () => number;
+  readonly #timers: Timers;
   #handed = 0;
   #waiters: Waiter[] = [];
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: unknown;
   #delay = FIRST_POLL_MS;
 
-  constructor(bufferedAmount: () => number) {
+  constructor(bufferedAmount: () => number, timers: Timers) {
     this.#bufferedAmount = bufferedAmount;
+    this.#timers = timers;
   }
 
   /** Records `size` bytes handed to `send()`; with callbacks, settles them once those bytes left. */
-  handed(size: number, resolve?: () => void, reject?: (error: WebSocketError) => void): void {
+  handed(size: number, resolve?: () => void, reject?: (error: BrowserError) => void): void {
     this.#handed += size;
     if (resolve === undefined || reject === undefined) return;
     if (this.#bufferedAmount() === 0) {
@@ -46,13 +48,13 @@ export class DrainTracker {
   /** The socket closed: settles what left, rejects the rest with `WS_ERR_NOT_SENT`. */
   close(code: number): void {
     this.#check();
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer);
     this.#timer = undefined;
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const waiter of waiters) {
       waiter.reject(
-        createError(BrowserErrorCode.NotSent, `The connection closed (code ${code}) before this message left the browser's buffer`, {
+        new BrowserError(BrowserErrorCode.NotSent, `The connection closed (code ${code}) before this message left the browser's buffer`, {
           closeCode: code,
         }),
       );
@@ -72,7 +74,7 @@ export class DrainTracker {
 
   #schedule(): void {
     if (this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => {
+    this.#timer = this.#timers.setTimeout(() => {
       this.#timer = undefined;
       this.#check();
       if (this.#waiters.length === 0) {

@@ -1,51 +1,60 @@
 /**
- * The errors the browser client raises or reports. Every one is a `WebSocketError` from
- * `@rfc6455/codes` with a stable string `code`; callers match on `code`, not `instanceof`.
+ * The errors the browser client raises or reports: one class, {@link BrowserError}, whose `code`
+ * comes from the toolkit's catalogue (`ErrorCode` in `@rfc6455/codes`); callers match on `code`,
+ * not `instanceof`.
  */
-import { WebSocketError } from '@rfc6455/codes';
+import { ErrorCode, WebSocketError } from '@rfc6455/codes';
 import type { WebSocketErrorOptions } from '@rfc6455/codes';
 
-/** The stable `code` of every error this package raises or reports. */
+/** The stable `code` of every error this package raises or reports (the catalogue's keys and values). */
 export const BrowserErrorCode = {
   /** A send would take the reconnect queue past `maxQueuedMessages` or `maxQueuedBytes`. */
-  QueueFull: 'WS_ERR_QUEUE_FULL',
+  QueueFull: ErrorCode.QueueFull,
   /** A send while not open with queueing turned off (`maxQueuedMessages: 0`). */
-  NotOpen: 'WS_ERR_NOT_OPEN',
+  NotOpen: ErrorCode.NotOpen,
   /** A send or `connect()` after the socket was closed for good. */
-  Closed: 'WS_ERR_CLOSED',
+  Closed: ErrorCode.Closed,
   /** A queued or buffered message was dropped because the socket closed before it went out. */
-  NotSent: 'WS_ERR_NOT_SENT',
+  NotSent: ErrorCode.NotSent,
   /** In `parse: 'json'` mode, a text message that is not JSON; the raw text is on the error. */
-  InvalidJson: 'WS_ERR_INVALID_JSON',
+  InvalidJson: ErrorCode.InvalidJson,
   /** The browser fired `error` on the native socket. Browsers give no detail, on purpose. */
-  Network: 'WS_ERR_NETWORK',
+  Network: ErrorCode.Network,
   /** The connection attempt did not open within `connectTimeoutMs`. */
-  ConnectTimeout: 'WS_ERR_CONNECT_TIMEOUT',
+  ConnectTimeout: ErrorCode.ConnectTimeout,
   /** The URL (or what the URL provider returned) is not a ws:, wss:, http: or https: URL. */
-  InvalidUrl: 'WS_ERR_INVALID_URL',
+  InvalidUrl: ErrorCode.InvalidUrl,
   /** The URL provider threw or rejected. */
-  UrlProvider: 'WS_ERR_URL_PROVIDER',
+  UrlProvider: ErrorCode.UrlProvider,
   /** Reconnecting stopped after `maxRetries` failed attempts in a row. */
-  GaveUp: 'WS_ERR_GAVE_UP',
-  /** The connection closed for good before it opened (without reconnecting). */
-  ConnectFailed: 'WS_ERR_CONNECT_FAILED',
+  GaveUp: ErrorCode.GaveUp,
+  /** The connection closed for good before it ever opened (the Node client's code for a failed dial). */
+  ConnectionFailed: ErrorCode.ConnectionFailed,
   /** The connection closed for good without a clean close (iteration throws this). */
-  ConnectionClosed: 'WS_ERR_CONNECTION_CLOSED',
+  ClosedAbnormally: ErrorCode.ClosedAbnormally,
 } as const;
 
 /** One of the {@link BrowserErrorCode} values. */
 export type BrowserErrorCode = (typeof BrowserErrorCode)[keyof typeof BrowserErrorCode];
 
-/** Creates a `WebSocketError` with one of this package's codes. */
-export function createError(code: BrowserErrorCode, message: string, options?: WebSocketErrorOptions): WebSocketError {
-  return new WebSocketError(code, message, options);
+/** An error of the browser client: a `WebSocketError` whose `code` is one of {@link BrowserErrorCode}. */
+export class BrowserError extends WebSocketError {
+  declare readonly code: BrowserErrorCode;
+
+  constructor(code: BrowserErrorCode, message: string, options?: WebSocketErrorOptions) {
+    super(code, message, options);
+  }
+
+  override get name(): string {
+    return 'BrowserError';
+  }
 }
 
 /**
  * A text message that failed to parse in `parse: 'json'` mode. The message is not lost: its raw
  * text is in `text`, and the parse failure is in `cause`.
  */
-export class InvalidJsonError extends WebSocketError {
+export class InvalidJsonError extends BrowserError {
   /** The text of the message exactly as it arrived. */
   readonly text: string;
 
@@ -54,5 +63,9 @@ export class InvalidJsonError extends WebSocketError {
       cause,
     });
     this.text = text;
+  }
+
+  override get name(): string {
+    return 'InvalidJsonError';
   }
 }

@@ -1,6 +1,9 @@
 /** The options of the browser `WebSocket`, their types, and the checks that reject bad ones at once. */
+import { resolveBackoff } from './backoff.ts';
 import type { BackoffOptions } from './backoff.ts';
+import { defaultEnvironment, globalWebSocket } from './native.ts';
 import type { BrowserEnvironment, NativeWebSocketConstructor } from './native.ts';
+import type { ReconnectPolicy } from './reconnect.ts';
 
 /** A URL, or a function (sync or async) called before EACH connection attempt to produce one. */
 export type UrlSource = string | URL | (() => string | URL | PromiseLike<string | URL>);
@@ -49,6 +52,56 @@ export interface WebSocketOptions {
   environment?: BrowserEnvironment | undefined;
   /** The random source of the backoff jitter, returning [0, 1). Default `Math.random`. */
   random?: (() => number) | undefined;
+}
+
+/** The options checked, with their defaults filled in. */
+export interface ResolvedOptions {
+  readonly Native: NativeWebSocketConstructor;
+  readonly protocols: string | string[] | undefined;
+  readonly environment: BrowserEnvironment;
+  readonly parseJson: boolean;
+  readonly binaryType: 'arraybuffer' | 'blob';
+  readonly reconnect: ReconnectPolicy;
+  readonly connectTimeoutMs: number;
+  readonly maxQueuedMessages: number;
+  readonly maxQueuedBytes: number;
+  readonly closeOnHidden: boolean;
+  readonly closeOnPageHide: boolean;
+}
+
+/**
+ * Checks the constructor's `protocols` and `options` and fills in the defaults. Throws a
+ * TypeError or RangeError naming the first bad option.
+ */
+export function resolveOptions(protocols: string | readonly string[] | undefined, options: WebSocketOptions): ResolvedOptions {
+  const Native = options.WebSocket ?? globalWebSocket();
+  if (typeof Native !== 'function') {
+    throw new TypeError('There is no global WebSocket here (Node < 22?): pass the constructor as options.WebSocket');
+  }
+  const offered = protocols ?? options.protocols;
+  const reconnect = options.reconnect ?? true;
+  const settings: ReconnectOptions = typeof reconnect === 'object' ? reconnect : {};
+  const random = options.random ?? Math.random;
+  if (typeof random !== 'function') throw new TypeError('random must be a function returning a number in [0, 1)');
+  return {
+    Native,
+    protocols: typeof offered === 'string' ? offered : offered === undefined ? undefined : [...offered],
+    environment: options.environment ?? defaultEnvironment(),
+    parseJson: checkChoice('parse', options.parse ?? 'none', ['none', 'json']) === 'json',
+    binaryType: checkChoice('binaryType', options.binaryType ?? 'arraybuffer', ['arraybuffer', 'blob']),
+    reconnect: {
+      enabled: reconnect !== false,
+      backoff: resolveBackoff(settings),
+      maxRetries: checkCount('reconnect.maxRetries', settings.maxRetries ?? Infinity, true),
+      isFinalCode: finalCodePredicate(settings.finalCloseCodes),
+      random,
+    },
+    connectTimeoutMs: checkCount('connectTimeoutMs', options.connectTimeoutMs ?? 10_000, false),
+    maxQueuedMessages: checkCount('maxQueuedMessages', options.maxQueuedMessages ?? 100, false),
+    maxQueuedBytes: checkCount('maxQueuedBytes', options.maxQueuedBytes ?? 1024 * 1024, false),
+    closeOnHidden: options.closeOnHidden ?? false,
+    closeOnPageHide: options.closeOnPageHide ?? true,
+  };
 }
 
 /** The predicate behind `reconnect.finalCloseCodes`, with its default. */

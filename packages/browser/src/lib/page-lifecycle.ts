@@ -5,15 +5,17 @@
  */
 import type { BrowserEnvironment } from './native.ts';
 
-/** What the socket does on each page signal. */
-export interface PageHandlers {
+/** Why the page asks the socket to stop: hidden (with `closeOnHidden`) or unloaded (`pagehide`). */
+export type PageSuspendReason = 'hidden' | 'pagehide';
+
+/** What the page's signals turn into (the reconnect machine implements it). */
+export interface PageListener {
   online(): void;
   offline(): void;
-  hidden(): void;
-  visible(): void;
-  pagehide(): void;
-  /** `persisted` is true when the page comes back from the back/forward cache. */
-  pageshow(persisted: boolean): void;
+  /** The page was hidden or unloaded. */
+  suspend(reason: PageSuspendReason): void;
+  /** The page is visible again, or came back from the back/forward cache. */
+  resume(reason: PageSuspendReason): void;
 }
 
 /** Which signals to watch beyond online/offline. */
@@ -23,24 +25,27 @@ export interface PageWatchOptions {
 }
 
 /** Adds the listeners and returns the function that removes them all. */
-export function watchPage(env: BrowserEnvironment, handlers: PageHandlers, options: PageWatchOptions): () => void {
+export function watchPage(env: BrowserEnvironment, listener: PageListener, options: PageWatchOptions): () => void {
   const removers: (() => void)[] = [];
-  const listen = (target: BrowserEnvironment['window'], type: string, listener: (event: Event) => void): void => {
+  const listen = (target: BrowserEnvironment['window'], type: string, handler: (event: Event) => void): void => {
     if (target === undefined) return;
-    target.addEventListener(type, listener);
-    removers.push(() => target.removeEventListener(type, listener));
+    target.addEventListener(type, handler);
+    removers.push(() => target.removeEventListener(type, handler));
   };
-  listen(env.window, 'online', () => handlers.online());
-  listen(env.window, 'offline', () => handlers.offline());
+  listen(env.window, 'online', () => listener.online());
+  listen(env.window, 'offline', () => listener.offline());
   if (options.closeOnPageHide) {
-    listen(env.window, 'pagehide', () => handlers.pagehide());
-    listen(env.window, 'pageshow', (event) => handlers.pageshow((event as Event & { persisted?: boolean }).persisted === true));
+    listen(env.window, 'pagehide', () => listener.suspend('pagehide'));
+    // Only a page restored from the back/forward cache (`persisted`) has a socket to bring back.
+    listen(env.window, 'pageshow', (event) => {
+      if ((event as Event & { persisted?: boolean }).persisted === true) listener.resume('pagehide');
+    });
   }
   const document = env.document;
   if (options.closeOnHidden && document !== undefined) {
     listen(document, 'visibilitychange', () => {
-      if (document.visibilityState === 'hidden') handlers.hidden();
-      else if (document.visibilityState === 'visible') handlers.visible();
+      if (document.visibilityState === 'hidden') listener.suspend('hidden');
+      else if (document.visibilityState === 'visible') listener.resume('hidden');
     });
   }
   return () => {

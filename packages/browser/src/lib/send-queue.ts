@@ -2,8 +2,7 @@
  * The queue of messages sent while the socket is (re)connecting. It is bounded in messages and in
  * bytes, and it refuses what does not fit rather than dropping anything: the caller learns at once.
  */
-import { BrowserErrorCode, createError } from './errors.ts';
-import type { WebSocketError } from '@rfc6455/codes';
+import { BrowserError, BrowserErrorCode } from './errors.ts';
 import type { SendData } from './send-data.ts';
 
 /** One queued message, and the promise callbacks of `sendAsync()` when it came from there. */
@@ -11,7 +10,7 @@ export interface QueuedMessage {
   readonly data: SendData;
   readonly size: number;
   readonly resolve?: (() => void) | undefined;
-  readonly reject?: ((error: WebSocketError) => void) | undefined;
+  readonly reject?: ((error: BrowserError) => void) | undefined;
 }
 
 /** A FIFO bounded by message count and total bytes. */
@@ -40,18 +39,18 @@ export class SendQueue {
    * Appends a message, or returns the error saying why it does not fit (and leaves the queue as
    * it was). Returns `undefined` on success.
    */
-  push(message: QueuedMessage): WebSocketError | undefined {
+  push(message: QueuedMessage): BrowserError | undefined {
     if (this.maxMessages === 0) {
-      return createError(BrowserErrorCode.NotOpen, 'The socket is not open and queueing is off (maxQueuedMessages is 0)');
+      return new BrowserError(BrowserErrorCode.NotOpen, 'The socket is not open and queueing is off (maxQueuedMessages is 0)');
     }
     if (this.#items.length + 1 > this.maxMessages) {
-      return createError(
+      return new BrowserError(
         BrowserErrorCode.QueueFull,
         `The send queue is full: ${this.#items.length} messages wait and maxQueuedMessages is ${this.maxMessages}`,
       );
     }
     if (this.#bytes + message.size > this.maxBytes) {
-      return createError(
+      return new BrowserError(
         BrowserErrorCode.QueueFull,
         `The send queue is full: ${this.#bytes} bytes wait, this message has ${message.size} and maxQueuedBytes is ${this.maxBytes}`,
       );
