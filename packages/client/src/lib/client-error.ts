@@ -3,34 +3,36 @@
  * not the caller's misuse is a {@link ClientError} with a stable `code`; handshake failures also
  * carry what the server answered (`status`, `headers`, a `body` excerpt) so they can be logged.
  */
-import { WS_CLOSED_ABNORMALLY, WebSocketError } from '@rfc6455/codes';
+import { ErrorCode, WS_CLOSED_ABNORMALLY, WebSocketError, readyStateName } from '@rfc6455/codes';
+import type { ReadyState } from '@rfc6455/codes';
 
 /**
- * The codes this package raises itself. A rejected handshake also uses the codes of
- * @rfc6455/handshake (`WS_ERR_INVALID_ACCEPT`, `WS_ERR_UNEXPECTED_SUBPROTOCOL`, …) and a peer's
- * protocol violation the codes of @rfc6455/frame and @rfc6455/protocol.
+ * The codes this package raises itself, drawn from the catalogue `ErrorCode` of @rfc6455/codes
+ * (same keys, same values). A rejected handshake also uses the codes of @rfc6455/handshake
+ * (`WS_ERR_INVALID_ACCEPT`, `WS_ERR_UNEXPECTED_SUBPROTOCOL`, …) and a peer's protocol violation the
+ * codes of @rfc6455/frame and @rfc6455/protocol.
  */
 export const ClientErrorCode = {
   /** 1006: the server answered the upgrade request with a status other than 101. */
-  UNEXPECTED_STATUS: 'WS_ERR_UNEXPECTED_STATUS',
+  UnexpectedStatus: ErrorCode.UnexpectedStatus,
   /** 1006: no open connection within `handshakeTimeoutMs` (proxy, redirects and TLS included). */
-  HANDSHAKE_TIMEOUT: 'WS_ERR_HANDSHAKE_TIMEOUT',
+  HandshakeTimeout: ErrorCode.HandshakeTimeout,
   /** 1006: the TCP or TLS connection failed before the handshake completed; `cause` is Node's error. */
-  CONNECTION_FAILED: 'WS_ERR_CONNECTION_FAILED',
+  ConnectionFailed: ErrorCode.ConnectionFailed,
   /** 1006: more redirects than `maxRedirects`. */
-  TOO_MANY_REDIRECTS: 'WS_ERR_TOO_MANY_REDIRECTS',
+  TooManyRedirects: ErrorCode.TooManyRedirects,
   /** 1006: a redirect's `Location` is missing or is not a ws/wss/http/https URL. */
-  INVALID_REDIRECT: 'WS_ERR_INVALID_REDIRECT',
+  InvalidRedirect: ErrorCode.InvalidRedirect,
   /** 1006: the proxy refused the CONNECT request (`status` is its answer) or failed. */
-  PROXY_CONNECT_FAILED: 'WS_ERR_PROXY_CONNECT_FAILED',
+  ProxyConnectFailed: ErrorCode.ProxyConnectFailed,
   /** 1006: `close()` or `terminate()` was called before the connection opened. */
-  ABORTED: 'WS_ERR_ABORTED',
+  Aborted: ErrorCode.Aborted,
   /** 1006: no pong within `heartbeat.timeoutMs` of a heartbeat ping; the connection was terminated. */
-  HEARTBEAT_TIMEOUT: 'WS_ERR_HEARTBEAT_TIMEOUT',
+  HeartbeatTimeout: ErrorCode.HeartbeatTimeout,
   /** 1006: the connection ended without a closing handshake (reported by the async iterator). */
-  CLOSED_ABNORMALLY: 'WS_ERR_CLOSED_ABNORMALLY',
+  ClosedAbnormally: ErrorCode.ClosedAbnormally,
   /** No close code: data was sent (callback or `sendAsync`) while the connection was not OPEN; it was not sent. */
-  NOT_OPEN: 'WS_ERR_NOT_OPEN',
+  NotOpen: ErrorCode.NotOpen,
 } as const;
 
 /** One of the codes in {@link ClientErrorCode}. */
@@ -87,4 +89,11 @@ export class ClientError extends WebSocketError {
  */
 export function domError(name: 'InvalidStateError' | 'InvalidAccessError' | 'SyntaxError', message: string): Error {
   return new DOMException(message, name);
+}
+
+/** The `WS_ERR_NOT_OPEN` error a send's callback gets when nothing was sent in ready state `state`. */
+export function notOpen(state: ReadyState): ClientError {
+  return new ClientError(ClientErrorCode.NotOpen, `WebSocket is not open: readyState ${state} (${readyStateName(state)}); the data was not sent`, {
+    closeCode: null,
+  });
 }

@@ -4,7 +4,6 @@
  * @rfc6455/handshake. The HTTP response parsing, agents and TLS belong to Node; this file only
  * decides what to send and what the answer means.
  */
-import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import type { ClientRequest as HttpRequest, IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -15,12 +14,10 @@ import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions } from 'node:tls';
 import { buildClientRequest, isHandshakeError, validateServerResponse } from '@rfc6455/handshake';
 import type { ClientExtension, ClientRequest, ExtensionInput } from '@rfc6455/handshake';
+import { nodeSha1 } from '@rfc6455/handshake/node';
 import { BODY_EXCERPT_BYTES, ClientError, ClientErrorCode } from './client-error.ts';
 import type { ResolvedDialOptions, WebSocketOptions } from './options.ts';
 import { resolveProxy } from './proxy.ts';
-
-/** Node's native SHA-1, handed to the handshake package (its own is portable but slower). */
-export const nodeSha1 = (data: Uint8Array): Uint8Array => createHash('sha1').update(data).digest();
 
 /** What a successful handshake hands to the WebSocket. */
 export interface DialResult {
@@ -112,7 +109,7 @@ export class Dialer {
     try {
       proxy = resolveProxy(this.#resolved.proxy, this.#request);
     } catch (err) {
-      this.#fail(new ClientError(ClientErrorCode.PROXY_CONNECT_FAILED, (err as Error).message, { cause: err }));
+      this.#fail(new ClientError(ClientErrorCode.ProxyConnectFailed, (err as Error).message, { cause: err }));
       return;
     }
     if (proxy === undefined) this.#sendUpgrade(undefined);
@@ -136,7 +133,7 @@ export class Dialer {
 
   #connectionFailed(err: Error, through: string): void {
     this.#fail(
-      new ClientError(ClientErrorCode.CONNECTION_FAILED, `Could not connect to ${through}: ${err.message}`, { cause: err }),
+      new ClientError(ClientErrorCode.ConnectionFailed, `Could not connect to ${through}: ${err.message}`, { cause: err }),
     );
   }
 
@@ -182,7 +179,7 @@ export class Dialer {
       if (res.statusCode !== 200) {
         socket.destroy();
         this.#fail(
-          new ClientError(ClientErrorCode.PROXY_CONNECT_FAILED, `The proxy refused CONNECT ${authority}: ${res.statusCode ?? 0} ${res.statusMessage ?? ''}`.trim(), {
+          new ClientError(ClientErrorCode.ProxyConnectFailed, `The proxy refused CONNECT ${authority}: ${res.statusCode ?? 0} ${res.statusMessage ?? ''}`.trim(), {
             status: res.statusCode,
             headers: headerRecord(res.headers),
           }),
@@ -200,7 +197,7 @@ export class Dialer {
       // A proxy that answers CONNECT with a plain response (Node emits 'response' when no 'connect' follows).
       res.resume();
       this.#fail(
-        new ClientError(ClientErrorCode.PROXY_CONNECT_FAILED, `The proxy refused CONNECT ${authority}: ${res.statusCode ?? 0}`, {
+        new ClientError(ClientErrorCode.ProxyConnectFailed, `The proxy refused CONNECT ${authority}: ${res.statusCode ?? 0}`, {
           status: res.statusCode,
           headers: headerRecord(res.headers),
         }),
@@ -302,7 +299,7 @@ export class Dialer {
     if (this.#callbacks.onUnexpectedResponse(req, res)) return;
     this.#readExcerpt(res, (body) => {
       this.#fail(
-        new ClientError(ClientErrorCode.UNEXPECTED_STATUS, `Unexpected server response: ${status} (expected 101 Switching Protocols)`, {
+        new ClientError(ClientErrorCode.UnexpectedStatus, `Unexpected server response: ${status} (expected 101 Switching Protocols)`, {
           status,
           headers: headerRecord(res.headers),
           body,
@@ -335,7 +332,7 @@ export class Dialer {
   #redirect(location: string, status: number): void {
     if (++this.#redirects > this.#resolved.maxRedirects) {
       this.#fail(
-        new ClientError(ClientErrorCode.TOO_MANY_REDIRECTS, `More than maxRedirects (${this.#resolved.maxRedirects}) redirects`, {
+        new ClientError(ClientErrorCode.TooManyRedirects, `More than maxRedirects (${this.#resolved.maxRedirects}) redirects`, {
           status,
         }),
       );
@@ -362,7 +359,7 @@ export class Dialer {
         extensions: this.#offers,
       });
     } catch (err) {
-      this.#fail(new ClientError(ClientErrorCode.INVALID_REDIRECT, `Invalid redirect to ${JSON.stringify(location)}: ${(err as Error).message}`, { status, cause: err }));
+      this.#fail(new ClientError(ClientErrorCode.InvalidRedirect, `Invalid redirect to ${JSON.stringify(location)}: ${(err as Error).message}`, { status, cause: err }));
       return;
     }
     this.#request = next;

@@ -52,7 +52,7 @@ export class Heartbeat {
     const timeoutMs = this.#timeoutMs;
     this.#pongTimer = setTimeout(() => {
       this.#onTimeout(
-        new ClientError(ClientErrorCode.HEARTBEAT_TIMEOUT, `No pong within heartbeat.timeoutMs (${timeoutMs} ms) of a ping; the connection was terminated`),
+        new ClientError(ClientErrorCode.HeartbeatTimeout, `No pong within heartbeat.timeoutMs (${timeoutMs} ms) of a ping; the connection was terminated`),
       );
     }, timeoutMs);
   }

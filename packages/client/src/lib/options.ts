@@ -6,15 +6,12 @@ import type { Agent, ClientRequestArgs } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ConnectionOptions } from 'node:tls';
 import type { DeflateOfferOptions } from '@rfc6455/deflate';
+import { DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_MESSAGE_LENGTH } from '@rfc6455/protocol';
 
 /** Default `handshakeTimeoutMs`: 30 s, from the constructor to `open`. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000;
 /** Default `closeTimeoutMs`: 30 s (as ws) to wait for the peer's close frame and the end of TCP. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
-/** Default `maxPayloadLength` and `maxMessageLength`: 100 MiB, ws's `maxPayload` default. */
-export const DEFAULT_MAX_MESSAGE_LENGTH = 100 * 1024 * 1024;
-/** Default `maxFragments`: 131072 frames per incoming message (@rfc6455/protocol's default). */
-export const DEFAULT_MAX_FRAGMENTS = 131_072;
 /** Default `highWaterMark`: `send` returns false once more than 1 MiB is buffered. */
 export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
 /** Default `maxRedirects` when `followRedirects` is on. */
@@ -32,9 +29,9 @@ export interface HeartbeatOptions {
 export interface ConnectionLimits {
   /** Time from the start of the closing handshake until TCP has ended, in ms; then the socket is destroyed. Default 30000. */
   closeTimeoutMs?: number | undefined;
-  /** Largest payload of one incoming frame, in bytes. Default 100 MiB. Over it: close 1009. */
+  /** Largest payload of one incoming frame, in bytes. Default 64 MiB. Over it: close 1009. */
   maxPayloadLength?: number | undefined;
-  /** Largest incoming message, in bytes. Default 100 MiB. Over it: close 1009. */
+  /** Largest incoming message, in bytes. Default 64 MiB. Over it: close 1009. */
   maxMessageLength?: number | undefined;
   /** Most frames one incoming message may span. Default 131072. Over it: close 1009. */
   maxFragments?: number | undefined;

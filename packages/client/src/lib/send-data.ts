@@ -3,6 +3,7 @@
  * bytes the protocol takes. Kept free of state so the send path can call them per message without
  * allocating anything but the view it must make.
  */
+import { utf8ByteLength } from '@rfc6455/codes';
 
 /** What `send` accepts. */
 export type SendData = string | ArrayBuffer | ArrayBufferView | Blob;
@@ -27,7 +28,7 @@ export type SendCallback = (err?: Error | null) => void;
 
 /** The bytes `data` takes on the wire before framing (UTF-8 for a string), for `bufferedAmount`. */
 export function byteLengthOf(data: SendData): number {
-  if (typeof data === 'string') return Buffer.byteLength(data);
+  if (typeof data === 'string') return utf8ByteLength(data);
   if (data instanceof Blob) return data.size;
   return data.byteLength;
 }

@@ -3,8 +3,9 @@
  * and every send made after it wait here until it has been read. Created only when a Blob is
  * first sent; a connection that never sends one never pays for it.
  */
-import { OPEN, notOpen } from './ready-state.ts';
-import type { ReadyState } from './ready-state.ts';
+import { OPEN } from '@rfc6455/codes';
+import type { ReadyState } from '@rfc6455/codes';
+import { notOpen } from './client-error.ts';
 import { byteLengthOf } from './send-data.ts';
 import type { SendCallback, SendData, SendOptions } from './send-data.ts';
 

@@ -9,8 +9,9 @@
 import type { Duplex } from 'node:stream';
 import { SINGLE_WRITE_MAX } from '@rfc6455/protocol';
 import type { Protocol, SendOptions as ProtocolSendOptions } from '@rfc6455/protocol';
-import { CLOSED, OPEN, notOpen } from './ready-state.ts';
-import type { ReadyState } from './ready-state.ts';
+import { notOpen } from './client-error.ts';
+import { CLOSED, OPEN } from '@rfc6455/codes';
+import type { ReadyState } from '@rfc6455/codes';
 import { toBytes } from './send-data.ts';
 import type { SendCallback, SendData, SendOptions } from './send-data.ts';
 

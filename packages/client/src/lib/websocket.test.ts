@@ -321,6 +321,41 @@ describe('WHATWG argument validation', () => {
     expect((await done).code).toBe(1000);
   });
 
+  it('close(): the code rules follow the role, and a reason given as bytes is exactly the view\'s bytes', async () => {
+    const { Duplex } = await import('node:stream');
+    const wire = (): { socket: InstanceType<typeof Duplex>; written: Buffer[] } => {
+      const written: Buffer[] = [];
+      const socket = new Duplex({
+        read() {},
+        write(chunk: Buffer, _encoding, callback) {
+          written.push(chunk);
+          callback();
+        },
+      });
+      return { socket, written };
+    };
+    // A client-role socket may close only with 1000 or 3000–4999 (WHATWG); a server-role one with
+    // any code an endpoint may send, but never 1005 (RFC 6455 §7.4.1).
+    const client = WebSocket.fromSocket(wire().socket, undefined, { role: 'client' });
+    expect(() => client.close(1001)).toThrow(expect.objectContaining({ name: 'InvalidAccessError' }));
+    client.terminate();
+    const server = wire();
+    const serverWs = WebSocket.fromSocket(server.socket, undefined, { role: 'server' });
+    expect(() => serverWs.close(1005)).toThrow(expect.objectContaining({ name: 'InvalidAccessError' }));
+    const secret = Buffer.from('SECRET-hi-SECRET');
+    serverWs.close(1001, secret.subarray(7, 9));
+    await new Promise((resolve) => setImmediate(resolve));
+    // FIN + close opcode, unmasked length 4, code 1001 (0x03e9), "hi": nothing of the buffer around the view.
+    expect(Buffer.concat(server.written).toString('hex')).toBe('880403e96869');
+    serverWs.terminate();
+    const other = wire();
+    const otherWs = WebSocket.fromSocket(other.socket, undefined, { role: 'server' });
+    otherWs.close(4000, new DataView(secret.buffer, secret.byteOffset + 7, 2));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(Buffer.concat(other.written).toString('hex')).toBe('88040fa06869');
+    otherWs.terminate();
+  });
+
   it('send(): InvalidStateError while CONNECTING, TypeError for other data', async () => {
     const p = await peer();
     const ws = track(new WebSocket(p.url));

@@ -11,12 +11,11 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WS_CLOSED_ABNORMALLY, WS_OK } from '@rfc6455/codes';
-import type { WebSocketError } from '@rfc6455/codes';
+import { CLOSED, CLOSING, CONNECTING, OPEN, WS_CLOSED_ABNORMALLY, WS_OK, checkCloseArguments } from '@rfc6455/codes';
+import type { ReadyState, WebSocketError } from '@rfc6455/codes';
 import { Protocol } from '@rfc6455/protocol';
 import type { Extension, ProtocolHandler } from '@rfc6455/protocol';
-import { ClientError, ClientErrorCode, domError } from './client-error.ts';
-import { checkCloseArguments } from './close-arguments.ts';
+import { ClientError, ClientErrorCode, domError, notOpen } from './client-error.ts';
 import type { DialResult } from './dial.ts';
 import type { Dialer } from './dial.ts';
 import { setUpDial } from './dial-setup.ts';
@@ -36,8 +35,6 @@ import type { BinaryType } from './message-conversion.ts';
 import { useNativeMaskIfAvailable } from './native-mask.ts';
 import { resolveLimits } from './options.ts';
 import type { ConnectionLimits, ResolvedLimits, WebSocketOptions } from './options.ts';
-import { CLOSED, CLOSING, CONNECTING, OPEN, notOpen } from './ready-state.ts';
-import type { ReadyState } from './ready-state.ts';
 import { byteLengthOf, isSendData, toControlPayload } from './send-data.ts';
 import type { SendCallback, SendData, SendOptions } from './send-data.ts';
 import { SendQueue } from './send-queue.ts';
@@ -162,7 +159,7 @@ export class WebSocket extends EventEmitter {
     this.#dialer = setup.dialer;
     this.#handshakeTimer = setTimeout(() => {
       this.#dialer?.abort(
-        new ClientError(ClientErrorCode.HANDSHAKE_TIMEOUT, `Opening handshake did not complete within handshakeTimeoutMs (${setup.handshakeTimeoutMs} ms)`),
+        new ClientError(ClientErrorCode.HandshakeTimeout, `Opening handshake did not complete within handshakeTimeoutMs (${setup.handshakeTimeoutMs} ms)`),
       );
     }, setup.handshakeTimeoutMs);
     // Start on the next tick so listeners added right after the constructor see every event.
@@ -410,7 +407,7 @@ export class WebSocket extends EventEmitter {
    *   reason longer than 123 UTF-8 bytes.
    */
   close(code?: number, reason?: string | ArrayBufferView): void {
-    const reasonText = checkCloseArguments(code, reason, this.#isServer);
+    const reasonText = checkCloseArguments(code, reason, this.#isServer ? 'endpoint' : 'application');
     if (this.#readyState === CLOSING || this.#readyState === CLOSED) return;
     if (this.#readyState === CONNECTING) {
       this.#abortHandshake();
@@ -447,7 +444,7 @@ export class WebSocket extends EventEmitter {
 
   #abortHandshake(): void {
     this.#readyState = CLOSING;
-    this.#dialer?.abort(new ClientError(ClientErrorCode.ABORTED, 'WebSocket was closed before the connection was established'));
+    this.#dialer?.abort(new ClientError(ClientErrorCode.Aborted, 'WebSocket was closed before the connection was established'));
   }
 
   // ── Connection life ─────────────────────────────────────────────────────────────────────────
@@ -730,7 +727,7 @@ export class WebSocket extends EventEmitter {
       this,
       (data, isBinary) => toWhatwgData(data, isBinary) as string | Buffer | ArrayBuffer | Blob | Buffer[],
       (code, reason) =>
-        new ClientError(ClientErrorCode.CLOSED_ABNORMALLY, `The connection closed without a closing handshake (code ${code}${reason ? `, ${reason}` : ''})`, {
+        new ClientError(ClientErrorCode.ClosedAbnormally, `The connection closed without a closing handshake (code ${code}${reason ? `, ${reason}` : ''})`, {
           closeCode: code,
         }),
     );

@@ -35,6 +35,10 @@ describe('checkCloseArguments', () => {
   it('reads a reason given as bytes through its own view, as UTF-8', () => {
     const backing = new TextEncoder().encode('xxbyexx');
     expect(checkCloseArguments(1000, backing.subarray(2, 5), 'application')).toBe('bye');
+    expect(checkCloseArguments(1000, new DataView(backing.buffer, 2, 3), 'application')).toBe('bye');
+    // 61 two-byte characters and one ASCII byte are 123 bytes: allowed; 62 two-byte ones are not.
+    expect(checkCloseArguments(1000, 'é'.repeat(61) + 'x', 'application')).toHaveLength(62);
+    expect(nameOf(() => checkCloseArguments(1000, 'é'.repeat(62), 'application'))).toBe('SyntaxError');
     expect(nameOf(() => checkCloseArguments(1000, new Uint8Array([0xff]), 'application'))).toBe('SyntaxError');
   });
 });

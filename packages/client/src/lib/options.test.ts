@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_MESSAGE_LENGTH } from '@rfc6455/protocol';
+import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_REDIRECTS, resolveDialOptions, resolveLimits } from './options.ts';
+
+describe('resolveLimits', () => {
+  it('defaults the size limits to the protocol\'s 64 MiB, as the server does', () => {
+    const limits = resolveLimits({});
+    expect(DEFAULT_MAX_MESSAGE_LENGTH).toBe(64 * 1024 * 1024);
+    expect(limits).toEqual({
+      closeTimeoutMs: DEFAULT_CLOSE_TIMEOUT_MS,
+      maxPayloadLength: 64 * 1024 * 1024,
+      maxMessageLength: 64 * 1024 * 1024,
+      maxFragments: DEFAULT_MAX_FRAGMENTS,
+      highWaterMark: DEFAULT_HIGH_WATER_MARK,
+      autoPong: true,
+      heartbeat: undefined,
+    });
+    expect(DEFAULT_CLOSE_TIMEOUT_MS).toBe(30_000);
+    expect(DEFAULT_HIGH_WATER_MARK).toBe(1024 * 1024);
+  });
+
+  it('takes Infinity for a size, and names a bad value', () => {
+    expect(resolveLimits({ maxMessageLength: Infinity }).maxMessageLength).toBe(Infinity);
+    expect(() => resolveLimits({ maxPayloadLength: -1 })).toThrow(new RangeError('maxPayloadLength must be a non-negative integer or Infinity, got -1'));
+    expect(() => resolveLimits({ maxFragments: 0 })).toThrow(/^maxFragments must be a positive integer/);
+    expect(() => resolveLimits({ closeTimeoutMs: 2 ** 31 })).toThrow(/^closeTimeoutMs must be an integer number of milliseconds/);
+    expect(() => resolveLimits({ autoPong: 1 as unknown as boolean })).toThrow(TypeError);
+  });
+
+  it('fills the heartbeat timeout from the interval', () => {
+    expect(resolveLimits({ heartbeat: { intervalMs: 50 } }).heartbeat).toEqual({ intervalMs: 50, timeoutMs: 50 });
+    expect(resolveLimits({ heartbeat: false }).heartbeat).toBeUndefined();
+    expect(() => resolveLimits({ heartbeat: {} as { intervalMs: number } })).toThrow(new RangeError('heartbeat.intervalMs is required'));
+  });
+});
+
+describe('resolveDialOptions', () => {
+  it('offers permessage-deflate unless turned off, with the top-level threshold', () => {
+    const dial = resolveDialOptions({ compressionThreshold: 100 });
+    expect(dial).toEqual({
+      handshakeTimeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      followRedirects: false,
+      maxRedirects: DEFAULT_MAX_REDIRECTS,
+      proxy: undefined,
+      perMessageDeflate: { compressionThreshold: 100 },
+    });
+    expect(resolveDialOptions({ perMessageDeflate: false }).perMessageDeflate).toBeUndefined();
+    expect(resolveDialOptions({ perMessageDeflate: { compressionThreshold: 5 }, compressionThreshold: 100 }).perMessageDeflate).toEqual({ compressionThreshold: 5 });
+  });
+
+  it('names a bad dial option', () => {
+    expect(() => resolveDialOptions({ maxRedirects: Infinity })).toThrow(/^maxRedirects must be a non-negative integer, got Infinity/);
+    expect(() => resolveDialOptions({ agent: null as unknown as undefined })).toThrow(new TypeError('agent must be an http.Agent'));
+    expect(() => resolveDialOptions({ tls: 'x' as unknown as undefined })).toThrow(/^tls must be an object/);
+  });
+});
