@@ -1,7 +1,7 @@
 /**
  * The client side of the opening handshake as the WebSocket constructor starts it: resolve the
- * dial options, offer permessage-deflate (RFC 7692 §5), build the request and the Dialer, and
- * make the extension objects the server's answer turned on. The Dialer does the I/O; this module
+ * dial options, offer permessage-deflate (RFC 7692 §5), build the request and the Dialer, bound
+ * it by the handshake timeout, and make the extension objects the server's answer turned on. The Dialer does the I/O; this module
  * only wires it to the connection.
  */
 import type { ClientRequest as HttpRequest, IncomingMessage } from 'node:http';
@@ -10,7 +10,7 @@ import type { DeflateClientNegotiator } from '@rfc6455/deflate';
 import { PerMessageDeflate } from '@rfc6455/deflate/node';
 import { buildClientRequest } from '@rfc6455/handshake';
 import type { Extension } from '@rfc6455/protocol';
-import type { ClientError } from './client-error.ts';
+import { ClientError, ClientErrorCode } from './client-error.ts';
 import { Dialer } from './dial.ts';
 import type { DialResult } from './dial.ts';
 import { resolveDialOptions } from './options.ts';
@@ -30,14 +30,12 @@ export interface DialHooks {
 export interface DialSetup {
   /** The request URL in ws:/wss: form. */
   readonly url: string;
-  /** The dialer; call `start()` to connect. */
+  /** The dialer; call `start()` to connect. It fails with WS_ERR_HANDSHAKE_TIMEOUT when not open within `handshakeTimeoutMs`. */
   readonly dialer: Dialer;
-  /** The opening-handshake time limit, for the connection's timer. */
-  readonly handshakeTimeoutMs: number;
 }
 
 /**
- * Prepare the handshake to `url` offering `protocols`.
+ * Prepare the handshake to `url` offering `protocols`; the handshake timeout runs from now.
  *
  * @throws {SyntaxError} for an invalid URL or subprotocol.
  * @throws {TypeError|RangeError} for an invalid dial option, naming it.
@@ -64,14 +62,25 @@ export function setUpDial(
     opts,
     dial,
     {
-      onOpen: (result) => hooks.onOpen(result, () => negotiatedExtensions(negotiator, deflate)),
-      onFail: (err) => hooks.onFail(err),
+      onOpen: (result) => {
+        clearTimeout(timer);
+        hooks.onOpen(result, () => negotiatedExtensions(negotiator, deflate));
+      },
+      onFail: (err) => {
+        clearTimeout(timer);
+        hooks.onFail(err);
+      },
       onUnexpectedResponse: (req, res) => hooks.onUnexpectedResponse(req, res),
     },
     offers,
     negotiator === undefined ? [] : [negotiator],
   );
-  return { url: request.url, dialer, handshakeTimeoutMs: dial.handshakeTimeoutMs };
+  const timer = setTimeout(() => {
+    dialer.abort(
+      new ClientError(ClientErrorCode.HandshakeTimeout, `Opening handshake did not complete within handshakeTimeoutMs (${dial.handshakeTimeoutMs} ms)`),
+    );
+  }, dial.handshakeTimeoutMs);
+  return { url: request.url, dialer };
 }
 
 /** The extension objects for what the server accepted: permessage-deflate or nothing. */

@@ -1,43 +1,21 @@
 import { createServer } from 'node:http';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { connect as netConnect } from 'node:net';
-import type { AddressInfo, Socket } from 'node:net';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Socket } from 'node:net';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAcceptKey } from '@rfc6455/handshake';
-import { makeCertificate, startPeer } from '../../test/peer.ts';
+import { useTestScope } from '../../test/harness.ts';
+import { makeCertificate, once } from '../../test/peer.ts';
 import type { Peer } from '../../test/peer.ts';
 import type { ClientError } from './client-error.ts';
 import type { CloseEvent, ErrorEvent } from './events.ts';
 import { WebSocket } from './websocket.ts';
 
-const peers: Peer[] = [];
-const servers: Server[] = [];
-const sockets: WebSocket[] = [];
-
-async function peer(options?: Parameters<typeof startPeer>[0]): Promise<Peer> {
-  const p = await startPeer(options);
-  peers.push(p);
-  return p;
-}
-
-async function listen(server: Server): Promise<number> {
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
-
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate();
-  await Promise.all(peers.splice(0).map((p) => p.close()));
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    s.close();
-  }
-});
+const { peer, listen, track } = useTestScope();
 
 async function rejection(promise: Promise<WebSocket>): Promise<ClientError> {
   try {
-    sockets.push(await promise);
+    track(await promise);
   } catch (err) {
     return err as ClientError;
   }
@@ -105,7 +83,7 @@ describe('handshake rejections', () => {
   it('hands the response to an unexpected-response listener instead of failing', async () => {
     const p = await rawPeer(() => 'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\n\r\n');
     const ws = new WebSocket(p.url);
-    sockets.push(ws);
+    track(ws);
     const errors: unknown[] = [];
     ws.on('error', (err) => errors.push(err));
     const [, res] = await new Promise<[unknown, IncomingMessage]>((resolve) =>
@@ -125,21 +103,9 @@ describe('handshake rejections', () => {
     const server = createServer();
     const port = await listen(server);
     server.close();
-    servers.length = 0;
     const err = await rejection(WebSocket.connect(`ws://127.0.0.1:${port}`));
     expect(err.code).toBe('WS_ERR_CONNECTION_FAILED');
     expect((err.cause as { code: string }).code).toBe('ECONNREFUSED');
-  });
-});
-
-describe('handshake timeout', () => {
-  it('gives up after handshakeTimeoutMs when the server never answers', async () => {
-    const p = await peer({ onUpgrade: () => true });
-    const started = Date.now();
-    const err = await rejection(WebSocket.connect(p.url, { handshakeTimeoutMs: 150 }));
-    expect(err.code).toBe('WS_ERR_HANDSHAKE_TIMEOUT');
-    expect(err.closeCode).toBe(1006);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
   });
 });
 
@@ -152,14 +118,14 @@ describe('TLS', () => {
   it('connects to wss:// with the CA given, by IP and by host name (SNI)', async () => {
     const p = await peer({ tls: certificate });
     const ws = await WebSocket.connect(p.url, { ca: certificate.cert });
-    sockets.push(ws);
+    track(ws);
     expect(ws.url).toBe(`wss://127.0.0.1:${p.port}/`);
     const echo = new Promise<string>((resolve) => ws.once('message', (data) => resolve(String(data))));
     ws.send('over tls');
     expect(await echo).toBe('over tls');
 
     const named = await WebSocket.connect(`wss://localhost:${p.port}/`, { ca: certificate.cert, servername: 'localhost' });
-    sockets.push(named);
+    track(named);
     expect(named.readyState).toBe(WebSocket.OPEN);
   });
 
@@ -169,7 +135,7 @@ describe('TLS', () => {
     expect(err.code).toBe('WS_ERR_CONNECTION_FAILED');
     expect((err.cause as { code: string }).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
     const ws = await WebSocket.connect(p.url, { rejectUnauthorized: false });
-    sockets.push(ws);
+    track(ws);
     expect(ws.readyState).toBe(WebSocket.OPEN);
   });
 });
@@ -205,7 +171,7 @@ describe('CONNECT proxy', () => {
     const p = await peer();
     const proxy = await startProxy();
     const ws = await WebSocket.connect(p.url, { proxy: proxy.url.replace('http://', 'http://user:p%40ss@') });
-    sockets.push(ws);
+    track(ws);
     expect(proxy.targets).toEqual([`127.0.0.1:${p.port}`]);
     expect(proxy.auth).toEqual([`Basic ${Buffer.from('user:p@ss').toString('base64')}`]);
     const echo = new Promise<string>((resolve) => ws.once('message', (data) => resolve(String(data))));
@@ -222,11 +188,11 @@ describe('CONNECT proxy', () => {
     process.env.no_proxy = 'example.invalid';
     try {
       const ws = await WebSocket.connect(p.url, { proxy: 'env', ca: certificate.cert });
-      sockets.push(ws);
+      track(ws);
       expect(proxy.targets).toEqual([`127.0.0.1:${p.port}`]);
       process.env.no_proxy = '127.0.0.1';
       const direct = await WebSocket.connect(p.url, { proxy: 'env', ca: certificate.cert });
-      sockets.push(direct);
+      track(direct);
       expect(proxy.targets).toHaveLength(1);
     } finally {
       if (saved.https === undefined) delete process.env.https_proxy;
@@ -267,7 +233,7 @@ describe('redirects', () => {
       followRedirects: true,
       headers: credentials,
     });
-    sockets.push(ws);
+    track(ws);
     expect(ws.url).toBe(`ws://localhost:${target.port}/landing?q=1`);
     expect(start.requests[0]!.headers.authorization).toBe('Bearer secret');
     const landed = target.requests[0]!;
@@ -291,7 +257,7 @@ describe('redirects', () => {
       for (const listener of listeners) listener(req, socket, head);
     });
     const ws = await WebSocket.connect(`${target.url}/old`, { followRedirects: true, headers: credentials });
-    sockets.push(ws);
+    track(ws);
     expect(target.requests.map((r) => r.url)).toEqual(['/old', '/new']);
     expect(target.requests[1]!.headers.authorization).toBe('Bearer secret');
     expect(target.requests[1]!.headers.cookie).toBe('session=1');
@@ -318,5 +284,80 @@ describe('redirects', () => {
     const start = await redirector(() => 'ftp://127.0.0.1/file');
     const err = await rejection(WebSocket.connect(start.url, { followRedirects: true }));
     expect(err.code).toBe('WS_ERR_INVALID_REDIRECT');
+  });
+});
+
+describe('transports and the upgrade request', () => {
+  it('connects over IPv6 loopback, or fails with WS_ERR_CONNECTION_FAILED on a machine without it', async () => {
+    const { createServer } = await import('node:http');
+    const probe = createServer();
+    const ok = await new Promise<boolean>((resolve) => {
+      probe.once('error', () => resolve(false));
+      probe.listen(0, '::1', () => resolve(true));
+    });
+    probe.close();
+    if (!ok) {
+      // No ::1 on this machine: the dial must fail with the typed error, not hang or throw.
+      await expect(WebSocket.connect('ws://[::1]:9/v6')).rejects.toMatchObject({ code: 'WS_ERR_CONNECTION_FAILED' });
+      return;
+    }
+    const { acceptClientRequest } = await import('@rfc6455/handshake');
+    const server = createServer();
+    const hosts: Array<string | undefined> = [];
+    server.on('upgrade', (request, socket: Socket) => {
+      hosts.push(request.headers.host);
+      socket.write(acceptClientRequest({ headers: request.rawHeaders }).response);
+      WebSocket.fromSocket(socket, undefined, { role: 'server' }).on('message', function (this: WebSocket, data) {
+        this.send(String(data));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '::1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const ws = track(await WebSocket.connect(`ws://[::1]:${port}/v6`));
+      expect(hosts).toEqual([`[::1]:${port}`]);
+      const reply = once<[Buffer]>(ws, 'message');
+      ws.send('six');
+      expect(String((await reply)[0])).toBe('six');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('uses createConnection when given', async () => {
+    const p = await peer();
+    const { connect } = await import('node:net');
+    const calls: Array<{ host?: string; port?: number }> = [];
+    const ws = track(
+      await WebSocket.connect(p.url, {
+        createConnection: (options) => {
+          calls.push({ host: options.host ?? undefined, port: Number(options.port) });
+          return connect({ host: '127.0.0.1', port: p.port });
+        },
+      }),
+    );
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    expect(calls).toEqual([{ host: '127.0.0.1', port: p.port }]);
+  });
+
+  it('emits upgrade with the 101 response before open, and works through an http.Agent', async () => {
+    const p = await peer({ protocols: ['x'] });
+    const { Agent } = await import('node:http');
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const ws = track(new WebSocket(p.url, 'x', { agent }));
+      const order: string[] = [];
+      ws.on('upgrade', (res) =>
+        order.push(`upgrade:${res.statusCode}:${res.headers['sec-websocket-protocol']}`),
+      );
+      ws.on('open', () => order.push('open'));
+      await once(ws, 'open');
+      expect(order).toEqual(['upgrade:101:x', 'open']);
+      const reply = once<[Buffer]>(ws, 'message');
+      ws.send('via agent');
+      expect(String((await reply)[0])).toBe('via agent');
+    } finally {
+      agent.destroy();
+    }
   });
 });

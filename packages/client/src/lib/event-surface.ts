@@ -1,10 +1,11 @@
 /**
- * The WHATWG event surface of the WebSocket (`addEventListener`, `removeEventListener`,
- * `dispatchEvent`, the `on*` attributes) laid over Node's EventEmitter, plus the ws-style event
+ * The event surface of the WebSocket: the WHATWG one (`addEventListener`, `removeEventListener`,
+ * `dispatchEvent`, the `on*` attributes) laid over Node's EventEmitter, and the ws-style event
  * map that types `on`/`once`/`off`. A WHATWG listener is stored as an EventEmitter listener — a
  * wrapper that builds the event object — so both dialects see every event in the order added.
+ * {@link EventSurface} is the WebSocket's base class; the functions work on any EventEmitter.
  */
-import type { EventEmitter } from 'node:events';
+import { EventEmitter } from 'node:events';
 import type { ClientRequest as HttpRequest, IncomingMessage } from 'node:http';
 import { CloseEvent, ErrorEvent, MessageEvent, WebSocketEvent } from './events.ts';
 import type { EventListenerLike } from './events.ts';
@@ -88,7 +89,7 @@ function wrap(target: EventEmitter, type: string, listener: EventListenerLike<ne
  *
  * @throws {TypeError} when `listener` is neither a function nor an object with `handleEvent`.
  */
-export function addWhatwgListener(
+function addWhatwgListener(
   target: EventEmitter,
   type: string,
   listener: EventListenerLike<never> | null,
@@ -106,7 +107,7 @@ export function addWhatwgListener(
 }
 
 /** `target.removeEventListener(type, listener)`: removes a listener added with addWhatwgListener. */
-export function removeWhatwgListener(target: EventEmitter, type: string, listener: EventListenerLike<never> | null): void {
+function removeWhatwgListener(target: EventEmitter, type: string, listener: EventListenerLike<never> | null): void {
   for (const existing of target.listeners(type) as Wrapper[]) {
     if (existing[kListener] === listener && !existing[kAttribute]) {
       target.off(type, existing);
@@ -121,7 +122,7 @@ export function removeWhatwgListener(target: EventEmitter, type: string, listene
  *
  * @throws {TypeError} when `event` has no string `type`.
  */
-export function dispatchWhatwgEvent(target: EventEmitter, event: { readonly type: string }): boolean {
+function dispatchWhatwgEvent(target: EventEmitter, event: { readonly type: string }): boolean {
   if (event === null || typeof event !== 'object' || typeof event.type !== 'string') {
     throw new TypeError('dispatchEvent(event): event must be an object with a string type');
   }
@@ -133,15 +134,111 @@ export function dispatchWhatwgEvent(target: EventEmitter, event: { readonly type
 }
 
 /** The listener of the `on<type>` attribute, or null. */
-export function getAttributeListener(target: EventEmitter, type: string): unknown {
+function getAttributeListener(target: EventEmitter, type: string): unknown {
   for (const existing of target.listeners(type) as Wrapper[]) if (existing[kAttribute]) return existing[kListener];
   return null;
 }
 
 /** Set the `on<type>` attribute: replaces the previous one; a non-function clears it (WHATWG). */
-export function setAttributeListener(target: EventEmitter, type: string, listener: unknown): void {
+function setAttributeListener(target: EventEmitter, type: string, listener: unknown): void {
   for (const existing of target.listeners(type) as Wrapper[]) {
     if (existing[kAttribute]) target.off(type, existing);
   }
   if (typeof listener === 'function') target.on(type, wrap(target, type, listener as EventListenerLike<never>, true, false));
+}
+
+/** Emit `error` on `target` only when someone listens: an unheard 'error' would throw into the event loop, and the network must not crash the process. */
+export function emitError(target: EventEmitter, err: Error): void {
+  if (target.listenerCount('error') > 0) target.emit('error', err);
+}
+
+/**
+ * The WebSocket's base class: an EventEmitter whose `on`, `once`, `off`, `addListener`,
+ * `removeListener` and `prependListener` are typed by {@link WebSocketEventMap}, with the WHATWG
+ * listener methods and `on*` attributes on top.
+ */
+export class EventSurface extends EventEmitter {
+  /** Add a ws-style listener (Node EventEmitter `on`), typed by {@link WebSocketEventMap}. */
+  override on<E extends string | symbol>(event: E, listener: WebSocketListener<E>): this {
+    return super.on(event, listener);
+  }
+
+  /** Add a listener called once, typed by {@link WebSocketEventMap}. */
+  override once<E extends string | symbol>(event: E, listener: WebSocketListener<E>): this {
+    return super.once(event, listener);
+  }
+
+  /** Remove a listener added with `on` / `once`. */
+  override off<E extends string | symbol>(event: E, listener: WebSocketListener<E>): this {
+    return super.off(event, listener);
+  }
+
+  /** Alias of `on`, typed the same way. */
+  override addListener<E extends string | symbol>(event: E, listener: WebSocketListener<E>): this {
+    return super.addListener(event, listener);
+  }
+
+  /** Alias of `off`, typed the same way. */
+  override removeListener<E extends string | symbol>(event: E, listener: WebSocketListener<E>): this {
+    return super.removeListener(event, listener);
+  }
+
+  /** Add a listener before the others, typed by {@link WebSocketEventMap}. */
+  override prependListener<E extends string | symbol>(event: E, listener: WebSocketListener<E>): this {
+    return super.prependListener(event, listener);
+  }
+
+  /**
+   * Add a WHATWG-style listener for `open`, `message`, `error` or `close` (or any event this
+   * object emits). The same listener is added once; `{ once: true }` removes it after one call.
+   */
+  addEventListener(type: string, listener: EventListenerLike<never> | null, options?: { once?: boolean } | boolean): void {
+    addWhatwgListener(this, type, listener, options);
+  }
+
+  /** Remove a listener added with `addEventListener`. */
+  removeEventListener(type: string, listener: EventListenerLike<never> | null): void {
+    removeWhatwgListener(this, type, listener);
+  }
+
+  /** Call the WHATWG-style listeners (addEventListener and on*) of `event.type` with `event`. Returns true. */
+  dispatchEvent(event: { readonly type: string }): boolean {
+    return dispatchWhatwgEvent(this, event);
+  }
+
+  /** WHATWG `onopen` attribute. */
+  get onopen(): ((event: WebSocketEvent) => void) | null {
+    return getAttributeListener(this, 'open') as ((event: WebSocketEvent) => void) | null;
+  }
+
+  set onopen(listener: ((event: WebSocketEvent) => void) | null) {
+    setAttributeListener(this, 'open', listener);
+  }
+
+  /** WHATWG `onmessage` attribute. */
+  get onmessage(): ((event: MessageEvent) => void) | null {
+    return getAttributeListener(this, 'message') as ((event: MessageEvent) => void) | null;
+  }
+
+  set onmessage(listener: ((event: MessageEvent) => void) | null) {
+    setAttributeListener(this, 'message', listener);
+  }
+
+  /** WHATWG `onerror` attribute. */
+  get onerror(): ((event: ErrorEvent) => void) | null {
+    return getAttributeListener(this, 'error') as ((event: ErrorEvent) => void) | null;
+  }
+
+  set onerror(listener: ((event: ErrorEvent) => void) | null) {
+    setAttributeListener(this, 'error', listener);
+  }
+
+  /** WHATWG `onclose` attribute. */
+  get onclose(): ((event: CloseEvent) => void) | null {
+    return getAttributeListener(this, 'close') as ((event: CloseEvent) => void) | null;
+  }
+
+  set onclose(listener: ((event: CloseEvent) => void) | null) {
+    setAttributeListener(this, 'close', listener);
+  }
 }

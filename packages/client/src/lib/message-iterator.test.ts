@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../../test/harness.ts';
 import { startPeer } from '../../test/peer.ts';
 import type { Peer } from '../../test/peer.ts';
 import { ITERATOR_HIGH_WATER } from './message-iterator.ts';
@@ -66,7 +67,7 @@ describe('for await (const message of ws)', () => {
     const total = ITERATOR_HIGH_WATER * 4;
     for (let i = 0; i < total; i++) server.protocol.sendText(String(i));
     const iterator = ws[Symbol.asyncIterator]();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => ws.isPaused);
     expect(ws.isPaused).toBe(true);
     const got: string[] = [];
     for (let i = 0; i < total; i++) got.push((await iterator.next()).value as string);

@@ -4,6 +4,10 @@
  * connection ends abnormally.
  */
 import type { EventEmitter } from 'node:events';
+import { CLOSED } from '@rfc6455/codes';
+import { ClientError, ClientErrorCode } from './client-error.ts';
+import { toWhatwgData } from './message-conversion.ts';
+import type { MessageData } from './message-conversion.ts';
 
 /** What the iterator needs from the WebSocket; kept narrow so it stays testable. */
 export interface IterableSource extends Pick<EventEmitter, 'on' | 'off'> {
@@ -18,26 +22,24 @@ export const ITERATOR_HIGH_WATER = 16;
 /** Buffered messages under which a paused socket resumes. */
 export const ITERATOR_LOW_WATER = 4;
 
+/** What the iterator yields: a string for a text message, else the binary message per `binaryType`. */
+export type IteratedMessage = string | MessageData;
+
 /**
- * An async iterator over a connection's messages. `convert` turns a ws-style message into the
- * value yielded (a string for text, else per `binaryType`). It ends when the connection closes
- * cleanly, throws the connection's error (or a `WS_ERR_CLOSED_ABNORMALLY` error made by
- * `closedError`) when it ends otherwise, and `return()` (a `break`) stops listening without
- * closing the connection.
+ * An async iterator over a connection's messages, each a string (text) or per `binaryType`. It
+ * ends when the connection closes cleanly, throws the connection's error (or a
+ * `WS_ERR_CLOSED_ABNORMALLY` {@link ClientError} when no error was reported) when it ends
+ * otherwise, and `return()` (a `break`) stops listening without closing the connection.
  */
-export function createMessageIterator<T>(
-  source: IterableSource,
-  convert: (data: unknown, isBinary: boolean) => T,
-  closedError: (code: number, reason: string) => Error,
-): AsyncIterableIterator<T> {
-  const queue: T[] = [];
-  const waiting: Array<{ resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void }> = [];
+export function createMessageIterator(source: IterableSource): AsyncIterableIterator<IteratedMessage> {
+  const queue: IteratedMessage[] = [];
+  const waiting: Array<{ resolve: (r: IteratorResult<IteratedMessage>) => void; reject: (e: unknown) => void }> = [];
   let ended = false;
   let failure: unknown;
   let pausedByUs = false;
 
   const onMessage = (data: unknown, isBinary: boolean): void => {
-    const value = convert(data, isBinary);
+    const value = toWhatwgData(data, isBinary) as IteratedMessage;
     const next = waiting.shift();
     if (next !== undefined) {
       next.resolve({ value, done: false });
@@ -53,7 +55,7 @@ export function createMessageIterator<T>(
     if (failure === undefined) failure = err;
   };
   const onClose = (code: number, reason: Buffer, wasClean: boolean): void => {
-    if (!wasClean && failure === undefined) failure = closedError(code, reason.toString('utf8'));
+    if (!wasClean && failure === undefined) failure = closedAbnormally(code, reason.toString('utf8'));
     finish();
   };
   const detach = (): void => {
@@ -79,12 +81,12 @@ export function createMessageIterator<T>(
   source.on('error', onError);
   source.on('close', onClose);
   // Already closed: nothing will come.
-  if (source.readyState === 3) finish();
+  if (source.readyState === CLOSED) finish();
 
-  const iterator: AsyncIterableIterator<T> = {
-    next(): Promise<IteratorResult<T>> {
+  const iterator: AsyncIterableIterator<IteratedMessage> = {
+    next(): Promise<IteratorResult<IteratedMessage>> {
       if (queue.length > 0) {
-        const value = queue.shift() as T;
+        const value = queue.shift() as IteratedMessage;
         if (pausedByUs && queue.length <= ITERATOR_LOW_WATER) {
           pausedByUs = false;
           source.resume();
@@ -102,7 +104,7 @@ export function createMessageIterator<T>(
       }
       return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
     },
-    return(): Promise<IteratorResult<T>> {
+    return(): Promise<IteratorResult<IteratedMessage>> {
       if (!ended) {
         ended = true;
         detach();
@@ -117,4 +119,10 @@ export function createMessageIterator<T>(
     },
   };
   return iterator;
+}
+
+function closedAbnormally(code: number, reason: string): ClientError {
+  return new ClientError(ClientErrorCode.ClosedAbnormally, `The connection closed without a closing handshake (code ${code}${reason ? `, ${reason}` : ''})`, {
+    closeCode: code,
+  });
 }

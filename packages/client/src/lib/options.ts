@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import type { ConnectionOptions } from 'node:tls';
 import type { DeflateOfferOptions } from '@rfc6455/deflate';
 import { DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_MESSAGE_LENGTH } from '@rfc6455/protocol';
+import type { Extension } from '@rfc6455/protocol';
 
 /** Default `handshakeTimeoutMs`: 30 s, from the constructor to `open`. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000;
@@ -41,6 +42,20 @@ export interface ConnectionLimits {
   autoPong?: boolean | undefined;
   /** Ping periodically and terminate the connection when a pong does not come back. Default off. */
   heartbeat?: HeartbeatOptions | false | undefined;
+}
+
+/** Options of `WebSocket.fromSocket`: the result of a handshake done elsewhere. */
+export interface FromSocketOptions extends ConnectionLimits {
+  /** This end's role: 'server' for a socket accepted by a server (it does not mask), 'client' otherwise. */
+  role: 'server' | 'client';
+  /** The negotiated subprotocol ('' for none). */
+  protocol?: string | undefined;
+  /** The negotiated Sec-WebSocket-Extensions value, for the `extensions` property ('' for none). */
+  extensions?: string | undefined;
+  /** Extension objects to run (e.g. permessage-deflate from @rfc6455/deflate), in negotiated order. */
+  extensionHandlers?: readonly Extension[] | undefined;
+  /** The URL to report as `url` (servers usually leave it ''). */
+  url?: string | undefined;
 }
 
 /** A function that opens the transport for the handshake, as `http.request`'s `createConnection`. */

@@ -12,7 +12,7 @@ import type { SendCallback, SendData, SendOptions } from './send-data.ts';
 /** What the queue needs from its connection, as callbacks so the connection keeps its state private. */
 export interface SendQueueHost {
   /** The connection's ready state now. */
-  readyState(): ReadyState;
+  readonly readyState: ReadyState;
   /** Send now (data is never a Blob here). */
   write(data: Exclude<SendData, Blob>, options: SendOptions | undefined, cb: SendCallback | undefined): void;
   /** Count `bytes` that were accepted but will never be sent (WHATWG bufferedAmount keeps them). */
@@ -85,7 +85,7 @@ export class SendQueue {
         if (this.#items[0] !== item) return;
         this.#items.shift();
         this.#bytes -= blob.size;
-        const state = host.readyState();
+        const state = host.readyState;
         if (state === OPEN) host.write(buffer, item.options, item.cb);
         else {
           host.addUnsent(blob.size);

@@ -21,7 +21,7 @@ const EMPTY = Buffer.alloc(0);
 export class SocketWriter {
   readonly #socket: Duplex;
   readonly #isServer: boolean;
-  readonly #readyState: () => ReadyState;
+  readonly #state: { readonly readyState: ReadyState };
   #engine!: Protocol;
   // Whether an extension may encode asynchronously (then a send's callback follows the protocol's onWritten).
   #hasEncoders = false;
@@ -31,11 +31,11 @@ export class SocketWriter {
   // Whether the socket is corked until the end of this tick (see #corkForTick).
   #corked = false;
 
-  /** A writer for `socket`; `readyState` is read only when a delayed send turns out not sent. */
-  constructor(socket: Duplex, isServer: boolean, readyState: () => ReadyState) {
+  /** A writer for `socket`; `state.readyState` is read only when a delayed send turns out not sent. */
+  constructor(socket: Duplex, isServer: boolean, state: { readonly readyState: ReadyState }) {
     this.#socket = socket;
     this.#isServer = isServer;
-    this.#readyState = readyState;
+    this.#state = state;
   }
 
   /** The protocol's `onWrite` hook: write `data`, or hold it while a send call is in progress. */
@@ -145,7 +145,7 @@ export class SocketWriter {
 
   /** The error of a send that waited behind an encode and was then dropped: the connection is past OPEN. */
   #notOpenLater(): Error {
-    const state = this.#readyState();
+    const state = this.#state.readyState;
     return notOpen(state === OPEN ? CLOSED : state);
   }
 

@@ -3,60 +3,35 @@
  * the WHATWG API (`onmessage`, `addEventListener`, `readyState`), ws's Node API (`on('message',
  * (data, isBinary))`, `send(data, options, cb)`, `ping`, `terminate`) and promise/iterator forms
  * (`WebSocket.connect`, `sendAsync`, `for await`). All protocol work is @rfc6455/protocol's; this
- * class moves bytes between it and a Node socket and owns the connection's life: ready state,
- * the RFC 6455 §7.1.1 close wait and the handshake timeout. It composes the pieces that own their
- * own state: the writer (socket-writer.ts), the Blob send queue (send-queue.ts), the heartbeat
- * (heartbeat.ts), the WHATWG event surface (event-surface.ts) and the dial setup (dial-setup.ts).
+ * class is the facade over the pieces that do the rest, each in its own file: the dial setup and
+ * handshake timeout (dial-setup.ts), the socket ↔ protocol pump and heartbeat (connection.ts),
+ * the ready state, close wait and close report (lifecycle.ts), the send path with
+ * `bufferedAmount` and `drain` (outgoing.ts, over socket-writer.ts and send-queue.ts) and the
+ * event surface (event-surface.ts). What is left here is checking arguments and routing calls.
  */
-import { EventEmitter } from 'node:events';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { CLOSED, CLOSING, CONNECTING, OPEN, WS_CLOSED_ABNORMALLY, WS_OK, checkCloseArguments } from '@rfc6455/codes';
-import type { ReadyState, WebSocketError } from '@rfc6455/codes';
-import { Protocol } from '@rfc6455/protocol';
-import type { Extension, ProtocolHandler } from '@rfc6455/protocol';
-import { ClientError, ClientErrorCode, domError, notOpen } from './client-error.ts';
-import type { DialResult } from './dial.ts';
-import type { Dialer } from './dial.ts';
+import { CLOSED, CLOSING, CONNECTING, OPEN, WS_OK, checkCloseArguments } from '@rfc6455/codes';
+import type { ReadyState } from '@rfc6455/codes';
+import type { Extension } from '@rfc6455/protocol';
+import { ClientError, ClientErrorCode, domError } from './client-error.ts';
+import { Connection } from './connection.ts';
+import type { DialResult, Dialer } from './dial.ts';
 import { setUpDial } from './dial-setup.ts';
-import {
-  addWhatwgListener,
-  dispatchWhatwgEvent,
-  getAttributeListener,
-  removeWhatwgListener,
-  setAttributeListener,
-} from './event-surface.ts';
-import type { WebSocketListener } from './event-surface.ts';
-import type { CloseEvent, ErrorEvent, EventListenerLike, MessageEvent, WebSocketEvent } from './events.ts';
-import { Heartbeat } from './heartbeat.ts';
+import { EventSurface, emitError } from './event-surface.ts';
+import { Lifecycle } from './lifecycle.ts';
 import { createMessageIterator } from './message-iterator.ts';
-import { isBinaryType, toBuffer, toMessageData, toWhatwgData } from './message-conversion.ts';
+import { isBinaryType } from './message-conversion.ts';
 import type { BinaryType } from './message-conversion.ts';
-import { useNativeMaskIfAvailable } from './native-mask.ts';
 import { resolveLimits } from './options.ts';
-import type { ConnectionLimits, ResolvedLimits, WebSocketOptions } from './options.ts';
-import { byteLengthOf, isSendData, toControlPayload } from './send-data.ts';
+import type { FromSocketOptions, ResolvedLimits, WebSocketOptions } from './options.ts';
+import { Outgoing } from './outgoing.ts';
+import { isSendData, toControlPayload } from './send-data.ts';
 import type { SendCallback, SendData, SendOptions } from './send-data.ts';
-import { SendQueue } from './send-queue.ts';
-import { SocketWriter } from './socket-writer.ts';
 
 export type { BinaryType } from './message-conversion.ts';
 export type { SendCallback, SendData, SendOptions } from './send-data.ts';
 export type { WebSocketEventMap, WebSocketListener } from './event-surface.ts';
-
-/** Options of {@link WebSocket.fromSocket}: the result of a handshake done elsewhere. */
-export interface FromSocketOptions extends ConnectionLimits {
-  /** This end's role: 'server' for a socket accepted by a server (it does not mask), 'client' otherwise. */
-  role: 'server' | 'client';
-  /** The negotiated subprotocol ('' for none). */
-  protocol?: string | undefined;
-  /** The negotiated Sec-WebSocket-Extensions value, for the `extensions` property ('' for none). */
-  extensions?: string | undefined;
-  /** Extension objects to run (e.g. permessage-deflate from @rfc6455/deflate), in negotiated order. */
-  extensionHandlers?: readonly Extension[] | undefined;
-  /** The URL to report as `url` (servers usually leave it ''). */
-  url?: string | undefined;
-}
+export type { FromSocketOptions } from './options.ts';
 
 /** A class whose instances are WebSocket (a subclass given to {@link WebSocket.fromSocket}). */
 export type WebSocketClass<T extends WebSocket> = new (
@@ -73,7 +48,7 @@ const ADOPT = Symbol('adopt');
  * APIs it offers; every event is available both as `ws.on(type, …)` (ws-style arguments) and
  * `ws.addEventListener(type, …)` / `ws.on<type>` (WHATWG event objects).
  */
-export class WebSocket extends EventEmitter {
+export class WebSocket extends EventSurface {
   /** The connection is being established. */
   static readonly CONNECTING = CONNECTING;
   /** The connection is open: data can be sent. */
@@ -92,32 +67,17 @@ export class WebSocket extends EventEmitter {
   /** The connection is closed (instance constant). */
   declare readonly CLOSED: 3;
 
-  #readyState: ReadyState = CONNECTING;
   #url: string;
   #protocol = '';
   #extensions = '';
   #binaryType: BinaryType = 'nodebuffer';
+  #paused = false;
   readonly #isServer: boolean;
   readonly #limits: ResolvedLimits;
-  #socket: Duplex | undefined;
-  #engine: Protocol | undefined;
-  #writer: SocketWriter | undefined;
+  readonly #life: Lifecycle;
+  readonly #outgoing: Outgoing;
   #dialer: Dialer | undefined;
-  #handshakeTimer: NodeJS.Timeout | undefined;
-  #closeTimer: NodeJS.Timeout | undefined;
-
-  // bufferedAmount bookkeeping (WHATWG: bytes accepted by send but not yet sent).
-  #afterCloseBytes = 0;
-  #queue: SendQueue | undefined;
-  #needDrain = false;
-
-  #closeCode = WS_CLOSED_ABNORMALLY;
-  #closeReason = '';
-  #wasClean = false;
-  #failure: WebSocketError | undefined;
-  #closeEmitted = false;
-  #paused = false;
-  #heartbeat: Heartbeat | undefined;
+  #connection: Connection | undefined;
 
   /**
    * Open a connection to `url` (ws:, wss:, http: or https:), offering `protocols`.
@@ -133,35 +93,30 @@ export class WebSocket extends EventEmitter {
     options?: WebSocketOptions | FromSocketOptions,
   ) {
     super();
-    if (url === ADOPT) {
-      const init = options as FromSocketOptions;
-      this.#isServer = init.role === 'server';
-      this.#limits = resolveLimits(init);
-      this.#url = init.url ?? '';
-      this.#protocol = init.protocol ?? '';
-      this.#extensions = init.extensions ?? '';
-      return;
-    }
-    if (protocols !== undefined && typeof protocols === 'object' && !Array.isArray(protocols)) {
+    const adopt = url === ADOPT ? (options as FromSocketOptions) : undefined;
+    if (adopt === undefined && protocols !== undefined && typeof protocols === 'object' && !Array.isArray(protocols)) {
       options = protocols as WebSocketOptions;
       protocols = undefined;
     }
-    const opts: WebSocketOptions = (options as WebSocketOptions | undefined) ?? {};
+    const opts = (options as WebSocketOptions | FromSocketOptions | undefined) ?? {};
     if (opts === null || typeof opts !== 'object') throw new TypeError('options must be an object');
-    this.#isServer = false;
+    this.#isServer = adopt?.role === 'server';
     this.#limits = resolveLimits(opts);
-    const setup = setUpDial(url, protocols as string | readonly string[] | undefined, opts, {
+    this.#life = new Lifecycle(this.#isServer, this.#limits.closeTimeoutMs, (code, reason, wasClean) => this.#onClose(code, reason, wasClean));
+    this.#outgoing = new Outgoing(this, this.#life, this.#limits.highWaterMark);
+    if (adopt !== undefined) {
+      this.#url = adopt.url ?? '';
+      this.#protocol = adopt.protocol ?? '';
+      this.#extensions = adopt.extensions ?? '';
+      return;
+    }
+    const setup = setUpDial(url as string | URL, protocols as string | readonly string[] | undefined, opts as WebSocketOptions, {
       onOpen: (result, createExtensions) => this.#onDialOpen(result, createExtensions),
       onFail: (err) => this.#onDialFail(err),
       onUnexpectedResponse: (req, res) => this.listenerCount('unexpected-response') > 0 && this.emit('unexpected-response', req, res),
     });
     this.#url = setup.url;
     this.#dialer = setup.dialer;
-    this.#handshakeTimer = setTimeout(() => {
-      this.#dialer?.abort(
-        new ClientError(ClientErrorCode.HandshakeTimeout, `Opening handshake did not complete within handshakeTimeoutMs (${setup.handshakeTimeoutMs} ms)`),
-      );
-    }, setup.handshakeTimeoutMs);
     // Start on the next tick so listeners added right after the constructor see every event.
     process.nextTick(() => this.#dialer?.start());
   }
@@ -213,7 +168,7 @@ export class WebSocket extends EventEmitter {
 
   /** CONNECTING (0), OPEN (1), CLOSING (2) or CLOSED (3). */
   get readyState(): ReadyState {
-    return this.#readyState;
+    return this.#life.readyState;
   }
 
   /** The URL connected to, in ws:/wss: form (the final one after redirects). */
@@ -247,12 +202,12 @@ export class WebSocket extends EventEmitter {
    * WHATWG rule: it grows and never shrinks then).
    */
   get bufferedAmount(): number {
-    return this.#afterCloseBytes + (this.#queue?.bytes ?? 0) + (this.#socket?.writableLength ?? 0);
+    return this.#outgoing.bufferedAmount;
   }
 
   /** The last heartbeat round-trip time in milliseconds (undefined before the first pong). */
   get latency(): number | undefined {
-    return this.#heartbeat?.latency;
+    return this.#connection?.latency;
   }
 
   /** Whether reading is paused by `pause()`. */
@@ -262,7 +217,7 @@ export class WebSocket extends EventEmitter {
 
   /** The underlying socket, once open (undefined while CONNECTING). */
   get socket(): Duplex | undefined {
-    return this.#socket;
+    return this.#connection?.socket;
   }
 
   // ── Sending ─────────────────────────────────────────────────────────────────────────────────
@@ -285,19 +240,8 @@ export class WebSocket extends EventEmitter {
     if (!isSendData(data)) throw new TypeError('send(data): data must be a string, ArrayBuffer, ArrayBufferView or Blob');
     if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError('send(data, options): options must be an object');
     if (cb !== undefined && typeof cb !== 'function') throw new TypeError('send(data, options, cb): cb must be a function');
-    if (this.#readyState === CONNECTING) throw domError('InvalidStateError', 'WebSocket is still CONNECTING: wait for open before send()');
-    if (this.#readyState !== OPEN) {
-      this.#afterCloseBytes += byteLengthOf(data);
-      if (cb !== undefined) process.nextTick(cb, notOpen(this.#readyState));
-      return false;
-    }
-    const queue = this.#queue;
-    if (data instanceof Blob || (queue !== undefined && queue.length > 0)) {
-      this.#sendQueue().push(data, options, cb);
-      return this.#checkHighWater();
-    }
-    this.#write(data, options, cb);
-    return this.#checkHighWater();
+    if (this.#life.readyState === CONNECTING) throw domError('InvalidStateError', 'WebSocket is still CONNECTING: wait for open before send()');
+    return this.#outgoing.send(data, options, cb);
   }
 
   /** `send` as a promise: resolves once the data is flushed to the socket, rejects if it was not sent. */
@@ -321,15 +265,7 @@ export class WebSocket extends EventEmitter {
    */
   sendFrame(frame: Uint8Array, cb?: SendCallback): boolean {
     if (!(frame instanceof Uint8Array)) throw new TypeError('sendFrame(frame): frame must be a Uint8Array');
-    if (this.#readyState !== OPEN || this.#engine?.state !== 'OPEN') {
-      if (cb !== undefined) process.nextTick(cb, notOpen(this.#readyState));
-      return false;
-    }
-    if (!this.#writer!.sendFrame(frame, cb)) {
-      if (cb !== undefined) process.nextTick(cb, notOpen(this.#readyState));
-      return false;
-    }
-    return this.#checkHighWater();
+    return this.#outgoing.sendFrame(frame, cb);
   }
 
   /** Send a ping (payload ≤ 125 bytes). `cb` as in `send`. @throws {DOMException} InvalidStateError while CONNECTING. */
@@ -349,51 +285,9 @@ export class WebSocket extends EventEmitter {
     } else if (typeof mask === 'function') {
       cb = mask;
     }
-    if (this.#readyState === CONNECTING) throw domError('InvalidStateError', 'WebSocket is still CONNECTING: wait for open before ping()/pong()');
-    const payload = toControlPayload(data);
-    if (this.#readyState !== OPEN) {
-      if (cb !== undefined) process.nextTick(cb, notOpen(this.#readyState));
-      return;
-    }
-    if (!this.#writer!.sendControl(isPing, payload, cb) && cb !== undefined) process.nextTick(cb, notOpen(this.#readyState));
+    if (this.#life.readyState === CONNECTING) throw domError('InvalidStateError', 'WebSocket is still CONNECTING: wait for open before ping()/pong()');
+    this.#outgoing.sendControl(isPing, toControlPayload(data), cb);
   }
-
-  /** The Blob send queue, made on the first Blob. */
-  #sendQueue(): SendQueue {
-    this.#queue ??= new SendQueue({
-      readyState: () => this.#readyState,
-      write: (data, options, cb) => this.#write(data, options, cb),
-      addUnsent: (bytes) => {
-        this.#afterCloseBytes += bytes;
-      },
-    });
-    return this.#queue;
-  }
-
-  #write(data: Exclude<SendData, Blob>, options: SendOptions | undefined, cb: SendCallback | undefined): void {
-    if (!this.#writer!.sendMessage(data, options, cb)) {
-      this.#afterCloseBytes += byteLengthOf(data);
-      if (cb !== undefined) process.nextTick(cb, notOpen(this.#readyState));
-    }
-  }
-
-  #checkHighWater(): boolean {
-    if (this.bufferedAmount <= this.#limits.highWaterMark) return true;
-    if (!this.#needDrain) {
-      this.#needDrain = true;
-      const socket = this.#socket;
-      // The socket emits 'drain' only if its own (smaller or larger) mark was passed: otherwise ask
-      // for a callback once what is queued now has been flushed.
-      if (socket !== undefined && !socket.writableNeedDrain) socket.write(EMPTY, () => this.#onDrain());
-    }
-    return false;
-  }
-
-  #onDrain = (): void => {
-    if (!this.#needDrain || this.bufferedAmount > this.#limits.highWaterMark) return;
-    this.#needDrain = false;
-    this.emit('drain');
-  };
 
   // ── Closing ─────────────────────────────────────────────────────────────────────────────────
 
@@ -408,313 +302,71 @@ export class WebSocket extends EventEmitter {
    */
   close(code?: number, reason?: string | ArrayBufferView): void {
     const reasonText = checkCloseArguments(code, reason, this.#isServer ? 'endpoint' : 'application');
-    if (this.#readyState === CLOSING || this.#readyState === CLOSED) return;
-    if (this.#readyState === CONNECTING) {
+    const state = this.#life.readyState;
+    if (state === CLOSING || state === CLOSED) return;
+    if (state === CONNECTING) {
       this.#abortHandshake();
       return;
     }
     // A reason needs a code on the wire (RFC 6455 §5.5.1).
-    this.#engine!.sendClose(code ?? (reasonText === undefined || reasonText === '' ? undefined : WS_OK), reasonText || undefined);
+    this.#connection!.protocol.sendClose(code ?? (reasonText === undefined || reasonText === '' ? undefined : WS_OK), reasonText || undefined);
   }
 
   /** Destroy the connection at once, without a closing handshake (`close` 1006 follows). */
   terminate(): void {
-    if (this.#readyState === CLOSED) return;
-    if (this.#readyState === CONNECTING) {
-      this.#abortHandshake();
-      return;
-    }
-    this.#readyState = CLOSING;
-    this.#socket?.destroy();
+    if (this.#life.readyState === CONNECTING) this.#abortHandshake();
+    else this.#connection?.terminate();
   }
 
   /** Stop reading from the socket (messages already read are still delivered). */
   pause(): void {
-    if (this.#readyState === CONNECTING || this.#readyState === CLOSED) return;
+    if (this.#life.readyState === CONNECTING || this.#life.readyState === CLOSED) return;
     this.#paused = true;
-    this.#socket?.pause();
+    this.#connection?.socket.pause();
   }
 
   /** Resume reading after `pause()`. */
   resume(): void {
-    if (this.#readyState === CONNECTING || this.#readyState === CLOSED) return;
+    if (this.#life.readyState === CONNECTING || this.#life.readyState === CLOSED) return;
     this.#paused = false;
-    this.#socket?.resume();
+    this.#connection?.socket.resume();
   }
 
   #abortHandshake(): void {
-    this.#readyState = CLOSING;
+    this.#life.stop();
     this.#dialer?.abort(new ClientError(ClientErrorCode.Aborted, 'WebSocket was closed before the connection was established'));
   }
 
   // ── Connection life ─────────────────────────────────────────────────────────────────────────
 
   #onDialOpen(result: DialResult, createExtensions: () => Extension[]): void {
-    clearTimeout(this.#handshakeTimer);
     this.#dialer = undefined;
     this.#url = result.url;
     this.#protocol = result.protocol;
     this.#extensions = result.extensions;
     this.emit('upgrade', result.response);
-    this.#attach(result.socket, result.head, createExtensions());
+    const connection = this.#attach(result.socket, result.head, createExtensions());
     this.emit('open');
-    this.#startHeartbeat();
+    connection.startHeartbeat(this.#limits.heartbeat);
   }
 
   #onDialFail(err: ClientError): void {
-    clearTimeout(this.#handshakeTimer);
     this.#dialer = undefined;
-    this.#readyState = CLOSED;
-    this.#closeCode = WS_CLOSED_ABNORMALLY;
-    this.#emitError(err);
-    this.#emitClose();
+    this.#life.closed(() => emitError(this, err));
   }
 
-  /** Take over a socket after the handshake: set it up and start the protocol. */
-  #attach(socket: Duplex, head: Uint8Array, extensions: readonly Extension[] | undefined): void {
-    this.#socket = socket;
-    const net = socket as Partial<Socket>;
-    net.setTimeout?.(0);
-    net.setNoDelay?.(true);
-    const writer = new SocketWriter(socket, this.#isServer, () => this.#readyState);
-    this.#writer = writer;
-    const handler: ProtocolHandler = {
-      onWrite: writer.onWrite,
-      onMessage: (data, isBinary) => this.#onMessage(data, isBinary),
-      onPing: (payload) => this.emit('ping', toBuffer(payload)),
-      onPong: (payload) => this.#onPong(payload),
-      onClosing: () => this.#onClosing(),
-      onClose: (code, reason, wasClean) => this.#onProtocolClose(code, reason, wasClean),
-      onError: (err) => {
-        this.#failure = err;
-        this.#emitError(err);
-      },
-    };
-    useNativeMaskIfAvailable();
-    this.#engine = new Protocol({
-      role: this.#isServer ? 'server' : 'client',
-      handler,
-      maxPayloadLength: this.#limits.maxPayloadLength,
-      maxMessageLength: this.#limits.maxMessageLength,
-      maxFragments: this.#limits.maxFragments,
-      autoPong: this.#limits.autoPong,
-      extensions: extensions ?? [],
-    });
-    writer.start(this.#engine, extensions !== undefined && extensions.some((extension) => typeof extension.encode === 'function'));
-    this.#readyState = OPEN;
-    socket.on('data', this.#onData);
-    socket.on('end', this.#onEnd);
-    socket.on('close', this.#onSocketClose);
-    socket.on('error', this.#onSocketError);
-    socket.on('drain', this.#onDrain);
-    // Bytes that came with the handshake response are processed on the next turn of the event
-    // loop, not now: the caller has not yet had 'open', the 'connection' event or connect()'s
-    // promise, so a message in them would reach no listener. Later socket data waits behind them.
-    if (head.length > 0) {
-      this.#pendingHead = head;
-      setImmediate(this.#flushHead);
-    }
-    // A socket that closed before it was handed over will never emit 'close' again.
-    if (socket.destroyed) process.nextTick(this.#onSocketClose);
-    else if (this.#isServer) this.#startHeartbeat();
+  /** Take over a socket after the handshake: the connection is OPEN on return. */
+  #attach(socket: Duplex, head: Uint8Array, extensions: readonly Extension[] | undefined): Connection {
+    const connection = new Connection(this, this.#life, socket, head, this.#isServer, this.#limits, extensions);
+    this.#connection = connection;
+    this.#outgoing.attach(connection);
+    return connection;
   }
 
-  #pendingHead: Uint8Array | undefined;
-
-  #flushHead = (): void => {
-    const head = this.#pendingHead;
-    if (head === undefined) return;
-    this.#pendingHead = undefined;
-    this.#onData(head);
-  };
-
-  #onData = (chunk: Uint8Array): void => {
-    if (this.#pendingHead !== undefined) this.#flushHead();
-    const engine = this.#engine!;
-    try {
-      engine.receiveData(chunk);
-    } catch (err) {
-      // A listener threw: the parser has stopped, so the connection cannot go on (1011). The
-      // exception is the application's and goes on up, as with any EventEmitter listener.
-      engine.fail(1011);
-      throw err;
-    }
-  };
-
-  #onEnd = (): void => {
-    this.#engine?.receiveEof();
-    // The peer will not send more; finish our half too (a no-op when the socket already did).
-    this.#socket?.end();
-  };
-
-  #onSocketError = (err: Error): void => {
-    // Errors after the closing handshake (e.g. ECONNRESET while waiting for FIN) change nothing.
-    if (this.#engine?.state !== 'CLOSED' && this.#failure === undefined) this.#emitError(err);
-    this.#socket?.destroy();
-  };
-
-  #onSocketClose = (): void => {
-    this.#engine?.receiveEof();
-    this.#readyState = CLOSED;
-    clearTimeout(this.#closeTimer);
-    this.#heartbeat?.stop();
-    this.#emitClose();
-  };
-
-  #onClosing(): void {
-    if (this.#readyState === OPEN) this.#readyState = CLOSING;
-    this.#heartbeat?.stop();
-    // RFC 6455 §7.1.1 and ws: do not wait forever for the peer's close frame and FIN.
-    if (this.#closeTimer === undefined) {
-      this.#closeTimer = setTimeout(() => this.#socket?.destroy(), this.#limits.closeTimeoutMs);
-    }
-  }
-
-  #onProtocolClose(code: number, reason: string, wasClean: boolean): void {
-    if (this.#readyState === OPEN) this.#readyState = CLOSING;
-    const failure = this.#failure;
-    // ws reports the code of a failure we detected (1002, 1007, 1009 …) rather than 1006.
-    this.#closeCode = failure?.closeCode !== undefined && this.#engine?.closeReceived === undefined ? failure.closeCode : code;
-    this.#closeReason = reason;
-    this.#wasClean = wasClean;
-    this.#heartbeat?.stop();
-    const socket = this.#socket!;
-    if (socket.destroyed) return;
-    // RFC 6455 §7.1.1: the server closes TCP first; a client waits for it (bounded by the close
-    // timer), except after a failure, when it closes too.
-    if (this.#isServer || !wasClean || socket.readableEnded) socket.end();
-    if (this.#closeTimer === undefined) {
-      this.#closeTimer = setTimeout(() => socket.destroy(), this.#limits.closeTimeoutMs);
-    }
-  }
-
-  #startHeartbeat(): void {
-    const heartbeat = this.#limits.heartbeat;
-    if (heartbeat === undefined || this.#readyState !== OPEN) return;
-    this.#heartbeat = new Heartbeat(
-      heartbeat.intervalMs,
-      heartbeat.timeoutMs,
-      (payload) => {
-        if (this.#readyState !== OPEN) return false;
-        this.#engine!.sendPing(payload);
-        return true;
-      },
-      (err) => {
-        this.#failure = err;
-        this.#emitError(err);
-        this.terminate();
-      },
-    );
-  }
-
-  #onPong(payload: Uint8Array): void {
-    this.#heartbeat?.onPong(payload);
-    this.emit('pong', toBuffer(payload));
-  }
-
-  // ── Events ──────────────────────────────────────────────────────────────────────────────────
-
-  #onMessage(data: Uint8Array, isBinary: boolean): void {
-    if (this.listenerCount('message') === 0) return;
-    this.emit('message', toMessageData(data, isBinary, this.#binaryType), isBinary);
-  }
-
-  #emitError(err: Error): void {
-    // An 'error' with no listener would throw into the event loop: the network must not crash the process.
-    if (this.listenerCount('error') > 0) this.emit('error', err);
-  }
-
-  #emitClose(): void {
-    if (this.#closeEmitted) return;
-    this.#closeEmitted = true;
-    this.#readyState = CLOSED;
+  #onClose(code: number, reason: string, wasClean: boolean): void {
     // Whatever is still queued behind a Blob was not sent: tell its callbacks.
-    this.#queue?.failAll(CLOSED);
-    this.emit('close', this.#closeCode, Buffer.from(this.#closeReason), this.#wasClean);
-  }
-
-  /** Add a ws-style listener (Node EventEmitter `on`), typed by {@link WebSocketEventMap}. */
-  override on<E extends string | symbol>(event: E, listener: WebSocketListener<E>): this {
-    return super.on(event, listener);
-  }
-
-  /** Add a listener called once, typed by {@link WebSocketEventMap}. */
-  override once<E extends string | symbol>(event: E, listener: WebSocketListener<E>): this {
-    return super.once(event, listener);
-  }
-
-  /** Remove a listener added with `on` / `once`. */
-  override off<E extends string | symbol>(event: E, listener: WebSocketListener<E>): this {
-    return super.off(event, listener);
-  }
-
-  /** Alias of `on`, typed the same way. */
-  override addListener<E extends string | symbol>(event: E, listener: WebSocketListener<E>): this {
-    return super.addListener(event, listener);
-  }
-
-  /** Alias of `off`, typed the same way. */
-  override removeListener<E extends string | symbol>(event: E, listener: WebSocketListener<E>): this {
-    return super.removeListener(event, listener);
-  }
-
-  /** Add a listener before the others, typed by {@link WebSocketEventMap}. */
-  override prependListener<E extends string | symbol>(event: E, listener: WebSocketListener<E>): this {
-    return super.prependListener(event, listener);
-  }
-
-  /**
-   * Add a WHATWG-style listener for `open`, `message`, `error` or `close` (or any event this
-   * object emits). The same listener is added once; `{ once: true }` removes it after one call.
-   */
-  addEventListener(type: string, listener: EventListenerLike<never> | null, options?: { once?: boolean } | boolean): void {
-    addWhatwgListener(this, type, listener, options);
-  }
-
-  /** Remove a listener added with `addEventListener`. */
-  removeEventListener(type: string, listener: EventListenerLike<never> | null): void {
-    removeWhatwgListener(this, type, listener);
-  }
-
-  /** Call the WHATWG-style listeners (addEventListener and on*) of `event.type` with `event`. Returns true. */
-  dispatchEvent(event: { readonly type: string }): boolean {
-    return dispatchWhatwgEvent(this, event);
-  }
-
-  /** WHATWG `onopen` attribute. */
-  get onopen(): ((event: WebSocketEvent) => void) | null {
-    return getAttributeListener(this, 'open') as ((event: WebSocketEvent) => void) | null;
-  }
-
-  set onopen(listener: ((event: WebSocketEvent) => void) | null) {
-    setAttributeListener(this, 'open', listener);
-  }
-
-  /** WHATWG `onmessage` attribute. */
-  get onmessage(): ((event: MessageEvent) => void) | null {
-    return getAttributeListener(this, 'message') as ((event: MessageEvent) => void) | null;
-  }
-
-  set onmessage(listener: ((event: MessageEvent) => void) | null) {
-    setAttributeListener(this, 'message', listener);
-  }
-
-  /** WHATWG `onerror` attribute. */
-  get onerror(): ((event: ErrorEvent) => void) | null {
-    return getAttributeListener(this, 'error') as ((event: ErrorEvent) => void) | null;
-  }
-
-  set onerror(listener: ((event: ErrorEvent) => void) | null) {
-    setAttributeListener(this, 'error', listener);
-  }
-
-  /** WHATWG `onclose` attribute. */
-  get onclose(): ((event: CloseEvent) => void) | null {
-    return getAttributeListener(this, 'close') as ((event: CloseEvent) => void) | null;
-  }
-
-  set onclose(listener: ((event: CloseEvent) => void) | null) {
-    setAttributeListener(this, 'close', listener);
+    this.#outgoing.failQueued(CLOSED);
+    this.emit('close', code, Buffer.from(reason), wasClean);
   }
 
   /**
@@ -723,14 +375,7 @@ export class WebSocket extends EventEmitter {
    * while more than 16 messages wait for the consumer. `break` stops iterating without closing.
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<string | Buffer | ArrayBuffer | Blob | Buffer[]> {
-    return createMessageIterator(
-      this,
-      (data, isBinary) => toWhatwgData(data, isBinary) as string | Buffer | ArrayBuffer | Blob | Buffer[],
-      (code, reason) =>
-        new ClientError(ClientErrorCode.ClosedAbnormally, `The connection closed without a closing handshake (code ${code}${reason ? `, ${reason}` : ''})`, {
-          closeCode: code,
-        }),
-    );
+    return createMessageIterator(this);
   }
 }
 

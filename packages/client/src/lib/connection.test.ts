@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { encodeFrame } from '@rfc6455/frame';
+import { closed, useTestScope } from '../../test/harness.ts';
+import { once } from '../../test/peer.ts';
+import { WebSocket } from './websocket.ts';
+
+const { peer, track } = useTestScope();
+
+describe('socket to protocol', () => {
+  it('echoes a 16 MiB binary message intact', async () => {
+    const p = await peer();
+    const ws = track(await WebSocket.connect(p.url));
+    const big = Buffer.alloc(16 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big[i] = (i / 4096) & 0xff;
+    big[big.length - 1] = 0xab;
+    const reply = once<[Buffer, boolean]>(ws, 'message');
+    ws.send(big);
+    const [data, isBinary] = await reply;
+    expect(isBinary).toBe(true);
+    expect(data.length).toBe(big.length);
+    expect(data.equals(big)).toBe(true);
+  }, 30_000);
+
+  it('receives a fragmented message from the peer as one message', async () => {
+    const p = await peer({ echo: false });
+    const ws = track(await WebSocket.connect(p.url));
+    const server = await p.nextConnection();
+    const message = once<[Buffer, boolean]>(ws, 'message');
+    server.protocol.sendText('ab', { fin: false });
+    server.protocol.sendPing('mid');
+    server.protocol.sendText('cd', { fin: true });
+    const [data, isBinary] = await message;
+    expect(data.toString()).toBe('abcd');
+    expect(isBinary).toBe(false);
+  });
+});
+
+describe('the peer breaks the protocol', () => {
+  it('an invalid close code from the peer fails the connection with 1002', async () => {
+    const p = await peer();
+    const ws = track(await WebSocket.connect(p.url));
+    const server = await p.nextConnection();
+    const errors: Array<{ code: string; closeCode: number | undefined }> = [];
+    ws.on('error', (err) => {
+      const e = err as Error & { code: string; closeCode?: number };
+      errors.push({ code: e.code, closeCode: e.closeCode });
+    });
+    const done = closed(ws);
+    // 1005 may never be sent on the wire (RFC 6455 §7.4.1).
+    server.socket.write(encodeFrame(0x8, Buffer.from([0x03, 0xed])));
+    const result = await done;
+    expect(errors).toEqual([{ code: 'WS_ERR_INVALID_CLOSE_CODE', closeCode: 1002 }]);
+    expect(result.code).toBe(1002);
+    expect(result.wasClean).toBe(false);
+    const serverSide = await server.closing;
+    expect(server.protocol.closeReceived?.code).toBe(1002);
+    expect(serverSide.code).toBe(1002);
+  });
+
+  it('an unmasked frame is fine from a server but a masked one fails with 1002', async () => {
+    const p = await peer();
+    const ws = track(await WebSocket.connect(p.url));
+    const server = await p.nextConnection();
+    const error = once<[Error & { code: string }]>(ws, 'error');
+    const done = closed(ws);
+    server.socket.write(encodeFrame(0x1, Buffer.from('x'), { maskKey: new Uint8Array([1, 2, 3, 4]) }));
+    expect((await error)[0].code).toBe('WS_ERR_UNEXPECTED_MASK');
+    expect((await done).code).toBe(1002);
+  });
+});
+
+describe('handing over a socket', () => {
+  it('fromSocket on a socket that already closed emits close 1006', async () => {
+    const { PassThrough } = await import('node:stream');
+    const stream = new PassThrough();
+    stream.destroy();
+    const ws = WebSocket.fromSocket(stream, undefined, { role: 'server' });
+    expect(await closed(ws)).toEqual({ code: 1006, reason: '', wasClean: false });
+    expect(() => WebSocket.fromSocket(stream, undefined, { role: 'peer' as 'server' })).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,202 @@
+/**
+ * Connection I/O: the pump between a Node socket and @rfc6455/protocol once the opening handshake
+ * is done. The protocol does no I/O; this loop feeds it the socket's bytes and end, turns its
+ * events into the owner's ws-style events and hands its frames to the SocketWriter — the shape of
+ * Python websockets' asyncio layer around its sans-I/O core. The heartbeat lives exactly as long
+ * as this pump, so it is started here too.
+ */
+import type { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { CLOSED, OPEN } from '@rfc6455/codes';
+import type { WebSocketError } from '@rfc6455/codes';
+import { Protocol } from '@rfc6455/protocol';
+import type { Extension, ProtocolHandler } from '@rfc6455/protocol';
+import { emitError } from './event-surface.ts';
+import { Heartbeat } from './heartbeat.ts';
+import type { Lifecycle } from './lifecycle.ts';
+import { toBuffer, toMessageData } from './message-conversion.ts';
+import type { BinaryType } from './message-conversion.ts';
+import { useNativeMaskIfAvailable } from './native-mask.ts';
+import type { ResolvedLimits } from './options.ts';
+import { SocketWriter } from './socket-writer.ts';
+
+/** The object the connection's events are emitted on (the WebSocket), and how it wants binary messages. */
+export interface ConnectionOwner extends EventEmitter {
+  readonly binaryType: BinaryType;
+}
+
+/**
+ * A socket after the handshake, joined to a Protocol. It is the protocol's handler itself (its
+ * `on*` methods), so a connection costs one object rather than one closure per callback.
+ */
+export class Connection implements ProtocolHandler {
+  /** The socket, in upgraded (WebSocket) use. */
+  readonly socket: Duplex;
+  /** The protocol state machine of this connection. */
+  readonly protocol: Protocol;
+  /** Where sends go: protocol calls and socket writes with the callbacks on the last chunk. */
+  readonly writer: SocketWriter;
+  /** ProtocolHandler: the protocol's bytes, written through {@link writer}. */
+  readonly onWrite: (data: Uint8Array) => void;
+  readonly #owner: ConnectionOwner;
+  readonly #life: Lifecycle;
+  #heartbeat: Heartbeat | undefined;
+  #pendingHead: Uint8Array | undefined;
+
+  /**
+   * Take over `socket` (`head`: the bytes read past the handshake) for `owner`, running
+   * `extensions` in negotiated order, and make the connection OPEN.
+   */
+  constructor(
+    owner: ConnectionOwner,
+    life: Lifecycle,
+    socket: Duplex,
+    head: Uint8Array,
+    isServer: boolean,
+    limits: ResolvedLimits,
+    extensions: readonly Extension[] | undefined,
+  ) {
+    this.#owner = owner;
+    this.#life = life;
+    this.socket = socket;
+    const net = socket as Partial<Socket>;
+    net.setTimeout?.(0);
+    net.setNoDelay?.(true);
+    const writer = new SocketWriter(socket, isServer, life);
+    this.writer = writer;
+    this.onWrite = writer.onWrite;
+    useNativeMaskIfAvailable();
+    this.protocol = new Protocol({
+      role: isServer ? 'server' : 'client',
+      handler: this,
+      maxPayloadLength: limits.maxPayloadLength,
+      maxMessageLength: limits.maxMessageLength,
+      maxFragments: limits.maxFragments,
+      autoPong: limits.autoPong,
+      extensions: extensions ?? [],
+    });
+    writer.start(this.protocol, extensions !== undefined && extensions.some((extension) => typeof extension.encode === 'function'));
+    life.open();
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('close', this.#onSocketClose);
+    socket.on('error', this.#onSocketError);
+    // Bytes that came with the handshake response are processed on the next turn of the event
+    // loop, not now: the caller has not yet had 'open', the 'connection' event or connect()'s
+    // promise, so a message in them would reach no listener. Later socket data waits behind them.
+    if (head.length > 0) {
+      this.#pendingHead = head;
+      setImmediate(this.#flushHead);
+    }
+    // A socket that closed before it was handed over will never emit 'close' again.
+    if (socket.destroyed) process.nextTick(this.#onSocketClose);
+    // A server-role socket is open on return; a client's heartbeat starts after its 'open' event.
+    else if (isServer) this.startHeartbeat(limits.heartbeat);
+  }
+
+  /** The last heartbeat round-trip time in milliseconds (undefined before the first pong). */
+  get latency(): number | undefined {
+    return this.#heartbeat?.latency;
+  }
+
+  /** Ping on `heartbeat`'s interval while OPEN; a missing pong fails the connection and terminates it. */
+  startHeartbeat(heartbeat: ResolvedLimits['heartbeat']): void {
+    if (heartbeat === undefined || this.#life.readyState !== OPEN) return;
+    this.#heartbeat = new Heartbeat(
+      heartbeat.intervalMs,
+      heartbeat.timeoutMs,
+      (payload) => {
+        if (this.#life.readyState !== OPEN) return false;
+        this.protocol.sendPing(payload);
+        return true;
+      },
+      (err) => {
+        this.#life.fail(err);
+        emitError(this.#owner, err);
+        this.terminate();
+      },
+    );
+  }
+
+  /** Destroy the socket at once, without a closing handshake (`close` 1006 follows). */
+  terminate(): void {
+    if (this.#life.readyState === CLOSED) return;
+    this.#life.stop();
+    this.socket.destroy();
+  }
+
+  /** ProtocolHandler: a whole message, emitted as ws does (`binaryType` decides the form). */
+  onMessage(data: Uint8Array, isBinary: boolean): void {
+    const owner = this.#owner;
+    if (owner.listenerCount('message') === 0) return;
+    owner.emit('message', toMessageData(data, isBinary, owner.binaryType), isBinary);
+  }
+
+  /** ProtocolHandler: a ping (already answered when `autoPong` is on). */
+  onPing(payload: Uint8Array): void {
+    this.#owner.emit('ping', toBuffer(payload));
+  }
+
+  /** ProtocolHandler: a pong, which may answer the heartbeat's ping. */
+  onPong(payload: Uint8Array): void {
+    this.#heartbeat?.onPong(payload);
+    this.#owner.emit('pong', toBuffer(payload));
+  }
+
+  /** ProtocolHandler: the closing handshake began. */
+  onClosing(): void {
+    this.#heartbeat?.stop();
+    this.#life.closing(this.socket);
+  }
+
+  /** ProtocolHandler: the protocol is done; the lifecycle ends TCP. */
+  onClose(code: number, reason: string, wasClean: boolean): void {
+    this.#heartbeat?.stop();
+    this.#life.protocolClosed(this.socket, code, reason, wasClean, this.protocol.closeReceived !== undefined);
+  }
+
+  /** ProtocolHandler: the peer broke the protocol (or an extension failed); our close frame follows. */
+  onError(err: WebSocketError): void {
+    this.#life.fail(err);
+    emitError(this.#owner, err);
+  }
+
+  #flushHead = (): void => {
+    const head = this.#pendingHead;
+    if (head === undefined) return;
+    this.#pendingHead = undefined;
+    this.#onData(head);
+  };
+
+  #onData = (chunk: Uint8Array): void => {
+    if (this.#pendingHead !== undefined) this.#flushHead();
+    const protocol = this.protocol;
+    try {
+      protocol.receiveData(chunk);
+    } catch (err) {
+      // A listener threw: the parser has stopped, so the connection cannot go on (1011). The
+      // exception is the application's and goes on up, as with any EventEmitter listener.
+      protocol.fail(1011);
+      throw err;
+    }
+  };
+
+  #onEnd = (): void => {
+    this.protocol.receiveEof();
+    // The peer will not send more; finish our half too (a no-op when the socket already did).
+    this.socket.end();
+  };
+
+  #onSocketError = (err: Error): void => {
+    // Errors after the closing handshake (e.g. ECONNRESET while waiting for FIN) change nothing.
+    if (this.protocol.state !== 'CLOSED' && this.#life.failure === undefined) emitError(this.#owner, err);
+    this.socket.destroy();
+  };
+
+  #onSocketClose = (): void => {
+    this.protocol.receiveEof();
+    this.#heartbeat?.stop();
+    this.#life.closed();
+  };
+}

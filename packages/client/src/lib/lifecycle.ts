@@ -1,0 +1,99 @@
+/**
+ * The life of one connection, from the constructor to the `close` event: its WHATWG ready state,
+ * the bounded wait for the end of TCP after the closing handshake (RFC 6455 §7.1.1) and the one
+ * close report, with the code ws would give (the peer's, or the one we failed the connection
+ * with). The socket is only ended or destroyed here; reading and writing are connection.ts's.
+ */
+import type { Duplex } from 'node:stream';
+import { CLOSED, CLOSING, CONNECTING, OPEN, WS_CLOSED_ABNORMALLY } from '@rfc6455/codes';
+import type { ReadyState, WebSocketError } from '@rfc6455/codes';
+
+/** Called once, when the connection is CLOSED, with the `close` event's code, reason and wasClean. */
+export type CloseReport = (code: number, reason: string, wasClean: boolean) => void;
+
+/** One connection's ready state, close wait and close report. */
+export class Lifecycle {
+  readonly #isServer: boolean;
+  readonly #closeTimeoutMs: number;
+  readonly #report: CloseReport;
+  #state: ReadyState = CONNECTING;
+  #code = WS_CLOSED_ABNORMALLY;
+  #reason = '';
+  #wasClean = false;
+  #failure: WebSocketError | undefined;
+  #reported = false;
+  #timer: NodeJS.Timeout | undefined;
+
+  /** The life of a client-role (`isServer` false) or server-role connection, CONNECTING. */
+  constructor(isServer: boolean, closeTimeoutMs: number, report: CloseReport) {
+    this.#isServer = isServer;
+    this.#closeTimeoutMs = closeTimeoutMs;
+    this.#report = report;
+  }
+
+  /** CONNECTING (0), OPEN (1), CLOSING (2) or CLOSED (3). */
+  get readyState(): ReadyState {
+    return this.#state;
+  }
+
+  /** The error the connection was failed with (the peer broke the protocol, a heartbeat timed out), if any. */
+  get failure(): WebSocketError | undefined {
+    return this.#failure;
+  }
+
+  /** The opening handshake is done. */
+  open(): void {
+    this.#state = OPEN;
+  }
+
+  /** `close()` while CONNECTING or `terminate()`: CLOSING until the attempt or the socket is gone. */
+  stop(): void {
+    this.#state = CLOSING;
+  }
+
+  /** Record the error the connection is failed with; its close code is reported unless the peer's close frame came first. */
+  fail(err: WebSocketError): void {
+    this.#failure = err;
+  }
+
+  /** The closing handshake began (our close frame or the peer's): do not wait forever for the rest. */
+  closing(socket: Duplex): void {
+    if (this.#state === OPEN) this.#state = CLOSING;
+    // RFC 6455 §7.1.1 and ws: the peer's close frame and FIN are awaited for closeTimeoutMs at most.
+    this.#armCloseTimer(socket);
+  }
+
+  /**
+   * The protocol is done (`closeReceived`: the peer's close frame arrived). Keep the report, then
+   * end TCP: RFC 6455 §7.1.1, the server closes first; a client waits for it (bounded by the close
+   * timer), except after a failure, when it closes too.
+   */
+  protocolClosed(socket: Duplex, code: number, reason: string, wasClean: boolean, closeReceived: boolean): void {
+    if (this.#state === OPEN) this.#state = CLOSING;
+    const failure = this.#failure;
+    // ws reports the code of a failure we detected (1002, 1007, 1009 …) rather than 1006.
+    this.#code = failure?.closeCode !== undefined && !closeReceived ? failure.closeCode : code;
+    this.#reason = reason;
+    this.#wasClean = wasClean;
+    if (socket.destroyed) return;
+    if (this.#isServer || !wasClean || socket.readableEnded) socket.end();
+    this.#armCloseTimer(socket);
+  }
+
+  /**
+   * The socket closed, or the attempt failed: CLOSED, then the close report (once). `before` runs
+   * between the two, with the state already CLOSED (a failed attempt's `error` event).
+   */
+  closed(before?: () => void): void {
+    this.#state = CLOSED;
+    clearTimeout(this.#timer);
+    before?.();
+    if (this.#reported) return;
+    this.#reported = true;
+    this.#report(this.#code, this.#reason, this.#wasClean);
+  }
+
+  #armCloseTimer(socket: Duplex): void {
+    this.#timer ??= setTimeout(() => socket.destroy(), this.#closeTimeoutMs);
+  }
+}
