@@ -23,5 +23,3 @@ export type {
   PerMessageDeflateOptions,
   WebSocketOptions,
 } from './lib/options.ts';
-export { isNoProxy, resolveProxy } from './lib/proxy.ts';
-export type { ProxyEnv } from './lib/proxy.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFrame } from '@rfc6455/frame';
-import { closed, useTestScope } from '../../test/harness.ts';
+import { RecordingSocket, closed, tick, useTestScope } from '../../test/harness.ts';
 import { once } from '../../test/peer.ts';
 import { WebSocket } from './websocket.ts';
 
@@ -77,5 +77,48 @@ describe('handing over a socket', () => {
     const ws = WebSocket.fromSocket(stream, undefined, { role: 'server' });
     expect(await closed(ws)).toEqual({ code: 1006, reason: '', wasClean: false });
     expect(() => WebSocket.fromSocket(stream, undefined, { role: 'peer' as 'server' })).toThrow(TypeError);
+  });
+});
+
+describe('the pump, on a stream the test feeds', () => {
+  it('delivers the bytes read past the handshake after fromSocket returns, before later socket data', async () => {
+    const socket = new RecordingSocket();
+    // A client-role socket: frames from the "server" are unmasked (RFC 6455 §5.1).
+    const ws = WebSocket.fromSocket(socket, encodeFrame(0x1, Buffer.from('early')), { role: 'client' });
+    const got: string[] = [];
+    ws.on('message', (data) => got.push(String(data)));
+    socket.push(encodeFrame(0x1, Buffer.from('later')));
+    expect(got).toEqual([]);
+    await tick();
+    expect(got).toEqual(['early', 'later']);
+    ws.terminate();
+  });
+
+  it('fails the connection with 1011 when a listener throws, and lets the exception go on up', async () => {
+    const socket = new RecordingSocket();
+    const ws = WebSocket.fromSocket(socket, undefined, { role: 'client' });
+    ws.on('message', () => {
+      throw new Error('listener bug');
+    });
+    // Emitted as a socket's read does, so the exception comes out of the emit.
+    expect(() => socket.emit('data', encodeFrame(0x2, Buffer.from([1])))).toThrow('listener bug');
+    await tick();
+    // Our close frame: FIN + close, masked, length 2; unmasked it is 1011 (0x03f3).
+    const frame = socket.written;
+    expect(frame.subarray(0, 2).toString('hex')).toBe('8882');
+    const mask = frame.subarray(2, 6);
+    expect([frame[6]! ^ mask[0]!, frame[7]! ^ mask[1]!]).toEqual([0x03, 0xf3]);
+    ws.terminate();
+  });
+
+  it('answers the end of the stream by ending its own half', async () => {
+    const socket = new RecordingSocket();
+    const ws = WebSocket.fromSocket(socket, undefined, { role: 'server' });
+    const done = closed(ws);
+    socket.push(null);
+    await tick();
+    expect(socket.writableEnded).toBe(true);
+    socket.destroy();
+    expect(await done).toEqual({ code: 1006, reason: '', wasClean: false });
   });
 });

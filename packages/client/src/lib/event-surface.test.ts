@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { until, useTestScope } from '../../test/harness.ts';
+import { EventEmitter } from 'node:events';
+import { RecordingSocket, until, useTestScope } from '../../test/harness.ts';
+import { emitError } from './event-surface.ts';
 import { once } from '../../test/peer.ts';
 import type { CloseEvent, MessageEvent } from './events.ts';
 import { WebSocket } from './websocket.ts';
@@ -90,5 +92,38 @@ describe('typed ws-style events', () => {
     ws.close();
     await new Promise((resolve) => ws.once('close', resolve));
     expect(got).toEqual(['typed:false', 'pong:0', 'close:1005']);
+  });
+});
+
+describe('the surface without a connection', () => {
+  it('emitError emits only when someone listens (an unheard error must not throw)', () => {
+    const target = new EventEmitter();
+    expect(() => emitError(target, new Error('nobody listens'))).not.toThrow();
+    const seen: string[] = [];
+    target.on('error', (err: Error) => seen.push(err.message));
+    emitError(target, new Error('heard'));
+    expect(seen).toEqual(['heard']);
+  });
+
+  it('an on* attribute holds one listener, and a value that is not a function clears it (WHATWG)', () => {
+    const ws = WebSocket.fromSocket(new RecordingSocket(), undefined, { role: 'server' });
+    const first = (): void => undefined;
+    ws.onmessage = first;
+    ws.onmessage = () => undefined;
+    expect(ws.onmessage).not.toBe(first);
+    expect(ws.listenerCount('message')).toBe(1);
+    ws.onmessage = 'nope' as unknown as null;
+    expect(ws.onmessage).toBeNull();
+    expect(ws.listenerCount('message')).toBe(0);
+    ws.terminate();
+  });
+
+  it('refuses a listener that is neither a function nor has handleEvent, and an event without a type', () => {
+    const ws = WebSocket.fromSocket(new RecordingSocket(), undefined, { role: 'server' });
+    expect(() => ws.addEventListener('message', {} as never)).toThrow(TypeError);
+    expect(() => ws.dispatchEvent({} as { type: string })).toThrow(TypeError);
+    ws.addEventListener('message', null);
+    expect(ws.listenerCount('message')).toBe(0);
+    ws.terminate();
   });
 });

@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { closed, useTestScope } from '../../test/harness.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RecordingSocket, closed, tick, useTestScope } from '../../test/harness.ts';
+import { Heartbeat } from './heartbeat.ts';
+import type { ClientError } from './client-error.ts';
 import { once } from '../../test/peer.ts';
 import { WebSocket } from './websocket.ts';
 
@@ -30,5 +32,68 @@ describe('heartbeat', () => {
     expect(result).toEqual({ code: 1006, reason: '', wasClean: false });
     expect(Date.now() - started).toBeGreaterThanOrEqual(80);
     expect(server.pings).toHaveLength(1);
+  });
+});
+
+describe('Heartbeat, on fake timers', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('pings every intervalMs with one ping in flight, and records the latency of the pong that answers it', () => {
+    vi.useFakeTimers();
+    const pings: Buffer[] = [];
+    const timeouts: ClientError[] = [];
+    const heartbeat = new Heartbeat(100, 50, (payload) => pings.push(Buffer.from(payload)) > 0, (err) => timeouts.push(err));
+    vi.advanceTimersByTime(99);
+    expect(pings).toHaveLength(0);
+    vi.advanceTimersByTime(1);
+    expect(pings).toHaveLength(1);
+    expect(pings[0]!.length).toBe(8);
+    // A pong with another payload (unsolicited, RFC 6455 §5.5.3) does not answer ours.
+    heartbeat.onPong(Buffer.from('other'));
+    vi.advanceTimersByTime(20);
+    heartbeat.onPong(pings[0]!);
+    expect(heartbeat.latency).toBeTypeOf('number');
+    vi.advanceTimersByTime(100);
+    expect(pings).toHaveLength(2);
+    expect(timeouts).toEqual([]);
+    heartbeat.stop();
+    vi.advanceTimersByTime(1000);
+    expect(pings).toHaveLength(2);
+  });
+
+  it('reports WS_ERR_HEARTBEAT_TIMEOUT timeoutMs after an unanswered ping, and sends no second ping meanwhile', () => {
+    vi.useFakeTimers();
+    let pings = 0;
+    const timeouts: ClientError[] = [];
+    const heartbeat = new Heartbeat(10, 35, () => ++pings > 0, (err) => timeouts.push(err));
+    vi.advanceTimersByTime(10 + 34);
+    expect(timeouts).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(pings).toBe(1);
+    expect(timeouts.map((err) => [err.code, err.closeCode])).toEqual([['WS_ERR_HEARTBEAT_TIMEOUT', 1006]]);
+    heartbeat.stop();
+  });
+
+  it('does not wait for a pong when the ping could not be sent', () => {
+    vi.useFakeTimers();
+    const timeouts: ClientError[] = [];
+    const heartbeat = new Heartbeat(10, 5, () => false, (err) => timeouts.push(err));
+    vi.advanceTimersByTime(100);
+    expect(timeouts).toEqual([]);
+    heartbeat.stop();
+  });
+
+  it('a server-role socket starts its heartbeat when handed over: the ping frame is on the wire', async () => {
+    // Only the timers are fake: the per-tick cork is released on the real process.nextTick.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    const socket = new RecordingSocket();
+    const ws = WebSocket.fromSocket(socket, undefined, { role: 'server', heartbeat: { intervalMs: 1000 } });
+    vi.advanceTimersByTime(1000);
+    await tick();
+    // FIN + ping, unmasked from a server, 8 bytes of payload.
+    expect(socket.written.subarray(0, 2).toString('hex')).toBe('8908');
+    ws.terminate();
   });
 });

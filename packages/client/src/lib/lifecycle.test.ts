@@ -1,7 +1,9 @@
 import { connect as netConnect } from 'node:net';
-import { describe, expect, it } from 'vitest';
-import { closed, tick, useTestScope } from '../../test/harness.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CLOSED, CLOSING, CONNECTING, OPEN, WebSocketError } from '@rfc6455/codes';
+import { RecordingSocket, closed, tick, useTestScope } from '../../test/harness.ts';
 import type { CloseEvent, ErrorEvent } from './events.ts';
+import { Lifecycle } from './lifecycle.ts';
 import { WebSocket } from './websocket.ts';
 
 const { peer, track } = useTestScope();
@@ -97,5 +99,106 @@ describe('closing while CONNECTING', () => {
     await tick();
     expect(attempts).toBe(0);
     expect(events).toEqual(['error:WS_ERR_ABORTED', 'close:1006:false']);
+  });
+});
+
+describe('Lifecycle', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function lifecycle(isServer: boolean, closeTimeoutMs = 1000): { life: Lifecycle; reports: unknown[][] } {
+    const reports: unknown[][] = [];
+    const life = new Lifecycle(isServer, closeTimeoutMs, (...args) => reports.push(args));
+    return { life, reports };
+  }
+
+  it('goes CONNECTING → OPEN → CLOSING → CLOSED and reports the close once', () => {
+    const { life, reports } = lifecycle(false);
+    const socket = new RecordingSocket();
+    expect(life.readyState).toBe(CONNECTING);
+    life.open();
+    expect(life.readyState).toBe(OPEN);
+    life.closing(socket);
+    expect(life.readyState).toBe(CLOSING);
+    life.protocolClosed(socket, 4000, 'bye', true, true);
+    expect(reports).toEqual([]);
+    life.closed();
+    life.closed();
+    expect(life.readyState).toBe(CLOSED);
+    expect(reports).toEqual([[4000, 'bye', true]]);
+  });
+
+  it('reports 1006 and no reason when the socket closes before the protocol is done', () => {
+    const { life, reports } = lifecycle(true);
+    life.open();
+    life.closed();
+    expect(reports).toEqual([[1006, '', false]]);
+  });
+
+  it('reports the close code of the failure we detected, unless the peer\'s close frame came first', () => {
+    const failure = new WebSocketError('WS_ERR_INVALID_UTF8', 'bad text', { closeCode: 1007 });
+    const first = lifecycle(false);
+    first.life.open();
+    first.life.fail(failure);
+    first.life.protocolClosed(new RecordingSocket(), 1006, '', false, false);
+    first.life.closed();
+    expect(first.reports).toEqual([[1007, '', false]]);
+    expect(first.life.failure).toBe(failure);
+    const second = lifecycle(false);
+    second.life.open();
+    second.life.fail(failure);
+    second.life.protocolClosed(new RecordingSocket(), 4001, 'peer first', false, true);
+    second.life.closed();
+    expect(second.reports).toEqual([[4001, 'peer first', false]]);
+  });
+
+  it('RFC 6455 §7.1.1: a server ends TCP at once, a client after a clean close waits for the server', () => {
+    const server = lifecycle(true);
+    const serverSocket = new RecordingSocket();
+    server.life.open();
+    server.life.protocolClosed(serverSocket, 1000, '', true, true);
+    expect(serverSocket.writableEnded).toBe(true);
+    const client = lifecycle(false);
+    const clientSocket = new RecordingSocket();
+    client.life.open();
+    client.life.protocolClosed(clientSocket, 1000, '', true, true);
+    expect(clientSocket.writableEnded).toBe(false);
+    // After a failure the client does not wait.
+    const failed = lifecycle(false);
+    const failedSocket = new RecordingSocket();
+    failed.life.open();
+    failed.life.protocolClosed(failedSocket, 1002, '', false, false);
+    expect(failedSocket.writableEnded).toBe(true);
+    for (const socket of [serverSocket, clientSocket, failedSocket]) socket.destroy();
+  });
+
+  it('destroys the socket closeTimeoutMs after the closing handshake began, and not when it closed in time', () => {
+    vi.useFakeTimers();
+    const late = lifecycle(false, 500);
+    const lateSocket = new RecordingSocket();
+    late.life.open();
+    late.life.closing(lateSocket);
+    vi.advanceTimersByTime(499);
+    expect(lateSocket.destroyed).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(lateSocket.destroyed).toBe(true);
+    const onTime = lifecycle(false, 500);
+    const onTimeSocket = new RecordingSocket();
+    onTime.life.open();
+    onTime.life.closing(onTimeSocket);
+    onTime.life.closed();
+    vi.advanceTimersByTime(1000);
+    expect(onTimeSocket.destroyed).toBe(false);
+  });
+
+  it('runs `before` between CLOSED and the report (a failed attempt\'s error event)', () => {
+    const { life, reports } = lifecycle(false);
+    const seen: unknown[] = [];
+    life.stop();
+    expect(life.readyState).toBe(CLOSING);
+    life.closed(() => seen.push(life.readyState, reports.length));
+    expect(seen).toEqual([CLOSED, 0]);
+    expect(reports).toEqual([[1006, '', false]]);
   });
 });

@@ -37,7 +37,8 @@ describe('for await (const message of ws)', () => {
   it('throws the error of an abnormal close after the messages that came before it', async () => {
     const { ws, server } = await connect();
     server.protocol.sendText('before');
-    setTimeout(() => server.socket.destroy(), 20);
+    // The connection breaks once that message is in: registered before the iterator's own listener.
+    ws.once('message', () => server.socket.destroy());
     const got: unknown[] = [];
     const error = await (async () => {
       try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closed, until, useTestScope } from '../../test/harness.ts';
+import { RecordingSocket, closed, tick, until, useTestScope } from '../../test/harness.ts';
 import { once } from '../../test/peer.ts';
 import { WebSocket } from './websocket.ts';
 
@@ -76,5 +76,35 @@ describe('sendAsync and backpressure', () => {
     server.socket.resume();
     await drained;
     expect(ws.bufferedAmount).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('the send path, on a stream the test records', () => {
+  it('writes an OPEN send at once, as one exact frame', async () => {
+    const socket = new RecordingSocket();
+    const ws = WebSocket.fromSocket(socket, undefined, { role: 'server' });
+    const flushed = new Promise<unknown>((resolve) => ws.send('hi', resolve));
+    expect(await flushed).toBeFalsy();
+    expect(socket.written.toString('hex')).toBe('81026869');
+    ws.terminate();
+  });
+
+  it('counts a send made after the connection ended in UTF-8 bytes (a lone surrogate as 3) and tells its callback', async () => {
+    const socket = new RecordingSocket();
+    const ws = WebSocket.fromSocket(socket, undefined, { role: 'server' });
+    ws.terminate();
+    await closed(ws);
+    const errors: unknown[] = [];
+    expect(ws.send('é', (err) => errors.push((err as { code?: string }).code))).toBe(false);
+    expect(ws.bufferedAmount).toBe(2);
+    ws.send('\ud800');
+    expect(ws.bufferedAmount).toBe(5);
+    expect(ws.sendFrame(Uint8Array.of(0x81, 0x00), (err) => errors.push((err as { code?: string }).code))).toBe(false);
+    ws.ping('x', (err) => errors.push((err as { code?: string }).code));
+    await tick();
+    expect(errors).toEqual(['WS_ERR_NOT_OPEN', 'WS_ERR_NOT_OPEN', 'WS_ERR_NOT_OPEN']);
+    // Frames and pings are not data accepted by send: bufferedAmount stays.
+    expect(ws.bufferedAmount).toBe(5);
+    expect(socket.written.length).toBe(0);
   });
 });
