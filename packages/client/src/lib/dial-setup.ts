@@ -1,8 +1,8 @@
 /**
  * The client side of the opening handshake as the WebSocket constructor starts it: resolve the
  * dial options, offer permessage-deflate (RFC 7692 §5), build the request and the Dialer, bound
- * it by the handshake timeout, and make the extension objects the server's answer turned on. The Dialer does the I/O; this module
- * only wires it to the connection.
+ * it by the handshake timeout, and make the extension objects the server's answer turned on. The
+ * Dialer does the I/O; this module only wires it to the connection.
  */
 import type { ClientRequest as HttpRequest, IncomingMessage } from 'node:http';
 import { PERMESSAGE_DEFLATE, createDeflateClientNegotiator } from '@rfc6455/deflate';

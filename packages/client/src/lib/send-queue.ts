@@ -9,7 +9,7 @@ import { notOpen } from './client-error.ts';
 import { byteLengthOf } from './send-data.ts';
 import type { SendCallback, SendData, SendOptions } from './send-data.ts';
 
-/** What the queue needs from its connection, as callbacks so the connection keeps its state private. */
+/** What the queue needs from its connection (the connection's send path, outgoing.ts). */
 export interface SendQueueHost {
   /** The connection's ready state now. */
   readonly readyState: ReadyState;

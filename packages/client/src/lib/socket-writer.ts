@@ -7,11 +7,11 @@
  * callback must wait for an asynchronous extension encode.
  */
 import type { Duplex } from 'node:stream';
+import { CLOSED, OPEN } from '@rfc6455/codes';
+import type { ReadyState } from '@rfc6455/codes';
 import { SINGLE_WRITE_MAX } from '@rfc6455/protocol';
 import type { Protocol, SendOptions as ProtocolSendOptions } from '@rfc6455/protocol';
 import { notOpen } from './client-error.ts';
-import { CLOSED, OPEN } from '@rfc6455/codes';
-import type { ReadyState } from '@rfc6455/codes';
 import { toBytes } from './send-data.ts';
 import type { SendCallback, SendData, SendOptions } from './send-data.ts';
 
