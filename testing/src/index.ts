@@ -1,0 +1,16 @@
+export { toHex, fromHex, toBytes, cutAt, cutEvery } from './lib/bytes.ts';
+export { encodeFrame, closePayload, RSV1, RSV2, RSV3, EXAMPLE_MASK_KEY } from './lib/encode-frame.ts';
+export type { RawFrame } from './lib/encode-frame.ts';
+export { FrameReader, readFrames } from './lib/frame-reader.ts';
+export type { ReadFrame, FrameReaderOptions } from './lib/frame-reader.ts';
+export { FrameCounter } from './lib/frame-counter.ts';
+export { SAMPLE_KEY, newKey, acceptKey, upgradeRequest, statusOf, headersOf, headerOf, bodyOf } from './lib/http-head.ts';
+export type { HeaderLines } from './lib/http-head.ts';
+export { portOf, openSocket, rawRequest, exchange, rawHandshake, rawClient } from './lib/raw-client.ts';
+export type { RawResponse, RawHandshakeOptions, RawHandshake, RawClient } from './lib/raw-client.ts';
+export { acceptUpgrade, rawServer } from './lib/raw-server.ts';
+export type { UpgradeRequest, AcceptedUpgrade, RespondWith, RawServer } from './lib/raw-server.ts';
+export { PYTHON, startPythonServer, runPython } from './lib/python-peer.ts';
+export type { PythonServer, PythonRun } from './lib/python-peer.ts';
+export { waitFor } from './lib/wait-for.ts';
+export type { WaitForOptions } from './lib/wait-for.ts';
