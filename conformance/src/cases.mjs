@@ -1,7 +1,7 @@
 // The case list, numbered as Autobahn|Testsuite numbers it (categories 1–7, 9, 10; 12 and 13 are
 // in deflate-cases.mjs). Each case is our own restatement of the public case's description and
 // expectation: what the fuzzer sends, the event lists it accepts, and how the connection must end.
-import { closePayload, toBytes } from './wire.mjs';
+import { closePayload, fromHex, toBytes } from '@rfc6455/testing';
 import { NON_STRICT, OK } from './verdict.mjs';
 
 /**
@@ -33,7 +33,7 @@ const repeat = (pattern, length) => {
   for (let i = 0; i < length; i += p.length) p.copy(out, i, 0, Math.min(p.length, length - i));
   return out;
 };
-const hex = (h) => Buffer.from(h.replace(/\s+/g, ''), 'hex');
+const hex = (h) => toBytes(fromHex(h));
 
 const cases = [];
 /** Register a case: `run(peer)` sends, and declares expectations through `peer.expect`. */
@@ -416,7 +416,7 @@ def(
   async (p) => {
     p.suppressClose = true;
     p.expect({ [OK]: [message(repeat('BAsd7&jh23', 256 * KiB)), message('Hello World!')], [NON_STRICT]: [] }, normalClose());
-    await p.sendFrame({ opcode: 1, payload: 'BAsd7&jh23', payloadLength: 256 * KiB });
+    await p.sendFrame({ opcode: 1, payload: repeat('BAsd7&jh23', 256 * KiB) });
     await p.sendFrame({ opcode: 1, payload: 'Hello World!' });
     await p.sendClose(1000);
     await p.sendFrame({ opcode: 9 });

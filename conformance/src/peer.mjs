@@ -2,8 +2,8 @@
 // handshake, in either role. Cases drive it with pre-built frames, chops and delays and it keeps
 // what Autobahn's fuzzing protocol keeps: the received events, who closed, whether the closing
 // handshake completed, the peer's close code, and whether the fuzzer had to drop the TCP link.
-import net from 'node:net';
-import { acceptKey, closePayload, encodeFrame, FrameReader, isValidUtf8, newKey, toBytes } from './wire.mjs';
+import { isUtf8 } from 'node:buffer';
+import { closePayload, encodeFrame, FrameReader, toBytes } from '@rfc6455/testing';
 import { judgeBehavior, judgeClose, finalVerdict, sameEvents } from './verdict.mjs';
 
 /** Bytes of traffic kept per direction for the report of a non-OK case. */
@@ -15,10 +15,10 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export class FuzzingPeer {
   /**
    * @param {net.Socket} socket connected, handshake done
-   * @param {Buffer} head bytes read past the handshake
+   * @param {Buffer} rest bytes read past the handshake
    * @param {{ role: 'client' | 'server', deflate?: object | null }} options role of the FUZZER
    */
-  constructor(socket, head, { role, deflate = null }) {
+  constructor(socket, rest, { role, deflate = null }) {
     this.socket = socket;
     this.role = role;
     this.deflate = deflate;
@@ -49,7 +49,7 @@ export class FuzzingPeer {
     );
     socket.on('error', () => {});
     socket.on('data', (chunk) => this.onData(chunk));
-    if (head.length > 0) queueMicrotask(() => this.onData(head));
+    if (rest.length > 0) queueMicrotask(() => this.onData(rest));
   }
 
   /** Declare the expected outcomes, as an Autobahn case's onOpen does. */
@@ -110,9 +110,8 @@ export class FuzzingPeer {
   }
 
   /** Send one frame; a client-role fuzzer masks, as RFC 6455 §5.3 requires. */
-  async sendFrame({ opcode, payload, fin = true, rsv = 0, chop = 0, payloadLength }) {
-    const frame = encodeFrame({ opcode, payload, fin, rsv, payloadLength, mask: this.role === 'client' });
-    await this.sendRaw(frame, { chop });
+  async sendFrame({ opcode, payload, fin = true, rsv = 0, chop = 0 }) {
+    await this.sendRaw(this.encode({ opcode, payload, fin, rsv }), { chop });
   }
 
   /** A whole message in one frame (compressed when permessage-deflate was negotiated). */
@@ -242,7 +241,7 @@ export class FuzzingPeer {
       if (!this.deflate) return this.violation('compressed frame without permessage-deflate');
       data = await this.deflate.decompress(data);
     }
-    if (!binary && !isValidUtf8(data)) return this.violation('text message that is not UTF-8');
+    if (!binary && !isUtf8(data)) return this.violation('text message that is not UTF-8');
     this.record(['message', data, binary]);
   }
 
@@ -261,7 +260,7 @@ export class FuzzingPeer {
       // The SUT started the closing handshake: echo its code, as RFC 6455 §5.5.1 suggests.
       this.state = 'closing';
       const echo = payload.length >= 2 ? payload.subarray(0, 2) : Buffer.alloc(0);
-      void this.sendRaw(encodeFrame({ opcode: 8, payload: echo, mask: this.role === 'client' }));
+      void this.sendRaw(this.encode({ opcode: 8, payload: echo }));
     }
     this.wasClean = true;
     // RFC 6455 §7.1.1: the server closes TCP first; the client waits for it (the kill timer
@@ -282,87 +281,4 @@ export class FuzzingPeer {
     );
     return { behavior, result, ...close, verdict: finalVerdict(behavior, close.behaviorClose) };
   }
-}
-
-/**
- * Connect to a WebSocket server as a raw fuzzing client. Resolves with the socket, the bytes
- * past the response head and the response headers.
- */
-export function dial({ host, port, path = '/', extensions }) {
-  return new Promise((resolve, reject) => {
-    const key = newKey();
-    const socket = net.connect({ host, port });
-    let buffer = Buffer.alloc(0);
-    const fail = (err) => {
-      socket.destroy();
-      reject(err);
-    };
-    socket.once('error', fail);
-    socket.once('connect', () => {
-      const lines = [
-        `GET ${path} HTTP/1.1`,
-        `Host: ${host}:${port}`,
-        'Upgrade: websocket',
-        'Connection: Upgrade',
-        `Sec-WebSocket-Key: ${key}`,
-        'Sec-WebSocket-Version: 13',
-      ];
-      if (extensions) lines.push(`Sec-WebSocket-Extensions: ${extensions}`);
-      socket.write(lines.join('\r\n') + '\r\n\r\n');
-    });
-    const onData = (chunk) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      const end = buffer.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      socket.off('data', onData);
-      socket.off('error', fail);
-      const [status, ...rest] = buffer.subarray(0, end).toString('latin1').split('\r\n');
-      const headers = parseHeaders(rest);
-      if (!/^HTTP\/1\.1 101 /.test(status)) return fail(new Error(`handshake refused: ${status}`));
-      if (headers['sec-websocket-accept'] !== acceptKey(key)) return fail(new Error('bad Sec-WebSocket-Accept'));
-      resolve({ socket, head: buffer.subarray(end + 4), headers });
-    };
-    socket.on('data', onData);
-  });
-}
-
-/**
- * Read an opening handshake request from a raw socket and answer 101 (the fuzzing server's side).
- * `respond(headers)` may return extra response header lines (e.g. the negotiated extension).
- */
-export function acceptUpgrade(socket, respond = () => []) {
-  return new Promise((resolve, reject) => {
-    let buffer = Buffer.alloc(0);
-    const onData = (chunk) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      const end = buffer.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      socket.off('data', onData);
-      const [requestLine, ...rest] = buffer.subarray(0, end).toString('latin1').split('\r\n');
-      const headers = parseHeaders(rest);
-      const key = headers['sec-websocket-key'];
-      if (!key) {
-        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-        return reject(new Error('no Sec-WebSocket-Key'));
-      }
-      const path = requestLine.split(' ')[1] ?? '/';
-      const extra = respond(headers, path);
-      socket.write(
-        ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${acceptKey(key)}`, ...extra].join('\r\n') +
-          '\r\n\r\n',
-      );
-      resolve({ head: buffer.subarray(end + 4), headers, path });
-    };
-    socket.on('data', onData);
-    socket.once('error', reject);
-  });
-}
-
-function parseHeaders(lines) {
-  const headers = {};
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return headers;
 }

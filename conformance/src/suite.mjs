@@ -1,6 +1,7 @@
 // Runs cases against one target, one connection per case, and collects the results.
 import net from 'node:net';
-import { acceptUpgrade, dial, FuzzingPeer } from './peer.mjs';
+import { acceptUpgrade, headersOf, newKey, rawHandshake } from '@rfc6455/testing';
+import { FuzzingPeer } from './peer.mjs';
 import { FAILED, INFORMATIONAL, OK, UNIMPLEMENTED } from './verdict.mjs';
 import { KILL_MS } from './cases.mjs';
 import { startEchoClient, startEchoServer } from './targets.mjs';
@@ -101,9 +102,10 @@ export async function runTarget(target, cases, { onResult = () => {} } = {}) {
         let peer;
         try {
           const negotiation = testCase.deflate ?? null;
-          const { socket, head, headers } = await dial({ host: '127.0.0.1', port: sut.port, path: `/case/${testCase.id}`, extensions: negotiation?.offer });
-          const deflateCodec = negotiation ? negotiation.fromResponse(headers['sec-websocket-extensions'], 'client') : null;
-          peer = new FuzzingPeer(socket, head, { role: 'client', deflate: deflateCodec });
+          const offer = negotiation?.offer ? { 'Sec-WebSocket-Extensions': negotiation.offer } : {};
+          const { socket, head, rest } = await rawHandshake(sut.port, `/case/${testCase.id}`, { headers: offer, key: newKey(), verify: true });
+          const deflateCodec = negotiation ? negotiation.fromResponse(headersOf(head)['sec-websocket-extensions'], 'client') : null;
+          peer = new FuzzingPeer(socket, rest, { role: 'client', deflate: deflateCodec });
           Object.assign(extra, await runOne(peer, testCase));
         } catch (err) {
           current = null;
@@ -144,8 +146,8 @@ export async function runTarget(target, cases, { onResult = () => {} } = {}) {
         const socket = await withTimeout(socketPromise, 5000, 'the client did not connect');
         waiting = null;
         let codec = null;
-        const { head } = await withTimeout(
-          acceptUpgrade(socket, (headers) => {
+        const { rest } = await withTimeout(
+          acceptUpgrade(socket, ({ headers }) => {
             if (!negotiation) return [];
             const answer = negotiation.answer(headers['sec-websocket-extensions']);
             if (!answer) return [];
@@ -155,7 +157,7 @@ export async function runTarget(target, cases, { onResult = () => {} } = {}) {
           5000,
           'no handshake request',
         );
-        peer = new FuzzingPeer(socket, head, { role: 'server', deflate: codec });
+        peer = new FuzzingPeer(socket, rest, { role: 'server', deflate: codec });
         Object.assign(extra, await runOne(peer, testCase));
       } catch (err) {
         waiting = null;

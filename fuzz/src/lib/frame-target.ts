@@ -10,7 +10,7 @@
  */
 import { FrameParser } from '@rfc6455/frame';
 import type { Frame } from '@rfc6455/frame';
-import { chunk, fromHex, toHex } from './wire.ts';
+import { cutAt, fromHex, toHex } from '@rfc6455/testing';
 import type { WireInput } from './wire.ts';
 
 /** Every FrameParser error code and its close code (from the frame package's README/docs). */
@@ -80,7 +80,7 @@ function run(input: WireInput, chunks: Uint8Array[]): Outcome {
 export function checkFrameParser(input: WireInput): void {
   const bytes = fromHex(input.hex);
   const whole = run(input, bytes.length === 0 ? [] : [bytes.slice()]);
-  const cut = run(input, chunk(bytes, input.cuts));
+  const cut = run(input, cutAt(bytes, input.cuts));
   if (JSON.stringify(whole) !== JSON.stringify(cut)) {
     throw new Error(`chunking changed the outcome: whole ${JSON.stringify(whole)} vs cut ${JSON.stringify(cut)}`);
   }

@@ -14,9 +14,10 @@
 import { FrameParser } from '@rfc6455/frame';
 import { Protocol } from '@rfc6455/protocol';
 import type { ProtocolHandler } from '@rfc6455/protocol';
+import { cutAt, fromHex, toHex } from '@rfc6455/testing';
 import fc from 'fast-check';
 import { FRAME_ERRORS } from './frame-target.ts';
-import { chunk, fromHex, toHex, wireInputArb } from './wire.ts';
+import { wireInputArb } from './wire.ts';
 import type { WireInput } from './wire.ts';
 
 /** Codes the protocol adds to the frame parser's, with their close codes. */
@@ -173,11 +174,11 @@ function checkOutput(role: 'client' | 'server', written: readonly Uint8Array[]):
 /** Check every invariant for one input; throws an Error naming the first violation. */
 export function checkProtocol(input: ProtocolInput): void {
   const bytes = fromHex(input.hex);
-  const pieces = chunk(bytes, input.cuts);
+  const pieces = cutAt(bytes, input.cuts);
   run(input, pieces, input.actions);
   if (input.actions.length === 0) {
     const whole = run(input, bytes.length === 0 ? [] : [bytes.slice()], []);
-    const cut = run(input, chunk(bytes, input.cuts), []);
+    const cut = run(input, cutAt(bytes, input.cuts), []);
     if (JSON.stringify(whole) !== JSON.stringify(cut)) {
       throw new Error(`chunking changed the events: ${JSON.stringify(whole)} vs ${JSON.stringify(cut)}`);
     }

@@ -3,6 +3,7 @@
  * built field by field, then mutated (bit flips, overwritten bytes, truncation, inserted bytes)
  * and cut into chunks. Inputs are kept as hex so a counterexample is plain JSON in the corpus.
  */
+import { encodeFrame, toHex } from '@rfc6455/testing';
 import fc from 'fast-check';
 
 /** A byte-stream input: who receives it, the bytes (hex), where to cut them, and the limits. */
@@ -11,30 +12,6 @@ export interface WireInput {
   hex: string;
   cuts: number[];
   limits: { maxPayloadLength: number; maxMessageLength: number; maxFragments: number };
-}
-
-/** Bytes → lower-case hex. */
-export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
-
-/** Hex → a fresh Uint8Array. */
-export function fromHex(hex: string): Uint8Array {
-  return new Uint8Array(Buffer.from(hex, 'hex'));
-}
-
-/** Split `bytes` at `cuts` (any numbers: taken modulo the length, sorted, deduplicated); each chunk is a copy. */
-export function chunk(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  if (bytes.length === 0) return [];
-  const points = [...new Set(cuts.map((c) => Math.abs(c) % bytes.length))].filter((c) => c > 0).sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let from = 0;
-  for (const p of points) {
-    out.push(bytes.slice(from, p));
-    from = p;
-  }
-  out.push(bytes.slice(from));
-  return out;
 }
 
 interface FrameSpec {
@@ -49,27 +26,16 @@ interface FrameSpec {
 
 /** Encode one frame spec, with the length written in the chosen form (possibly not minimal, possibly a lie). */
 function encodeSpec(f: FrameSpec, hugeLength: number): Uint8Array {
-  const len = f.payload.length;
-  const head: number[] = [(f.fin ? 0x80 : 0) | ((f.rsv & 7) << 4) | (f.opcode & 0xf)];
-  const m = f.masked ? 0x80 : 0;
-  const form = f.lengthForm === 'min' ? (len < 126 ? '7' : len < 65536 ? '16' : '64') : f.lengthForm;
-  if (form === '7') head.push(m | len);
-  else if (form === '16') head.push(m | 126, (len >> 8) & 0xff, len & 0xff);
-  else {
-    const value = form === 'huge' ? hugeLength : len;
-    const hi = Math.floor(value / 0x1_0000_0000);
-    head.push(m | 127, (hi >>> 24) & 0xff, (hi >>> 16) & 0xff, (hi >>> 8) & 0xff, hi & 0xff);
-    head.push((value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
-  }
-  const body = Uint8Array.from(f.payload);
-  if (f.masked) {
-    for (let i = 0; i < body.length; i++) body[i] = body[i]! ^ f.mask[i & 3]!;
-    head.push(...f.mask);
-  }
-  const out = new Uint8Array(head.length + body.length);
-  out.set(head, 0);
-  out.set(body, head.length);
-  return out;
+  const form = { min: 'minimal', '16': '16-bit', '64': '64-bit', huge: '64-bit' } as const;
+  return encodeFrame({
+    opcode: f.opcode,
+    payload: f.payload,
+    fin: f.fin,
+    rsv: f.rsv,
+    mask: f.masked ? Uint8Array.from(f.mask) : false,
+    lengthForm: form[f.lengthForm],
+    ...(f.lengthForm === 'huge' ? { announcedLength: hugeLength } : {}),
+  });
 }
 
 const closeCodeArb = fc.oneof(
