@@ -2,39 +2,24 @@
  * Interop: our client (@rfc6455/client) against a Python websockets 10.4 server (Debian
  * python3-websockets, run with /usr/bin/python3) over loopback.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from '@rfc6455/client';
+import { startPythonServer } from '@rfc6455/testing';
+import type { PythonServer } from '@rfc6455/testing';
 
 const script = fileURLToPath(new URL('./peers/python_echo_server.py', import.meta.url));
 
-let child: ChildProcess | undefined;
+let python: PythonServer | undefined;
 let base = '';
 const clients: WebSocket[] = [];
 
 beforeAll(async () => {
-  const spawned = spawn('/usr/bin/python3', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child = spawned;
-  let stderr = '';
-  spawned.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const port = await new Promise<number>((resolve, reject) => {
-    let stdout = '';
-    spawned.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      const line = stdout.split('\n')[0];
-      if (stdout.includes('\n') && line !== undefined) resolve((JSON.parse(line) as { port: number }).port);
-    });
-    spawned.once('exit', (code) => reject(new Error(`python server exited with ${String(code)}: ${stderr}`)));
-  });
-  base = `ws://127.0.0.1:${port}`;
+  python = await startPythonServer(script);
+  base = `ws://127.0.0.1:${python.port}`;
 }, 20_000);
 
-afterAll(() => {
-  // Only the process this file spawned, by its id.
-  if (child?.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
-});
+afterAll(() => python?.stop());
 
 afterEach(() => {
   for (const ws of clients.splice(0)) ws.terminate();

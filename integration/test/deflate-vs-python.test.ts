@@ -3,13 +3,12 @@
  * /usr/bin/python3), whose client and server enable it by default: our client ↔ its server and
  * its client ↔ our server, with empty, large and fragmented messages each way.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from '@rfc6455/client';
 import { WebSocketServer } from '@rfc6455/server';
+import { runPython, startPythonServer, waitFor } from '@rfc6455/testing';
 
 const serverScript = fileURLToPath(new URL('./peers/python_deflate_echo_server.py', import.meta.url));
 const clientScript = fileURLToPath(new URL('./peers/python_deflate_client.py', import.meta.url));
@@ -19,40 +18,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** Kill only the process this test spawned, by its id. */
-function killLater(child: ChildProcess): void {
-  cleanups.push(() => {
-    if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
-  });
-}
-
-function until(check: () => boolean, what: string): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const poll = (): void => {
-      if (check()) resolve();
-      else if (Date.now() - started > 10_000) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(poll, 5);
-    };
-    poll();
-  });
-}
-
 describe('our client ↔ Python websockets server, permessage-deflate', () => {
   it('negotiates it by default and echoes empty, short, large and fragmented messages', async () => {
-    const child = spawn('/usr/bin/python3', [serverScript], { stdio: ['ignore', 'pipe', 'pipe'] });
-    killLater(child);
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const port = await new Promise<number>((resolve, reject) => {
-      let stdout = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => {
-        stdout += d;
-        if (stdout.includes('\n')) resolve((JSON.parse(stdout.split('\n')[0]!) as { port: number }).port);
-      });
-      child.once('exit', (code) => reject(new Error(`python server exited with ${String(code)}: ${stderr}`)));
-    });
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { compressionThreshold: 0 });
+    const python = await startPythonServer(serverScript);
+    cleanups.push(() => python.stop());
+    const ws = new WebSocket(`ws://127.0.0.1:${python.port}/`, { compressionThreshold: 0 });
     cleanups.push(() => ws.terminate());
     const got: Array<[string, boolean]> = [];
     ws.on('message', (data: Buffer, isBinary: boolean) => got.push([isBinary ? data.toString('hex') : data.toString(), isBinary]));
@@ -69,12 +39,12 @@ describe('our client ↔ Python websockets server, permessage-deflate', () => {
       [bigBinary, true],
       [bigText, false],
     ];
-    await until(() => got.length === 1, 'the fragmented message');
+    await waitFor(() => got.length === 1, { timeoutMs: 10_000, what: 'the fragmented message' });
     for (const [message, binary] of sent) ws.send(message, { binary });
     ws.send('frag', { fin: false });
     ws.send('men', { fin: false });
     ws.send('ted');
-    await until(() => got.length === 2 + sent.length, 'the echoes');
+    await waitFor(() => got.length === 2 + sent.length, { timeoutMs: 10_000, what: 'the echoes' });
     expect(got).toEqual([
       ['fragmented message', false],
       ...sent.map(([m, binary]): [string, boolean] => [binary ? Buffer.from(m).toString('hex') : String(m), binary]),
@@ -99,14 +69,7 @@ describe('Python websockets client ↔ our server, permessage-deflate', () => {
       conn.on('message', (data: Buffer, isBinary: boolean) => conn.send(data, { binary: isBinary }));
     });
     const { port } = wss.address() as { port: number };
-    const child = spawn('/usr/bin/python3', [clientScript, `ws://127.0.0.1:${port}/`], { stdio: ['ignore', 'pipe', 'pipe'] });
-    killLater(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const [exitCode] = (await once(child, 'exit')) as [number | null];
-    const steps = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const { exitCode, steps, stderr } = await runPython(clientScript, [`ws://127.0.0.1:${port}/`]);
     expect(stderr).toBe('');
     // Python offers "permessage-deflate; client_max_window_bits"; we answer without parameters.
     expect(steps).toEqual([

@@ -4,7 +4,6 @@
  * fragmented ones each way; and a deflate bomb from a raw client to our server (close 1009).
  */
 import { once } from 'node:events';
-import { connect as netConnect } from 'node:net';
 import type { Socket } from 'node:net';
 import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { WebSocket } from '@rfc6455/client';
 import type { PerMessageDeflateOptions } from '@rfc6455/client';
 import { WebSocketServer } from '@rfc6455/server';
 import type { ServerDeflateOptions, ServerWebSocket } from '@rfc6455/server';
+import { FrameReader, RSV1, closePayload, encodeFrame, rawHandshake, waitFor } from '@rfc6455/testing';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -40,18 +40,6 @@ const EXPECTED = [
   ...MESSAGES.map(([m, binary]) => show(Buffer.from(m), binary)),
   ['fragmented message', false] as [string, boolean],
 ];
-
-function until(check: () => boolean, what: string): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const poll = (): void => {
-      if (check()) resolve();
-      else if (Date.now() - started > 10_000) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(poll, 5);
-    };
-    poll();
-  });
-}
 
 /** Each parameter combination: what our end offers/accepts, what ws's end is set to, and the exact answer. */
 interface Combo {
@@ -144,22 +132,12 @@ const COMBOS: Combo[] = [
   },
 ];
 
-/** RSV1 flags of the (unmasked) server frames our client reads: proof that ws really compressed. */
-function watchRsv1(socket: Socket, masked: boolean): boolean[] {
+/** RSV1 flags of the first frame of each data message `socket` receives: proof that the peer really compressed. */
+function watchRsv1(socket: Socket): boolean[] {
   const flags: boolean[] = [];
-  let pending = Buffer.alloc(0);
+  const reader = new FrameReader();
   socket.prependListener('data', (chunk: Buffer) => {
-    pending = Buffer.concat([pending, chunk]);
-    while (pending.length >= 2) {
-      const length7 = pending[1]! & 0x7f;
-      const extra = length7 === 126 ? 2 : length7 === 127 ? 8 : 0;
-      if (pending.length < 2 + extra) return;
-      const length = length7 === 126 ? pending.readUInt16BE(2) : length7 === 127 ? Number(pending.readBigUInt64BE(2)) : length7;
-      const total = 2 + extra + (masked ? 4 : 0) + length;
-      if (pending.length < total) return;
-      if ((pending[0]! & 0x0f) !== 0 && (pending[0]! & 0x08) === 0) flags.push((pending[0]! & 0x40) !== 0);
-      pending = pending.subarray(total);
-    }
+    for (const f of reader.push(chunk)) if (f.opcode === 0x1 || f.opcode === 0x2) flags.push((f.rsv & RSV1) !== 0);
   });
   return flags;
 }
@@ -187,12 +165,12 @@ describe('our client ↔ ws server, permessage-deflate', () => {
       ws.on('message', (data: Buffer, isBinary: boolean) => got.push(show(data, isBinary)));
       await once(ws, 'open');
       expect(ws.extensions).toBe(combo.wsAnswer);
-      const rsv1 = watchRsv1(ws.socket as Socket, false);
-      await until(() => got.length === 1, 'the fragmented message');
+      const rsv1 = watchRsv1(ws.socket as Socket);
+      await waitFor(() => got.length === 1, { timeoutMs: 10_000, what: 'the fragmented message' });
       for (const [message, binary] of MESSAGES) ws.send(message, { binary });
       ws.send('fragmented ', { fin: false });
       ws.send('message');
-      await until(() => got.length === 1 + EXPECTED.length, 'the echoes');
+      await waitFor(() => got.length === 1 + EXPECTED.length, { timeoutMs: 10_000, what: 'the echoes' });
       expect(got).toEqual([['fragmented message', false], ...EXPECTED]);
       expect(received).toEqual(EXPECTED);
       // ws compressed its echoes (threshold 0): every echo's first frame carried RSV1. (The watcher
@@ -213,7 +191,7 @@ describe('ws client ↔ our server, permessage-deflate', () => {
       let serverExtensions = '';
       wss.on('connection', (conn: ServerWebSocket) => {
         serverExtensions = conn.extensions;
-        rsv1.push(watchRsv1(conn.socket as Socket, true));
+        rsv1.push(watchRsv1(conn.socket as Socket));
         // Our fragments go out as they are (extensions transform whole messages only).
         conn.send('fragmented ', { fin: false });
         conn.send('message');
@@ -232,12 +210,12 @@ describe('ws client ↔ our server, permessage-deflate', () => {
       await once(peer, 'open');
       expect(answer).toBe(combo.ourAnswer);
       expect(serverExtensions).toBe(combo.ourAnswer);
-      await until(() => got.length === 1, 'the fragmented message');
+      await waitFor(() => got.length === 1, { timeoutMs: 10_000, what: 'the fragmented message' });
       for (const [message, binary] of MESSAGES) peer.send(message, { binary });
       // A fragmented compressed message from ws.
       peer.send('fragmented ', { fin: false });
       peer.send('message', { fin: true });
-      await until(() => got.length === 1 + EXPECTED.length, 'the echoes');
+      await waitFor(() => got.length === 1 + EXPECTED.length, { timeoutMs: 10_000, what: 'the echoes' });
       expect(got).toEqual([['fragmented message', false], ...EXPECTED]);
       expect(received).toEqual(EXPECTED);
       // ws compressed what it sent (threshold 0), including the first frame of its fragmented message.
@@ -259,36 +237,22 @@ describe('a deflate bomb against our server', () => {
     await once(wss, 'listening');
     const errors: string[] = [];
     wss.on('connection', (conn) => conn.on('error', (err: Error & { code?: string }) => errors.push(err.code ?? '')));
-    const socket = netConnect((wss.address() as { port: number }).port, '127.0.0.1');
+    const port = (wss.address() as { port: number }).port;
+    const { socket, head, rest } = await rawHandshake(port, '/', { headers: { 'Sec-WebSocket-Extensions': 'permessage-deflate' } });
     cleanups.push(() => socket.destroy());
-    await once(socket, 'connect');
-    socket.write(
-      'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n' +
-        'Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n',
-    );
-    let bytes = Buffer.alloc(0);
-    socket.on('data', (chunk: Buffer) => (bytes = Buffer.concat([bytes, chunk])));
-    await until(() => bytes.includes('\r\n\r\n'), 'the 101');
-    const headEnd = bytes.indexOf('\r\n\r\n') + 4;
-    expect(bytes.subarray(0, headEnd).toString('latin1')).toMatch(/^HTTP\/1\.1 101 [^]*Sec-WebSocket-Extensions: permessage-deflate\r\n/i);
+    let frames = rest;
+    socket.on('data', (chunk: Buffer) => (frames = Buffer.concat([frames, chunk])));
+    expect(head).toMatch(/^HTTP\/1\.1 101 [^]*Sec-WebSocket-Extensions: permessage-deflate\r\n/i);
     // 100 MiB of zeros compresses to about 100 KiB: RFC 7692 §7.2.1, tail removed.
     const compressed = deflateRawSync(Buffer.alloc(100 * 1024 * 1024), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
     const payload = compressed.subarray(0, compressed.length - 4);
-    const key = Buffer.from([0x11, 0x22, 0x33, 0x44]);
-    const header = Buffer.alloc(14);
-    header[0] = 0xc2; // FIN, RSV1, binary
-    header[1] = 0x80 | 127;
-    header.writeBigUInt64BE(BigInt(payload.length), 2);
-    key.copy(header, 10);
-    const masked = Buffer.from(payload.map((b, i) => b ^ key[i & 3]!));
+    const bomb = encodeFrame({ opcode: 0x2, payload, rsv: RSV1, mask: Uint8Array.of(0x11, 0x22, 0x33, 0x44) });
+    expect(bomb.subarray(0, 2).toString('hex')).toBe('c2ff'); // FIN, RSV1, binary; masked, 64-bit length
     const rssBefore = process.memoryUsage().rss;
-    socket.write(Buffer.concat([header, masked]));
+    socket.write(bomb);
     await once(socket, 'close');
     const rssGrowth = process.memoryUsage().rss - rssBefore;
-    const frames = bytes.subarray(headEnd);
-    const reason = 'WS_ERR_MESSAGE_TOO_BIG';
-    const expected = Buffer.concat([Buffer.from([0x88, 2 + reason.length, 0x03, 0xf1]), Buffer.from(reason)]);
+    const expected = encodeFrame({ opcode: 0x8, payload: closePayload(1009, 'WS_ERR_MESSAGE_TOO_BIG') });
     expect(frames.toString('hex')).toBe(expected.toString('hex'));
     expect(errors).toEqual(['WS_ERR_MESSAGE_TOO_BIG']);
     // Far below the 100 MiB the bomb would inflate to (the cap is 1 MiB of output).

@@ -11,8 +11,9 @@ import { WebSocket } from '@rfc6455/client';
 import { WebSocketServer } from '@rfc6455/server';
 import { DEFAULTS } from '@rfc6455/server';
 import type { ServerWebSocket, WebSocketServerOptions } from '@rfc6455/server';
-import { MASK, closeBytes, codeOf, frame, rawClient, rawServer, readFrames, waitFor } from './security-helpers.ts';
-import type { WireFrame } from './security-helpers.ts';
+import { EXAMPLE_MASK_KEY as MASK, RSV1, closePayload, encodeFrame, rawClient, rawServer, readFrames, waitFor } from '@rfc6455/testing';
+import type { ReadFrame } from '@rfc6455/testing';
+import { codeOf } from './security-helpers.ts';
 
 let wss: WebSocketServer | undefined;
 const serverErrors: string[] = [];
@@ -37,7 +38,7 @@ async function start(options: Partial<WebSocketServerOptions> = {}): Promise<num
 }
 
 /** The close frame among `frames` (there must be exactly one, and it must be the last). */
-function lastClose(frames: WireFrame[]): WireFrame {
+function lastClose(frames: ReadFrame[]): ReadFrame {
   const closes = frames.filter((f) => f.opcode === 0x8);
   expect(closes.length).toBe(1);
   expect(frames.at(-1)).toBe(closes[0]);
@@ -45,11 +46,11 @@ function lastClose(frames: WireFrame[]): WireFrame {
 }
 
 /** Exact check of a close frame: FIN+opcode byte, mask bit and length, the code bytes and the reason bytes. */
-function expectClose(f: WireFrame, code: number, reason: string, masked: boolean): void {
-  const expected = closeBytes(code, reason);
-  expect(f.raw.length).toBe(expected.length + (masked ? 4 : 0));
-  expect([f.raw[0], f.raw[1]]).toEqual([0x88, (masked ? 0x80 : 0) | (expected.length - 2)]);
-  expect(f.payload.equals(expected.subarray(2))).toBe(true);
+function expectClose(f: ReadFrame, code: number, reason: string, masked: boolean): void {
+  const payload = closePayload(code, reason);
+  expect(f.raw.length).toBe(2 + (masked ? 4 : 0) + payload.length);
+  expect([f.raw[0], f.raw[1]]).toEqual([0x88, (masked ? 0x80 : 0) | payload.length]);
+  expect(f.payload.toString('hex')).toBe(payload.toString('hex'));
 }
 
 const REASON = {
@@ -74,7 +75,7 @@ describe('masking direction', () => {
   it('an unmasked frame from a client: the server fails with 1002 WS_ERR_EXPECTED_MASK', async () => {
     const port = await start();
     const c = await rawClient(port);
-    c.socket.write(frame(0x1, Buffer.from('hello'))); // no mask
+    c.socket.write(encodeFrame({ opcode: 0x1, payload: 'hello' })); // no mask
     await c.closed;
     const close = lastClose(readFrames(c.received()));
     expectClose(close, 1002, REASON.expectedMask, false);
@@ -87,7 +88,7 @@ describe('masking direction', () => {
     const got: Buffer[] = [];
     const raw = await rawServer((socket) => {
       socket.on('data', (c: Buffer) => got.push(c));
-      socket.write(frame(0x1, Buffer.from('hello'), { mask: MASK }));
+      socket.write(encodeFrame({ opcode: 0x1, payload: 'hello', mask: MASK }));
     });
     try {
       const ws = new WebSocket(`ws://127.0.0.1:${raw.port}/`, { perMessageDeflate: false, closeTimeoutMs: 500 });
@@ -155,8 +156,8 @@ describe('floods of empty fragments', () => {
 
   /** A text frame without FIN followed by COUNT empty continuation frames, masked, as one buffer. */
   function emptyFragments(masked: boolean): Buffer {
-    const one = masked ? frame(0x0, new Uint8Array(0), { fin: false, mask: MASK }) : frame(0x0, new Uint8Array(0), { fin: false });
-    const first = masked ? frame(0x1, new Uint8Array(0), { fin: false, mask: MASK }) : frame(0x1, new Uint8Array(0), { fin: false });
+    const one = encodeFrame({ opcode: 0x0, fin: false, mask: masked && MASK });
+    const first = encodeFrame({ opcode: 0x1, fin: false, mask: masked && MASK });
     const out = Buffer.allocUnsafe(first.length + one.length * COUNT);
     first.copy(out, 0);
     for (let i = 0; i < COUNT; i++) one.copy(out, first.length + i * one.length);
@@ -207,12 +208,12 @@ describe('floods of empty fragments', () => {
     let received = 0;
     wss!.on('connection', (ws: ServerWebSocket) => ws.on('message', () => received++));
     const c = await rawClient(port);
-    const one = frame(0x2, new Uint8Array(0), { mask: MASK });
+    const one = encodeFrame({ opcode: 0x2, mask: MASK });
     const n = 200_000;
     const out = Buffer.allocUnsafe(one.length * n);
     for (let i = 0; i < n; i++) one.copy(out, i * one.length);
     c.socket.write(out);
-    await waitFor(() => received === n, 10_000);
+    await waitFor(() => received === n, { timeoutMs: 10_000 });
     expect(serverErrors).toEqual([]);
     c.socket.destroy();
   });
@@ -266,7 +267,7 @@ describe('TypedArray views over larger buffers (no memory disclosure)', () => {
       });
     });
     const c = await rawClient(port);
-    c.socket.write(frame(0x1, Buffer.from('go'), { mask: MASK }));
+    c.socket.write(encodeFrame({ opcode: 0x1, payload: 'go', mask: MASK }));
     await waitFor(() => readFrames(c.received()).length === 2);
     c.socket.destroy();
     const frames = readFrames(c.received());
@@ -291,7 +292,7 @@ describe('decompression bombs', () => {
     const raw = await rawServer(
       (socket) => {
         socket.on('data', (c: Buffer) => got.push(c));
-        socket.write(frame(0x2, compressed, { rsv1: true }));
+        socket.write(encodeFrame({ opcode: 0x2, payload: compressed, rsv: RSV1 }));
       },
       () => ['Sec-WebSocket-Extensions: permessage-deflate'],
     );
@@ -316,10 +317,10 @@ describe('decompression bombs', () => {
   it('our server with perMessageDeflate stops inflating at maxMessageLength: 1009', async () => {
     const port = await start({ perMessageDeflate: true, maxMessageLength: 1024 * 1024 });
     const compressed = bomb();
-    const c = await rawClient(port, ['Sec-WebSocket-Extensions: permessage-deflate']);
+    const c = await rawClient(port, '/', { 'Sec-WebSocket-Extensions': 'permessage-deflate' });
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
-    c.socket.write(frame(0x2, compressed, { rsv1: true, mask: MASK }));
+    c.socket.write(encodeFrame({ opcode: 0x2, payload: compressed, rsv: RSV1, mask: MASK }));
     await c.closed;
     expectClose(lastClose(readFrames(c.received())), 1009, REASON.inflated, false);
     await waitFor(() => serverCloses.length === 1);

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from '@rfc6455/client';
 import { WebSocketServer } from '@rfc6455/server';
 import type { ServerWebSocket, WebSocketServerOptions } from '@rfc6455/server';
-import { MASK, closeBytes, codeOf, frame, rawClient, rawServer, readFrames, waitFor } from './security-helpers.ts';
+import { EXAMPLE_MASK_KEY, closePayload, encodeFrame, rawClient, rawServer, readFrames, waitFor } from '@rfc6455/testing';
+import { codeOf } from './security-helpers.ts';
 
 let wss: WebSocketServer | undefined;
 let timer: NodeJS.Timeout | undefined;
@@ -49,7 +50,7 @@ describe('slow consumer', () => {
     timer = setInterval(() => {
       for (let i = 0; i < 8 && slowAt < 0; i++) sent += wss!.broadcast(chunk);
     }, 1);
-    await waitFor(() => slowAt >= 0, 10_000);
+    await waitFor(() => slowAt >= 0, { timeoutMs: 10_000 });
     clearInterval(timer);
     // Node's buffer stops at the first broadcast that finds it over the limit: limit + one message at most.
     expect(slowAt).toBeGreaterThanOrEqual(LIMIT);
@@ -60,13 +61,13 @@ describe('slow consumer', () => {
 
     // The reader wakes up: everything accepted arrives, then the 1013 close frame; it answers and the server ends.
     c.socket.resume();
-    await waitFor(() => readFrames(c.received()).some((f) => f.opcode === 0x8), 10_000);
+    await waitFor(() => readFrames(c.received()).some((f) => f.opcode === 0x8), { timeoutMs: 10_000 });
     const frames = readFrames(c.received());
     expect(frames.length).toBe(sent + 1);
     expect(frames.slice(0, -1).every((f) => f.opcode === 0x2 && f.payload.length === chunk.length)).toBe(true);
     const close = frames.at(-1)!;
     expect([...close.raw.subarray(0, 4)]).toEqual([0x88, close.payload.length, 0x03, 0xf5]);
-    c.socket.write(frame(0x8, closeBytes(1013).subarray(2), { mask: MASK }));
+    c.socket.write(encodeFrame({ opcode: 0x8, payload: closePayload(1013), mask: EXAMPLE_MASK_KEY }));
     expect(await closed).toBe(1013);
     await c.closed;
   });
@@ -87,7 +88,7 @@ describe('slow consumer', () => {
       broadcasts++;
       await new Promise((r) => setImmediate(r));
     }
-    await waitFor(() => liveGot === broadcasts, 10_000);
+    await waitFor(() => liveGot === broadcasts, { timeoutMs: 10_000 });
     // The dropped frame: 64 KiB payload + 10 header bytes (RFC 6455 §5.2 64-bit length form).
     expect(new Set(drops)).toEqual(new Set([chunk.length + 10]));
     expect(wss!.droppedMessagesOf(connections[0]!)).toBe(drops.length);
@@ -126,7 +127,7 @@ describe('peers that vanish without a FIN', () => {
     const ws = await WebSocket.connect(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
     let pings = 0;
     ws.on('ping', () => pings++);
-    await waitFor(() => pings >= 4, 3000);
+    await waitFor(() => pings >= 4, { timeoutMs: 3000 });
     expect(ws.readyState).toBe(WebSocket.OPEN);
     expect(connections[0]!.readyState).toBe(WebSocket.OPEN);
     ws.terminate();

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from '@rfc6455/client';
-import { acceptFor } from './security-helpers.ts';
+import { acceptKey } from '@rfc6455/testing';
 
 /** A server that answers `GET /redirect` with 302 to `location()` and any other path with a 101; it records each request head. */
 interface Recorder {
@@ -66,7 +66,7 @@ function handle(rec: Recorder, socket: Socket): void {
       return;
     }
     const key = /sec-websocket-key:\s*(\S+)/i.exec(head)?.[1] ?? '';
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n\r\n`);
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`);
   });
 }
 

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WebSocketServer } from '@rfc6455/server';
 import type { ServerWebSocket } from '@rfc6455/server';
+import { waitFor } from '@rfc6455/testing';
 
 let wss: WebSocketServer;
 let port: number;
@@ -100,7 +101,7 @@ describe('ws client ↔ our server', () => {
     client.close(4001, 'done here');
     const [code] = (await once(client, 'close')) as [number, Buffer];
     expect(code).toBe(4001);
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => serverCloses.length > 0, { what: "the server's close event" });
     expect(serverCloses).toEqual([[4001, 'done here']]);
   });
 
