@@ -13,6 +13,7 @@ import {
   setMaskImplementation,
   writeFrameHeader,
 } from '@rfc6455/frame';
+import { cutEvery } from '@rfc6455/testing';
 import { compare } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
@@ -76,10 +77,7 @@ function clientStream(size) {
   const count = Math.max(2, Math.floor((1024 * 1024) / (size + 14)));
   const frames = [];
   for (let i = 0; i < count; i++) frames.push(encodeFrame(2, payloadOf(size), { maskKey: generateMaskKey() }));
-  const all = Buffer.concat(frames);
-  const chunks = [];
-  for (let at = 0; at < all.length; at += 65536) chunks.push(Buffer.from(all.subarray(at, at + 65536)));
-  return { chunks, bytes: count * size, count };
+  return { chunks: cutEvery(Buffer.concat(frames), 65536), bytes: count * size, count };
 }
 
 function parseRows() {

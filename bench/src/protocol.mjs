@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { encodeFrame } from '@rfc6455/frame';
 import { Protocol } from '@rfc6455/protocol';
+import { cutEvery } from '@rfc6455/testing';
 import { compare } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
@@ -33,10 +34,7 @@ function payloadOf(size) {
 function clientStream(opcode, size) {
   const count = Math.max(2, Math.floor((1024 * 1024) / (size + 14)));
   const frame = encodeFrame(opcode, payloadOf(size), { maskKey: ZERO_KEY });
-  const all = Buffer.concat(Array.from({ length: count }, () => frame));
-  const chunks = [];
-  for (let at = 0; at < all.length; at += 65536) chunks.push(Buffer.from(all.subarray(at, at + 65536)));
-  return { chunks, count };
+  return { chunks: cutEvery(Buffer.concat(Array.from({ length: count }, () => frame)), 65536), count };
 }
 
 function noop() {}

@@ -6,6 +6,7 @@
 // style shows. The ratio column is pull / callback: below 1 means pulling is slower.
 import { Buffer } from 'node:buffer';
 import { FrameParser, encodeFrame } from '@rfc6455/frame';
+import { cutEvery } from '@rfc6455/testing';
 import { compare, printTable } from './harness.mjs';
 
 /** About 1 MiB of unmasked binary frames of `size` bytes in 64 KiB chunks. */
@@ -13,10 +14,7 @@ function serverStream(size) {
   const count = Math.floor((1024 * 1024) / (size + 4));
   const frames = [];
   for (let i = 0; i < count; i++) frames.push(encodeFrame(2, new Uint8Array(size).fill(i & 0xff)));
-  const all = Buffer.concat(frames);
-  const chunks = [];
-  for (let at = 0; at < all.length; at += 65536) chunks.push(Buffer.from(all.subarray(at, at + 65536)));
-  return { chunks, bytes: count * size, count };
+  return { chunks: cutEvery(Buffer.concat(frames), 65536), bytes: count * size, count };
 }
 
 /** The pull variant: a fresh array of the frames each push completed, handed to the caller. */

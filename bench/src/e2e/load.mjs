@@ -2,14 +2,22 @@
 //   node load.mjs '<json spec>'
 // It is built to cost less CPU than any server under test: every frame it sends is encoded and
 // masked once, up front; it never unmasks, inflates or copies a payload; it counts echoes by
-// reading frame headers only (wire.mjs FrameCounter). It prints `start` when its timed window
+// reading frame headers only (@rfc6455/testing's FrameCounter). It prints `start` when its timed window
 // opens (so run.mjs can sample the server's CPU), then one JSON line with its result and its own
 // CPU use over the window. Every loop is bounded in count and in time.
 import { connect } from 'node:net';
-import { FrameCounter, binaryPayload, compressedMaskedFrame, maskedFrame, textPayload, upgradeRequest } from './wire.mjs';
+import { EXAMPLE_MASK_KEY, FrameCounter, encodeFrame, upgradeRequest } from '@rfc6455/testing';
+import { binaryPayload, compressedMaskedFrame, textPayload } from './payloads.mjs';
 
 const spec = JSON.parse(process.argv[2]);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The upgrade requests, encoded once (RFC 6455 §4.1), without and with a permessage-deflate offer. */
+const UPGRADE = Buffer.from(upgradeRequest());
+const UPGRADE_DEFLATE = Buffer.from(upgradeRequest('/', { 'Sec-WebSocket-Extensions': 'permessage-deflate; client_no_context_takeover' }));
+
+/** A binary message of `size` bytes as one client frame, masked once with a fixed key. */
+const binaryFrame = (size) => encodeFrame({ opcode: 0x2, payload: binaryPayload(size), mask: EXAMPLE_MASK_KEY });
 
 // Connections come from 127.0.0.2 … 127.0.0.65 in turn, so the handshake and 10,000-connection
 // rows never run out of ephemeral ports on one source address (TIME_WAIT holds them a minute).
@@ -52,7 +60,7 @@ function open(port, { deflate = false, onFrames } = {}) {
       resolve(socket);
       if (rest.length > 0 && onFrames !== undefined) onFrames(counter.push(rest));
     });
-    socket.write(upgradeRequest({ deflate }));
+    socket.write(deflate ? UPGRADE_DEFLATE : UPGRADE);
   });
 }
 
@@ -85,7 +93,7 @@ function endWindow(window) {
 
 /** Each connection keeps `window` messages in flight and sends one more per echo. */
 async function echo({ connections, window, size, warmupMs, durationMs, deflate = false }) {
-  const frame = deflate ? compressedMaskedFrame(textPayload(size)) : maskedFrame(binaryPayload(size));
+  const frame = deflate ? compressedMaskedFrame(textPayload(size)) : binaryFrame(size);
   // Small frames: pre-joined bursts, so refilling k slots is one write of k frames.
   const bursts = size <= 4096 ? Array.from({ length: window + 1 }, (_, k) => Buffer.concat(Array(k).fill(frame))) : undefined;
   let received = 0;
@@ -121,7 +129,7 @@ async function echo({ connections, window, size, warmupMs, durationMs, deflate =
 
 /** One connection, one message in flight: the round-trip time of each echo. */
 async function latency({ size, warmupCount, count, maxMs }) {
-  const frame = maskedFrame(binaryPayload(size));
+  const frame = binaryFrame(size);
   const samples = new Float64Array(count);
   let done = 0;
   let sentAt = 0;
@@ -159,7 +167,7 @@ async function latency({ size, warmupCount, count, maxMs }) {
  * run ahead of what the generator has read (no unbounded buffering hides in the number).
  */
 async function broadcast({ subscribers, window, size, warmupMs, durationMs }) {
-  const frame = maskedFrame(binaryPayload(size));
+  const frame = binaryFrame(size);
   const ring = new Uint32Array(window * 2);
   const got = new Uint32Array(subscribers);
   let delivered = 0;

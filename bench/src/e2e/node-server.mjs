@@ -8,7 +8,7 @@
 // 10,000-connection memory row, and perMessageDeflate, turned on in the deflate mode.
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
-import { acceptKey } from './wire.mjs';
+import { acceptKey } from '@rfc6455/testing';
 
 const [kind, mode] = process.argv.slice(2);
 
