@@ -15,5 +15,4 @@ export type {
 } from './lib/negotiation.ts';
 export { createDeflateServerNegotiator, createDeflateClientNegotiator } from './lib/negotiators.ts';
 export type { DeflateServerNegotiator, DeflateClientNegotiator } from './lib/negotiators.ts';
-export { createDeflateError } from './lib/deflate-errors.ts';
-export type { DeflateErrorCode } from './lib/deflate-errors.ts';
+export { DeflateError, DeflateErrorCode } from './lib/deflate-error.ts';

@@ -2,8 +2,8 @@ export { createAcceptKey, createAcceptKeyAsync, generateKey } from './lib/accept
 export type { RandomSource } from './lib/accept-key.ts';
 export { sha1 } from './lib/sha1.ts';
 export type { Sha1 } from './lib/sha1.ts';
-export { HandshakeError, isHandshakeError } from './lib/errors.ts';
-export type { HandshakeErrorCode, HandshakeErrorOptions } from './lib/errors.ts';
+export { HandshakeError, HandshakeErrorCode, isHandshakeError } from './lib/errors.ts';
+export type { HandshakeErrorOptions } from './lib/errors.ts';
 export { HandshakeHeaders, normalizeHeaders } from './lib/headers.ts';
 export type { HeaderEntries, HeadersInput } from './lib/headers.ts';
 export { isToken, parseProtocolHeader, splitHeaderList } from './lib/tokens.ts';

@@ -273,7 +273,7 @@ describe('acceptDeflateResponse (client, RFC 7692 §7.1)', () => {
     } catch (err) {
       error = err;
     }
-    expect(error).toMatchObject({ code: 'WS_ERR_INVALID_DEFLATE_RESPONSE', closeCode: 1006 });
+    expect(error).toMatchObject({ name: 'DeflateError', code: 'WS_ERR_INVALID_DEFLATE_RESPONSE', closeCode: 1006 });
   });
 
   it('matches the response against each of several offers', () => {

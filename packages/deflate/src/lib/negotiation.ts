@@ -3,7 +3,7 @@
  * among them, and the client's check of the server's response. Pure functions over parameter
  * objects; no zlib, no I/O, any runtime.
  */
-import { createDeflateError } from './deflate-errors.ts';
+import { DeflateError, DeflateErrorCode } from './deflate-error.ts';
 
 /** The extension token (RFC 7692 §7). */
 export const PERMESSAGE_DEFLATE = 'permessage-deflate';
@@ -284,12 +284,12 @@ export function acceptDeflateOffer(
  * The configuration a server's own response (from {@link acceptDeflateOffer}) sets up: for a
  * server that answered through a generic negotiator and kept only the response parameters.
  *
- * @throws {WebSocketError} `WS_ERR_INVALID_DEFLATE_RESPONSE` if the parameters are not a valid response.
+ * @throws {DeflateError} `WS_ERR_INVALID_DEFLATE_RESPONSE` if the parameters are not a valid response.
  */
 export function deflateConfigFromResponse(params: DeflateParamsInput): DeflateConfig {
   const parsed = parseParams(params, false);
   if ('invalid' in parsed) {
-    throw createDeflateError('WS_ERR_INVALID_DEFLATE_RESPONSE', `Invalid permessage-deflate response: ${parsed.invalid}.`);
+    throw new DeflateError(DeflateErrorCode.InvalidDeflateResponse, `Invalid permessage-deflate response: ${parsed.invalid}.`);
   }
   return configOf(parsed);
 }
@@ -333,7 +333,7 @@ function matchResponse(offer: ParsedParams, response: ParsedParams): DeflateConf
  * offers we made (the same `offers` given to {@link createDeflateOffer}) and return the
  * configuration of the first offer it answers.
  *
- * @throws {WebSocketError} `WS_ERR_INVALID_DEFLATE_RESPONSE` (closeCode 1006) when the response has
+ * @throws {DeflateError} `WS_ERR_INVALID_DEFLATE_RESPONSE` (closeCode 1006) when the response has
  *   an unknown, repeated or out-of-range parameter, or answers none of the offers: the client must
  *   then fail the connection.
  */
@@ -343,7 +343,7 @@ export function acceptDeflateResponse(
 ): DeflateConfig {
   const response = parseParams(params, false);
   if ('invalid' in response) {
-    throw createDeflateError('WS_ERR_INVALID_DEFLATE_RESPONSE', `Invalid permessage-deflate response: ${response.invalid}.`);
+    throw new DeflateError(DeflateErrorCode.InvalidDeflateResponse, `Invalid permessage-deflate response: ${response.invalid}.`);
   }
   let firstReason = '';
   for (const offerParams of createDeflateOffer(offers)) {
@@ -352,5 +352,5 @@ export function acceptDeflateResponse(
     if (typeof result !== 'string') return result;
     if (firstReason === '') firstReason = result;
   }
-  throw createDeflateError('WS_ERR_INVALID_DEFLATE_RESPONSE', `The permessage-deflate response answers none of our offers: ${firstReason}.`);
+  throw new DeflateError(DeflateErrorCode.InvalidDeflateResponse, `The permessage-deflate response answers none of our offers: ${firstReason}.`);
 }

@@ -2,7 +2,6 @@
  * permessage-deflate as negotiation objects, shaped like @rfc6455/handshake's `ServerExtension`
  * and `ClientExtension` (structurally: this package does not import handshake, DESIGN.md layering).
  */
-import type { WebSocketError } from '@rfc6455/codes';
 import {
   PERMESSAGE_DEFLATE,
   acceptDeflateOffer,
@@ -15,6 +14,7 @@ import {
   type DeflateParamsInput,
   type DeflateServerOptions,
 } from './negotiation.ts';
+import type { DeflateError } from './deflate-error.ts';
 
 /** A server-side negotiator: pass it to handshake's `negotiateExtensions`. Stateless, share it. */
 export interface DeflateServerNegotiator {
@@ -49,7 +49,7 @@ export interface DeflateClientNegotiator {
   /** The configuration after a successful `acceptResponse`, else `undefined`. */
   readonly config: DeflateConfig | undefined;
   /** Why the last `acceptResponse` returned `false` (`WS_ERR_INVALID_DEFLATE_RESPONSE`). */
-  readonly error: WebSocketError | undefined;
+  readonly error: DeflateError | undefined;
   /** Check the server's response parameters; `true` and `config` set, or `false` and `error` set. */
   acceptResponse(params: DeflateParamsInput): boolean;
 }
@@ -65,7 +65,7 @@ export function createDeflateClientNegotiator(
 ): DeflateClientNegotiator {
   const params = createDeflateOffer(offers);
   let config: DeflateConfig | undefined;
-  let error: WebSocketError | undefined;
+  let error: DeflateError | undefined;
   return {
     name: PERMESSAGE_DEFLATE,
     offers: params,
@@ -82,7 +82,7 @@ export function createDeflateClientNegotiator(
         return true;
       } catch (err) {
         config = undefined;
-        error = err as WebSocketError;
+        error = err as DeflateError;
         return false;
       }
     },

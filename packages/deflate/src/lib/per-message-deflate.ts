@@ -17,7 +17,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import zlib from 'node:zlib';
 import { RSV1 } from '@rfc6455/frame';
 import type { EncodedMessage, Extension } from '@rfc6455/protocol';
-import { createDeflateError } from './deflate-errors.ts';
+import { DeflateError, DeflateErrorCode } from './deflate-error.ts';
 import { PERMESSAGE_DEFLATE, type DeflateConfig } from './negotiation.ts';
 import { SlidingWindow } from './sliding-window.ts';
 import { defaultZlibLimiter, type ZlibLimiter } from './zlib-limiter.ts';
@@ -103,12 +103,12 @@ function checkInteger(value: number | undefined, min: number, max: number, fallb
 }
 
 /** Turn a zlib failure while inflating into the typed error for the peer. */
-function inflateError(err: unknown, limit: number): Error {
+function inflateError(err: unknown, limit: number): DeflateError {
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 'ERR_BUFFER_TOO_LARGE') {
-    return createDeflateError('WS_ERR_MESSAGE_TOO_BIG', `The decompressed message is larger than ${limit} bytes.`, err);
+    return new DeflateError(DeflateErrorCode.MessageTooBig, `The decompressed message is larger than ${limit} bytes.`, { cause: err });
   }
-  return createDeflateError('WS_ERR_INVALID_COMPRESSED_DATA', 'The compressed message is not valid DEFLATE data.', err);
+  return new DeflateError(DeflateErrorCode.InvalidCompressedData, 'The compressed message is not valid DEFLATE data.', { cause: err });
 }
 
 /**
@@ -181,7 +181,7 @@ export class PerMessageDeflate implements Extension {
    * with the 00 00 ff ff tail removed and `rsv: RSV1`.
    */
   encode(payload: Uint8Array, _isBinary?: boolean, options?: EncodeOptions): EncodedMessage | Promise<EncodedMessage> {
-    if (this.#closed) throw createDeflateError('WS_ERR_DEFLATE_CLOSED', 'PerMessageDeflate.encode after close().');
+    if (this.#closed) throw new DeflateError(DeflateErrorCode.DeflateClosed, 'PerMessageDeflate.encode after close().');
     if (payload.length < this.compressionThreshold || options?.compress === false) {
       const plain = { data: payload, rsv: 0 };
       return this.#encodeTail === undefined ? plain : this.#enqueue(true, async () => plain);
@@ -201,10 +201,10 @@ export class PerMessageDeflate implements Extension {
    * Decompress one whole incoming message from its frames' payloads. Without RSV1 in `rsv` the
    * payloads are only joined. Inflation stops as soon as the output passes `maxLength` bytes
    * (`WS_ERR_MESSAGE_TOO_BIG`, close 1009); invalid data gives `WS_ERR_INVALID_COMPRESSED_DATA`
-   * (close 1007). Errors are thrown, or the Promise rejects, with those WebSocketErrors.
+   * (close 1007). Errors are thrown, or the Promise rejects, with those DeflateErrors.
    */
   decode(fragments: Uint8Array[], rsv: number, maxLength: number): Uint8Array | Promise<Uint8Array> {
-    if (this.#closed) throw createDeflateError('WS_ERR_DEFLATE_CLOSED', 'PerMessageDeflate.decode after close().');
+    if (this.#closed) throw new DeflateError(DeflateErrorCode.DeflateClosed, 'PerMessageDeflate.decode after close().');
     if ((rsv & RSV1) === 0) {
       return this.#decodeTail === undefined ? concat(fragments) : this.#enqueue(false, async () => concat(fragments));
     }
@@ -223,7 +223,7 @@ export class PerMessageDeflate implements Extension {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#deflateReject?.(createDeflateError('WS_ERR_DEFLATE_CLOSED', 'PerMessageDeflate was closed during compression.'));
+    this.#deflateReject?.(new DeflateError(DeflateErrorCode.DeflateClosed, 'PerMessageDeflate was closed during compression.'));
     this.#deflateReject = undefined;
     this.#deflater?.close();
     this.#deflater = undefined;
@@ -235,7 +235,7 @@ export class PerMessageDeflate implements Extension {
   #enqueue<T>(encode: boolean, job: () => Promise<T>): Promise<T> {
     const previous = encode ? this.#encodeTail : this.#decodeTail;
     const closedCheck = (): Promise<T> =>
-      this.#closed ? Promise.reject(createDeflateError('WS_ERR_DEFLATE_CLOSED', 'PerMessageDeflate was closed.')) : job();
+      this.#closed ? Promise.reject(new DeflateError(DeflateErrorCode.DeflateClosed, 'PerMessageDeflate was closed.')) : job();
     const promise = previous === undefined ? job() : previous.then(closedCheck, closedCheck);
     const clear = (): void => {
       if (encode) {
@@ -276,7 +276,7 @@ export class PerMessageDeflate implements Extension {
   #deflateStream(payload: Uint8Array): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
       if (this.#closed) {
-        reject(createDeflateError('WS_ERR_DEFLATE_CLOSED', 'PerMessageDeflate was closed.'));
+        reject(new DeflateError(DeflateErrorCode.DeflateClosed, 'PerMessageDeflate was closed.'));
         return;
       }
       let deflater = this.#deflater;
@@ -322,10 +322,10 @@ export class PerMessageDeflate implements Extension {
   }
 
   #inflated(output: Uint8Array, limit: number): Uint8Array {
-    if (this.#closed) throw createDeflateError('WS_ERR_DEFLATE_CLOSED', 'PerMessageDeflate was closed during decompression.');
+    if (this.#closed) throw new DeflateError(DeflateErrorCode.DeflateClosed, 'PerMessageDeflate was closed during decompression.');
     // maxOutputLength is at least 1, so a limit of 0 is checked here.
     if (output.length > limit) {
-      throw createDeflateError('WS_ERR_MESSAGE_TOO_BIG', `The decompressed message is larger than ${limit} bytes.`);
+      throw new DeflateError(DeflateErrorCode.MessageTooBig, `The decompressed message is larger than ${limit} bytes.`);
     }
     this.#remoteWindow?.push(output);
     return output;

@@ -2,7 +2,7 @@
  * Close frame payloads (RFC 6455 §5.5.1): empty, or a 2-byte big-endian status code followed by a
  * UTF-8 reason. Control frames carry at most 125 bytes, so the reason is at most 123 bytes.
  */
-import { WS_NO_STATUS, isValidCloseCode } from '@rfc6455/codes';
+import { MAX_CLOSE_REASON_BYTES, WS_NO_STATUS, isValidCloseCode } from '@rfc6455/codes';
 import { FrameError, FrameErrorCode } from './frame-error.ts';
 import { textDecoder, textEncoder } from './runtime.ts';
 import { isValidUtf8 } from './utf8.ts';
@@ -14,9 +14,6 @@ export interface CloseInfo {
   /** The reason, decoded from UTF-8; '' when there was none. */
   reason: string;
 }
-
-/** Longest reason in UTF-8 bytes: 125 control payload bytes less the 2-byte code (§5.5). */
-const MAX_REASON_BYTES = 123;
 
 /**
  * Parse a close frame payload (RFC 6455 §5.5.1, §7.4). An empty payload means no status:
@@ -30,17 +27,17 @@ export function parseClosePayload(payload: Uint8Array): CloseInfo | FrameError {
   if (payload.length === 0) return { code: WS_NO_STATUS, reason: '' };
   if (payload.length === 1) {
     return new FrameError(
-      FrameErrorCode.INVALID_CLOSE_PAYLOAD,
+      FrameErrorCode.InvalidClosePayload,
       'Invalid close payload: 1 byte, but a status code takes 2 (RFC 6455 §5.5.1)',
     );
   }
   const code = (payload[0]! << 8) | payload[1]!;
   if (!isValidCloseCode(code)) {
-    return new FrameError(FrameErrorCode.INVALID_CLOSE_CODE, `Invalid close code ${code} (RFC 6455 §7.4)`);
+    return new FrameError(FrameErrorCode.InvalidCloseCode, `Invalid close code ${code} (RFC 6455 §7.4)`);
   }
   const reasonBytes = payload.subarray(2);
   if (!isValidUtf8(reasonBytes)) {
-    return new FrameError(FrameErrorCode.INVALID_UTF8, 'Invalid UTF-8 in the close reason (RFC 6455 §5.5.1)');
+    return new FrameError(FrameErrorCode.InvalidUtf8, 'Invalid UTF-8 in the close reason (RFC 6455 §5.5.1)');
   }
   if (reasonBytes.length === 0) return { code, reason: '' };
   if (textDecoder === undefined) throw new TypeError('This runtime has no TextDecoder');
@@ -77,7 +74,7 @@ export function encodeClosePayload(code?: number, reason?: string | Uint8Array):
       `Close code ${String(code)} may not be sent: use 1000–1003, 1007–1014 or 3000–4999 (RFC 6455 §7.4)`,
     );
   }
-  if (reasonBytes.length > MAX_REASON_BYTES) {
+  if (reasonBytes.length > MAX_CLOSE_REASON_BYTES) {
     throw new RangeError(`The close reason is ${reasonBytes.length} UTF-8 bytes; at most 123 fit (RFC 6455 §5.5)`);
   }
   const payload = new Uint8Array(2 + reasonBytes.length);

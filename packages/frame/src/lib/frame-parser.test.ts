@@ -4,7 +4,8 @@ import { concat, fromHex, splitAt, toHex } from '../../test/bytes.ts';
 import { encodeFrame } from './encode-frame.ts';
 import type { Frame, FrameHeader, Role } from './frame.ts';
 import { RSV1, RSV2, RSV3 } from './frame.ts';
-import { FRAME_ERROR_CLOSE_CODES, FrameError, FrameErrorCode } from './frame-error.ts';
+import { ERROR_CLOSE_CODES } from '@rfc6455/codes';
+import { FrameError, FrameErrorCode } from './frame-error.ts';
 import type { FrameParserOptions } from './frame-parser.ts';
 import { DEFAULT_MAX_PAYLOAD_LENGTH, FrameParser } from './frame-parser.ts';
 
@@ -205,7 +206,7 @@ describe('FrameParser: every error of the table', () => {
     ['length over 2^53 - 1', 'client', '827f0020000000000000', 'WS_ERR_MESSAGE_TOO_BIG', { maxPayloadLength: Infinity }],
   ];
   for (const [name, role, hex, code, options] of cases) {
-    it(`${name} → ${code} (${FRAME_ERROR_CLOSE_CODES[code]})`, () => {
+    it(`${name} → ${code} (${ERROR_CLOSE_CODES[code]})`, () => {
       const bytes = fromHex(hex);
       for (const pieces of [[bytes], splitAt(bytes, Array.from(bytes, (_, i) => i))]) {
         const frames: Frame[] = [];
@@ -276,7 +277,7 @@ describe('FrameParser: random bytes', () => {
             const err = parser.push(piece);
             if (err !== undefined) {
               expect(codes.has(err.code)).toBe(true);
-              expect(err.closeCode).toBe(FRAME_ERROR_CLOSE_CODES[err.code]);
+              expect(err.closeCode).toBe(ERROR_CLOSE_CODES[err.code]);
             }
           }
         },

@@ -217,23 +217,23 @@ export class FrameParser {
     const opcode = byte0 & 0x0f;
     // RFC 6455 §5.2: 0x3–0x7 and 0xB–0xF are reserved; receiving one fails the connection.
     if ((opcode > 2 && opcode < 8) || opcode > 10) {
-      return this.#fail(FrameErrorCode.INVALID_OPCODE, `Invalid opcode ${opcode} (reserved, RFC 6455 §5.2)`);
+      return this.#fail(FrameErrorCode.InvalidOpcode, `Invalid opcode ${opcode} (reserved, RFC 6455 §5.2)`);
     }
     // RFC 6455 §5.2: a nonzero RSV bit no negotiated extension owns fails the connection.
     const unexpectedRsv = (byte0 >>> 4) & 0x7 & ~this.#allowedRsvBits;
     if (unexpectedRsv !== 0) {
-      if (unexpectedRsv & 0x4) return this.#fail(FrameErrorCode.UNEXPECTED_RSV_1, 'RSV1 must be clear (no extension owns it)');
-      if (unexpectedRsv & 0x2) return this.#fail(FrameErrorCode.UNEXPECTED_RSV_2, 'RSV2 must be clear (no extension owns it)');
-      return this.#fail(FrameErrorCode.UNEXPECTED_RSV_3, 'RSV3 must be clear (no extension owns it)');
+      if (unexpectedRsv & 0x4) return this.#fail(FrameErrorCode.UnexpectedRsv1, 'RSV1 must be clear (no extension owns it)');
+      if (unexpectedRsv & 0x2) return this.#fail(FrameErrorCode.UnexpectedRsv2, 'RSV2 must be clear (no extension owns it)');
+      return this.#fail(FrameErrorCode.UnexpectedRsv3, 'RSV3 must be clear (no extension owns it)');
     }
     if (opcode >= 8) {
       // RFC 6455 §5.5: control frames are never fragmented and carry at most 125 bytes.
       if ((byte0 & 0x80) === 0) {
-        return this.#fail(FrameErrorCode.EXPECTED_FIN, `Control frame (opcode ${opcode}) without FIN (RFC 6455 §5.5)`);
+        return this.#fail(FrameErrorCode.ExpectedFin, `Control frame (opcode ${opcode}) without FIN (RFC 6455 §5.5)`);
       }
       if ((byte1 & 0x7f) > 125) {
         return this.#fail(
-          FrameErrorCode.INVALID_CONTROL_PAYLOAD_LENGTH,
+          FrameErrorCode.InvalidControlPayloadLength,
           `Control frame (opcode ${opcode}) payload over 125 bytes (RFC 6455 §5.5)`,
         );
       }
@@ -242,8 +242,8 @@ export class FrameParser {
     if (masked !== this.#requireMask) {
       // RFC 6455 §5.1: clients mask every frame, servers never do.
       return masked
-        ? this.#fail(FrameErrorCode.UNEXPECTED_MASK, 'A client received a masked frame (RFC 6455 §5.1)')
-        : this.#fail(FrameErrorCode.EXPECTED_MASK, 'A server received an unmasked frame (RFC 6455 §5.1)');
+        ? this.#fail(FrameErrorCode.UnexpectedMask, 'A client received a masked frame (RFC 6455 §5.1)')
+        : this.#fail(FrameErrorCode.ExpectedMask, 'A server received an unmasked frame (RFC 6455 §5.1)');
     }
     return true;
   }
@@ -261,7 +261,7 @@ export class FrameParser {
       length = (bytes[at + 2]! << 8) | bytes[at + 3]!;
       if (length < 126 && !this.#allowNonMinimalLength) {
         return this.#fail(
-          FrameErrorCode.INVALID_PAYLOAD_LENGTH,
+          FrameErrorCode.InvalidPayloadLength,
           `Payload length ${length} sent in the 16-bit form; it must use the shortest form (RFC 6455 §5.2)`,
         );
       }
@@ -271,24 +271,24 @@ export class FrameParser {
       // RFC 6455 §5.2: the most significant bit of the 64-bit length MUST be 0.
       if (high >= 0x8000_0000) {
         return this.#fail(
-          FrameErrorCode.INVALID_PAYLOAD_LENGTH,
+          FrameErrorCode.InvalidPayloadLength,
           'The 64-bit payload length has its most significant bit set (RFC 6455 §5.2)',
         );
       }
       if (high > 0x1f_ffff) {
-        return this.#fail(FrameErrorCode.MESSAGE_TOO_BIG, 'Payload length over 2^53 - 1 bytes');
+        return this.#fail(FrameErrorCode.MessageTooBig, 'Payload length over 2^53 - 1 bytes');
       }
       length = high * TWO_POW_32 + low;
       if (length < 65536 && !this.#allowNonMinimalLength) {
         return this.#fail(
-          FrameErrorCode.INVALID_PAYLOAD_LENGTH,
+          FrameErrorCode.InvalidPayloadLength,
           `Payload length ${length} sent in the 64-bit form; it must use the shortest form (RFC 6455 §5.2)`,
         );
       }
     }
     if (length > this.#maxPayloadLength) {
       return this.#fail(
-        FrameErrorCode.MESSAGE_TOO_BIG,
+        FrameErrorCode.MessageTooBig,
         `Payload length ${length} exceeds maxPayloadLength ${this.#maxPayloadLength}`,
       );
     }

@@ -5,37 +5,52 @@
  * server speaks WebSocket) is a {@link HandshakeError} with a stable `code`; misuse by the caller
  * (a bad argument) is a `TypeError`, `SyntaxError` or `RangeError` thrown at once instead.
  */
-import { WebSocketError } from '@rfc6455/codes';
+import { ErrorCode, WebSocketError } from '@rfc6455/codes';
 
 /**
- * The stable codes a {@link HandshakeError} can carry.
- *
- * Client side (validating the server's response): `WS_ERR_UNEXPECTED_STATUS`,
- * `WS_ERR_INVALID_UPGRADE_HEADER`, `WS_ERR_INVALID_CONNECTION_HEADER`, `WS_ERR_INVALID_ACCEPT`,
- * `WS_ERR_INVALID_PROTOCOL_HEADER`, `WS_ERR_UNEXPECTED_SUBPROTOCOL`,
- * `WS_ERR_INVALID_EXTENSION_HEADER`, `WS_ERR_UNEXPECTED_EXTENSION`.
- *
- * Server side (validating the client's request): `WS_ERR_INVALID_METHOD` (405),
- * `WS_ERR_INVALID_HTTP_VERSION`, `WS_ERR_MISSING_HOST`, `WS_ERR_INVALID_UPGRADE_HEADER`,
- * `WS_ERR_INVALID_CONNECTION_HEADER`, `WS_ERR_INVALID_KEY`, `WS_ERR_INVALID_PROTOCOL_HEADER`,
- * `WS_ERR_INVALID_EXTENSION_HEADER` (all 400), `WS_ERR_UNSUPPORTED_VERSION` (426),
- * `WS_ERR_FORBIDDEN_ORIGIN` (403).
+ * The stable codes a {@link HandshakeError} can carry: the catalogue's entries under the
+ * catalogue's names (`HandshakeErrorCode.InvalidKey === ErrorCode.InvalidKey`).
  */
-export type HandshakeErrorCode =
-  | 'WS_ERR_UNEXPECTED_STATUS'
-  | 'WS_ERR_INVALID_UPGRADE_HEADER'
-  | 'WS_ERR_INVALID_CONNECTION_HEADER'
-  | 'WS_ERR_INVALID_ACCEPT'
-  | 'WS_ERR_INVALID_PROTOCOL_HEADER'
-  | 'WS_ERR_UNEXPECTED_SUBPROTOCOL'
-  | 'WS_ERR_INVALID_EXTENSION_HEADER'
-  | 'WS_ERR_UNEXPECTED_EXTENSION'
-  | 'WS_ERR_INVALID_METHOD'
-  | 'WS_ERR_INVALID_HTTP_VERSION'
-  | 'WS_ERR_MISSING_HOST'
-  | 'WS_ERR_INVALID_KEY'
-  | 'WS_ERR_UNSUPPORTED_VERSION'
-  | 'WS_ERR_FORBIDDEN_ORIGIN';
+export const HandshakeErrorCode = {
+  /** Client: the server answered with a status other than 101 (RFC 6455 §4.1). */
+  UnexpectedStatus: ErrorCode.UnexpectedStatus,
+  /** Both sides: the `Upgrade` header is missing or is not `websocket` (§4.1, §4.2.1); server 400. */
+  InvalidUpgradeHeader: ErrorCode.InvalidUpgradeHeader,
+  /** Both sides: the `Connection` header does not contain `upgrade` (§4.1, §4.2.1); server 400. */
+  InvalidConnectionHeader: ErrorCode.InvalidConnectionHeader,
+  /** Client: `Sec-WebSocket-Accept` is missing or is not the value for our key (§4.1). */
+  InvalidAccept: ErrorCode.InvalidAccept,
+  /** Both sides: a malformed `Sec-WebSocket-Protocol` header (§4.1); server 400. */
+  InvalidProtocolHeader: ErrorCode.InvalidProtocolHeader,
+  /** Client: the server selected a subprotocol the client did not offer (§4.1). */
+  UnexpectedSubprotocol: ErrorCode.UnexpectedSubprotocol,
+  /** Both sides: a malformed `Sec-WebSocket-Extensions` header (§9.1); server 400. */
+  InvalidExtensionHeader: ErrorCode.InvalidExtensionHeader,
+  /** Client: the server accepted an extension the client did not offer (§4.1). */
+  UnexpectedExtension: ErrorCode.UnexpectedExtension,
+  /** Server, 405: the request is not a GET (§4.2.1). */
+  InvalidMethod: ErrorCode.InvalidMethod,
+  /** Server, 400: the request is not HTTP/1.1 or later (§4.2.1). */
+  InvalidHttpVersion: ErrorCode.InvalidHttpVersion,
+  /** Server, 400: the request has no single `Host` header (§4.2.1). */
+  MissingHost: ErrorCode.MissingHost,
+  /** Server, 400: `Sec-WebSocket-Key` is missing, repeated, or not base64 of 16 bytes (§4.2.1). */
+  InvalidKey: ErrorCode.InvalidKey,
+  /** Server, 426: a `Sec-WebSocket-Version` other than 13 (or 8); the answer says which we speak (§4.2.2). */
+  UnsupportedVersion: ErrorCode.UnsupportedVersion,
+  /** Server, 403: the origin policy refused the request's `Origin` (§4.2.2, §10.2). */
+  ForbiddenOrigin: ErrorCode.ForbiddenOrigin,
+} as const;
+
+/** One of the stable codes in {@link HandshakeErrorCode}. */
+export type HandshakeErrorCode = (typeof HandshakeErrorCode)[keyof typeof HandshakeErrorCode];
+
+/**
+ * The brand {@link isHandshakeError} looks for. A registered symbol is the same in every copy of
+ * this package, so two copies in one dependency tree recognise each other's errors, which
+ * `instanceof` cannot; and no other error carries it, unlike a code and a numeric `status`.
+ */
+const BRAND = Symbol.for('@rfc6455/handshake:HandshakeError');
 
 /** Options for {@link HandshakeError}. */
 export interface HandshakeErrorOptions {
@@ -77,11 +92,18 @@ export class HandshakeError extends WebSocketError {
   override get name(): string {
     return 'HandshakeError';
   }
+
+  /** The mark {@link isHandshakeError} recognises across copies of this package. */
+  get [BRAND](): true {
+    return true;
+  }
 }
 
-/** True for an error shaped like a {@link HandshakeError}, across duplicate copies of the package. */
+/**
+ * True for a {@link HandshakeError} from any copy of this package, and for nothing else: other
+ * errors with a `WS_ERR_*` code and a `status` (the client's, the server's) are not. Matches the
+ * class's registered-symbol brand rather than `instanceof`, which two copies of a package break.
+ */
 export function isHandshakeError(value: unknown): value is HandshakeError {
-  if (!(value instanceof Error)) return false;
-  const { code, status } = value as Error & { code?: unknown; status?: unknown };
-  return typeof code === 'string' && code.startsWith('WS_ERR_') && typeof status === 'number';
+  return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
 }

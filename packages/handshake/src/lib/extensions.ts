@@ -3,7 +3,7 @@
  * extension objects, so permessage-deflate (RFC 7692) or any other extension plugs in without
  * this package knowing its parameters.
  */
-import { HandshakeError } from './errors.ts';
+import { HandshakeError, HandshakeErrorCode } from './errors.ts';
 import { combineHeaderValues, describeValue, isToken, scanToken, skipOws } from './tokens.ts';
 
 /**
@@ -77,7 +77,7 @@ export interface ClientExtension {
 }
 
 function invalid(message: string): HandshakeError {
-  return new HandshakeError('WS_ERR_INVALID_EXTENSION_HEADER', `Invalid Sec-WebSocket-Extensions header: ${message}`);
+  return new HandshakeError(HandshakeErrorCode.InvalidExtensionHeader, `Invalid Sec-WebSocket-Extensions header: ${message}`);
 }
 
 function describeAt(text: string, i: number): string {

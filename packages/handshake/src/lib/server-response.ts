@@ -2,14 +2,13 @@
  * The server's answers: the 101 that completes the handshake (RFC 6455 §4.2.2 step 5) and the
  * plain-text HTTP error responses that refuse it.
  */
-import { PROTOCOL_VERSION } from '@rfc6455/codes';
+import { PROTOCOL_VERSION, utf8ByteLength } from '@rfc6455/codes';
 import { createAcceptKey } from './accept-key.ts';
 import { isSafeHeaderValue } from './client-request.ts';
 import { formatExtensions } from './extensions.ts';
 import type { ExtensionInput } from './extensions.ts';
 import type { Sha1 } from './sha1.ts';
 import { isToken } from './tokens.ts';
-import { utf8ByteLength } from './utf8.ts';
 
 /** Extra response headers: name → value (arrays write one line per value). */
 export type ExtraHeaders = Readonly<Record<string, string | number | readonly string[] | undefined>>;

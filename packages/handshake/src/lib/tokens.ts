@@ -3,7 +3,7 @@
  * expression with backtracking ever sees peer input (ws's CVE-2021-32640 was a regex that took
  * quadratic time on a crafted `Sec-WebSocket-Protocol`).
  */
-import { HandshakeError } from './errors.ts';
+import { HandshakeError, HandshakeErrorCode } from './errors.ts';
 
 // RFC 7230 §3.2.6: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_"
 // / "`" / "|" / "~" / DIGIT / ALPHA
@@ -93,7 +93,7 @@ export function parseProtocolHeader(value: string | readonly string[] | undefine
   for (const item of items) {
     if (!isToken(item)) {
       throw new HandshakeError(
-        'WS_ERR_INVALID_PROTOCOL_HEADER',
+        HandshakeErrorCode.InvalidProtocolHeader,
         `Invalid Sec-WebSocket-Protocol header: ${describeValue(item)} is not a token (RFC 7230 §3.2.6).`,
       );
     }

@@ -3,6 +3,7 @@
  * compiles against the plain ES2022 library so it cannot lean on DOM or Node globals by accident.
  * Lone surrogates become U+FFFD, as `TextEncoder` does.
  */
+import { utf8ByteLength } from '@rfc6455/codes';
 
 /** The UTF-8 bytes of `text`. */
 export function encodeUtf8(text: string): Uint8Array {
@@ -36,22 +37,4 @@ export function encodeUtf8(text: string): Uint8Array {
     }
   }
   return out;
-}
-
-/** How many bytes `text` takes in UTF-8 (for `Content-Length`). */
-export function utf8ByteLength(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const cu = text.charCodeAt(i);
-    if (cu < 0x80) n += 1;
-    else if (cu < 0x800) n += 2;
-    else if (cu >= 0xd800 && cu <= 0xdbff) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        n += 4;
-        i++;
-      } else n += 3;
-    } else n += 3;
-  }
-  return n;
 }

@@ -3,8 +3,7 @@
  */
 import { PROTOCOL_VERSION } from '@rfc6455/codes';
 import { isBase64Of16Bytes } from './base64.ts';
-import { HandshakeError } from './errors.ts';
-import type { HandshakeErrorCode } from './errors.ts';
+import { HandshakeError, HandshakeErrorCode } from './errors.ts';
 import { parseExtensionsHeader } from './extensions.ts';
 import type { ExtensionOffer } from './extensions.ts';
 import { normalizeHeaders } from './headers.ts';
@@ -90,29 +89,29 @@ export function validateClientRequest(request: ClientRequestInput): ValidClientR
   // 405 name the allowed methods.
   const method = typeof request.method === 'string' ? request.method : 'GET';
   if (method !== 'GET') {
-    throw fail('WS_ERR_INVALID_METHOD', `Invalid request method ${describeValue(method)}: a WebSocket handshake is a GET.`, 405, { Allow: 'GET' });
+    throw fail(HandshakeErrorCode.InvalidMethod, `Invalid request method ${describeValue(method)}: a WebSocket handshake is a GET.`, 405, { Allow: 'GET' });
   }
   // §4.1: "the HTTP version MUST be at least 1.1".
   const httpVersion = typeof request.httpVersion === 'string' ? request.httpVersion : '1.1';
   if (!isHttp11OrLater(httpVersion)) {
-    throw fail('WS_ERR_INVALID_HTTP_VERSION', `Invalid HTTP version ${describeValue(httpVersion)}: a WebSocket handshake needs HTTP/1.1 or later.`);
+    throw fail(HandshakeErrorCode.InvalidHttpVersion, `Invalid HTTP version ${describeValue(httpVersion)}: a WebSocket handshake needs HTTP/1.1 or later.`);
   }
   // RFC 7230 §5.4: a request without Host, or with more than one, gets a 400.
   const host = headers.getSingle('host');
-  if (host === null) throw fail('WS_ERR_MISSING_HOST', 'The request has more than one Host header; it must have exactly one.');
-  if (host === undefined || host.trim() === '') throw fail('WS_ERR_MISSING_HOST', 'The request has no Host header.');
+  if (host === null) throw fail(HandshakeErrorCode.MissingHost, 'The request has more than one Host header; it must have exactly one.');
+  if (host === undefined || host.trim() === '') throw fail(HandshakeErrorCode.MissingHost, 'The request has no Host header.');
 
   if (!listHasToken(headers.getAll('upgrade'), 'websocket')) {
     const got = headers.get('upgrade');
     throw fail(
-      'WS_ERR_INVALID_UPGRADE_HEADER',
+      HandshakeErrorCode.InvalidUpgradeHeader,
       got === undefined ? 'The request has no Upgrade header.' : `The request's Upgrade header ${describeValue(got)} does not list "websocket".`,
     );
   }
   if (!listHasToken(headers.getAll('connection'), 'upgrade')) {
     const got = headers.get('connection');
     throw fail(
-      'WS_ERR_INVALID_CONNECTION_HEADER',
+      HandshakeErrorCode.InvalidConnectionHeader,
       got === undefined ? 'The request has no Connection header.' : `The request's Connection header ${describeValue(got)} has no "upgrade" token.`,
     );
   }
@@ -123,7 +122,7 @@ export function validateClientRequest(request: ClientRequestInput): ValidClientR
   const versionText = typeof versionField === 'string' ? versionField.trim() : '';
   if (versionText !== '13' && versionText !== '8') {
     throw fail(
-      'WS_ERR_UNSUPPORTED_VERSION',
+      HandshakeErrorCode.UnsupportedVersion,
       versionField === undefined
         ? 'The request has no Sec-WebSocket-Version header; this server speaks version 13.'
         : `Unsupported Sec-WebSocket-Version ${describeValue(headers.get('sec-websocket-version') ?? '')}; this server speaks version 13.`,
@@ -135,29 +134,29 @@ export function validateClientRequest(request: ClientRequestInput): ValidClientR
 
   // §11.3.1: the key appears once, and is base64 of a 16-byte nonce (§4.1 step 7).
   const key = headers.getSingle('sec-websocket-key');
-  if (key === undefined) throw fail('WS_ERR_INVALID_KEY', 'The request has no Sec-WebSocket-Key header.');
-  if (key === null) throw fail('WS_ERR_INVALID_KEY', 'The request has more than one Sec-WebSocket-Key header.');
+  if (key === undefined) throw fail(HandshakeErrorCode.InvalidKey, 'The request has no Sec-WebSocket-Key header.');
+  if (key === null) throw fail(HandshakeErrorCode.InvalidKey, 'The request has more than one Sec-WebSocket-Key header.');
   const trimmedKey = key.trim();
   const keyFields = countRaw(request.rawHeaders, 'sec-websocket-key');
   if (keyFields > 1) {
     // Node joined the repeated fields into one "a, b" value: say what really happened.
-    throw fail('WS_ERR_INVALID_KEY', `The request has ${keyFields} Sec-WebSocket-Key headers; it must have exactly one.`);
+    throw fail(HandshakeErrorCode.InvalidKey, `The request has ${keyFields} Sec-WebSocket-Key headers; it must have exactly one.`);
   }
   if (!isBase64Of16Bytes(trimmedKey)) {
-    throw fail('WS_ERR_INVALID_KEY', `Invalid Sec-WebSocket-Key ${describeValue(key)}: it must be base64 of exactly 16 bytes.`);
+    throw fail(HandshakeErrorCode.InvalidKey, `Invalid Sec-WebSocket-Key ${describeValue(key)}: it must be base64 of exactly 16 bytes.`);
   }
 
   let protocols: string[];
   try {
     protocols = parseProtocolHeader(headers.getAll('sec-websocket-protocol'));
   } catch (err) {
-    throw fail('WS_ERR_INVALID_PROTOCOL_HEADER', (err as Error).message, 400, undefined, err);
+    throw fail(HandshakeErrorCode.InvalidProtocolHeader, (err as Error).message, 400, undefined, err);
   }
   let extensions: ExtensionOffer[];
   try {
     extensions = parseExtensionsHeader(headers.getAll('sec-websocket-extensions'));
   } catch (err) {
-    throw fail('WS_ERR_INVALID_EXTENSION_HEADER', (err as Error).message, 400, undefined, err);
+    throw fail(HandshakeErrorCode.InvalidExtensionHeader, (err as Error).message, 400, undefined, err);
   }
 
   // hybi-08 clients sent their origin in Sec-WebSocket-Origin; version 13 uses Origin (§4.1 step 8).

@@ -5,8 +5,7 @@
 import { WS_CLOSED_ABNORMALLY } from '@rfc6455/codes';
 import { createAcceptKey } from './accept-key.ts';
 import type { ClientRequest } from './client-request.ts';
-import { HandshakeError } from './errors.ts';
-import type { HandshakeErrorCode } from './errors.ts';
+import { HandshakeError, HandshakeErrorCode } from './errors.ts';
 import { parseExtensionsHeader } from './extensions.ts';
 import type { AcceptedExtension, ClientExtension } from './extensions.ts';
 import { normalizeHeaders } from './headers.ts';
@@ -69,29 +68,29 @@ export function validateServerResponse(
 
   // §4.1: "If the status code received from the server is not 101, the client handles the
   // response per HTTP [RFC2616] procedures" — for a WebSocket client that means failing.
-  if (status !== 101) throw fail('WS_ERR_UNEXPECTED_STATUS', `Unexpected server response: ${String(response.status)} (expected 101 Switching Protocols).`);
+  if (status !== 101) throw fail(HandshakeErrorCode.UnexpectedStatus, `Unexpected server response: ${String(response.status)} (expected 101 Switching Protocols).`);
 
   const upgrade = splitHeaderList(headers.getAll('upgrade'));
   if (upgrade.length !== 1 || upgrade[0]?.toLowerCase() !== 'websocket') {
     const got = headers.get('upgrade');
     throw fail(
-      'WS_ERR_INVALID_UPGRADE_HEADER',
+      HandshakeErrorCode.InvalidUpgradeHeader,
       got === undefined ? 'The server response has no Upgrade header.' : `The server response's Upgrade header is ${describeValue(got)}, not "websocket".`,
     );
   }
   if (!listHasToken(headers.getAll('connection'), 'upgrade')) {
     const got = headers.get('connection');
     throw fail(
-      'WS_ERR_INVALID_CONNECTION_HEADER',
+      HandshakeErrorCode.InvalidConnectionHeader,
       got === undefined ? 'The server response has no Connection header.' : `The server response's Connection header ${describeValue(got)} has no "upgrade" token.`,
     );
   }
 
   const accept = headers.getSingle('sec-websocket-accept');
-  if (accept === undefined) throw fail('WS_ERR_INVALID_ACCEPT', 'The server response has no Sec-WebSocket-Accept header.');
-  if (accept === null) throw fail('WS_ERR_INVALID_ACCEPT', 'The server response has more than one Sec-WebSocket-Accept header.');
+  if (accept === undefined) throw fail(HandshakeErrorCode.InvalidAccept, 'The server response has no Sec-WebSocket-Accept header.');
+  if (accept === null) throw fail(HandshakeErrorCode.InvalidAccept, 'The server response has more than one Sec-WebSocket-Accept header.');
   if (accept.trim() !== createAcceptKey(request.key, options.sha1)) {
-    throw fail('WS_ERR_INVALID_ACCEPT', `The server's Sec-WebSocket-Accept ${describeValue(accept)} does not match the key sent.`);
+    throw fail(HandshakeErrorCode.InvalidAccept, `The server's Sec-WebSocket-Accept ${describeValue(accept)} does not match the key sent.`);
   }
 
   let protocol: string | undefined;
@@ -101,14 +100,14 @@ export function validateServerResponse(
     try {
       selected = parseProtocolHeader(protocolFields);
     } catch (err) {
-      throw fail('WS_ERR_INVALID_PROTOCOL_HEADER', (err as Error).message, err);
+      throw fail(HandshakeErrorCode.InvalidProtocolHeader, (err as Error).message, err);
     }
     // §4.1 and §11.3.4: the server answers with at most one of the offered values.
-    if (selected.length > 1) throw fail('WS_ERR_UNEXPECTED_SUBPROTOCOL', 'The server selected more than one subprotocol.');
+    if (selected.length > 1) throw fail(HandshakeErrorCode.UnexpectedSubprotocol, 'The server selected more than one subprotocol.');
     protocol = selected[0];
     if (protocol !== undefined && !request.protocols.includes(protocol)) {
       throw fail(
-        'WS_ERR_UNEXPECTED_SUBPROTOCOL',
+        HandshakeErrorCode.UnexpectedSubprotocol,
         request.protocols.length === 0
           ? `The server selected subprotocol ${describeValue(protocol)} but none was offered.`
           : `The server selected subprotocol ${describeValue(protocol)}, which was not offered.`,
@@ -122,7 +121,7 @@ export function validateServerResponse(
     try {
       accepted = parseExtensionsHeader(extensionFields);
     } catch (err) {
-      throw fail('WS_ERR_INVALID_EXTENSION_HEADER', (err as Error).message, err);
+      throw fail(HandshakeErrorCode.InvalidExtensionHeader, (err as Error).message, err);
     }
   }
   const offered = new Set(request.extensions.map((offer) => offer.name));
@@ -130,16 +129,16 @@ export function validateServerResponse(
   for (const extension of accepted) {
     // §9.1: the server may only answer with extensions the client offered.
     if (!offered.has(extension.name)) {
-      throw fail('WS_ERR_UNEXPECTED_EXTENSION', `The server accepted extension ${describeValue(extension.name)}, which was not offered.`);
+      throw fail(HandshakeErrorCode.UnexpectedExtension, `The server accepted extension ${describeValue(extension.name)}, which was not offered.`);
     }
     if (seen.has(extension.name)) {
-      throw fail('WS_ERR_UNEXPECTED_EXTENSION', `The server accepted extension ${describeValue(extension.name)} more than once.`);
+      throw fail(HandshakeErrorCode.UnexpectedExtension, `The server accepted extension ${describeValue(extension.name)} more than once.`);
     }
     seen.add(extension.name);
     const handler = options.extensions?.find((candidate) => candidate.name === extension.name);
     if (options.extensions !== undefined && (handler === undefined || !handler.acceptResponse(extension.params))) {
       throw fail(
-        'WS_ERR_UNEXPECTED_EXTENSION',
+        HandshakeErrorCode.UnexpectedExtension,
         `The server's parameters for extension ${describeValue(extension.name)} were refused by the client.`,
       );
     }

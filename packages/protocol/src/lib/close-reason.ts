@@ -2,9 +2,7 @@
  * Close reasons as they go on the wire. RFC 6455 §5.5: a control frame carries at most 125 bytes,
  * and a close frame spends 2 of them on the code (§5.5.1), so a reason is at most 123 UTF-8 bytes.
  */
-
-/** Largest close reason in UTF-8 bytes: 125 control payload bytes less the 2-byte code (§5.5.1). */
-export const MAX_REASON_BYTES = 123;
+import { MAX_CLOSE_REASON_BYTES } from '@rfc6455/codes';
 
 /** Wire reason for a 1011 caused by an extension: the details stay in the error's `cause`. */
 export const WITHHELD_REASON = 'Internal error';
@@ -17,7 +15,7 @@ export function truncateCloseReason(message: string): string {
     const point = char.codePointAt(0)!;
     // UTF-8 length of the code point; a lone surrogate is encoded as U+FFFD, 3 bytes.
     const size = point < 0x80 ? 1 : point < 0x800 ? 2 : point < 0x10000 ? 3 : 4;
-    if (used + size > MAX_REASON_BYTES) break;
+    if (used + size > MAX_CLOSE_REASON_BYTES) break;
     cut += char;
     used += size;
   }

@@ -210,7 +210,7 @@ export function extensionError(err: unknown, direction: 'encode' | 'decode', nam
     return err;
   }
   return new ProtocolError(
-    ProtocolErrorCode.EXTENSION_FAILED,
+    ProtocolErrorCode.ExtensionFailed,
     `Extension ${names} failed to ${direction} a message`,
     { cause: err },
   );

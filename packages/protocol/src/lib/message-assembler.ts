@@ -117,7 +117,7 @@ export class MessageAssembler<Owner> {
     if (opcode === Opcode.Continuation) {
       if (this.#receiving === 0) {
         this.#outlets.fail(this.#owner, 
-          new ProtocolError(ProtocolErrorCode.UNEXPECTED_CONTINUATION, 'Continuation frame with no message in progress (RFC 6455 §5.4)'),
+          new ProtocolError(ProtocolErrorCode.UnexpectedContinuation, 'Continuation frame with no message in progress (RFC 6455 §5.4)'),
         );
         return;
       }
@@ -128,7 +128,7 @@ export class MessageAssembler<Owner> {
       if (++this.#fragmentCount > this.#maxFragments) {
         this.#outlets.fail(this.#owner, 
           new ProtocolError(
-            ProtocolErrorCode.TOO_MANY_FRAGMENTS,
+            ProtocolErrorCode.TooManyFragments,
             `Message in more than maxFragments ${this.#maxFragments} frames`,
           ),
         );
@@ -138,7 +138,7 @@ export class MessageAssembler<Owner> {
       if (this.#receiving !== 0) {
         this.#outlets.fail(this.#owner, 
           new ProtocolError(
-            ProtocolErrorCode.EXPECTED_CONTINUATION,
+            ProtocolErrorCode.ExpectedContinuation,
             'New data frame while a fragmented message is in progress (RFC 6455 §5.4)',
           ),
         );

@@ -531,7 +531,7 @@ export class Protocol {
   #failExtension(err: unknown): void {
     const error = extensionError(err, 'decode', this.#extensionNames);
     // Whatever an extension said stays off the wire: a generic reason for 1011, the stable code otherwise.
-    this.#failWith(error, error.code === ProtocolErrorCode.EXTENSION_FAILED ? WITHHELD_REASON : error.code);
+    this.#failWith(error, error.code === ProtocolErrorCode.ExtensionFailed ? WITHHELD_REASON : error.code);
   }
 
   #onPing(payload: Uint8Array): void {
