@@ -46,20 +46,39 @@ export interface Started {
   stderr: string;
 }
 
-/** Start the command with `args`; stdin is a pipe (so "not a TTY"), closed at once unless `input` is given. */
-export function start(args: string[], input?: string): Started {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+// The command reads proxies from the environment: the tests start from one without them.
+const PROXY_VARIABLES = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
+const CLEAN_ENV = Object.fromEntries(Object.entries(process.env).filter(([name]) => !PROXY_VARIABLES.includes(name)));
+
+/** This process's environment without proxy variables, plus `extra`. */
+export function testEnv(extra: Readonly<Record<string, string>> = {}): Record<string, string | undefined> {
+  return { ...CLEAN_ENV, ...extra };
+}
+
+/** How to start the command. */
+export interface StartOptions {
+  /** Written to stdin, which is then closed; without it stdin is closed at once (unless `keepStdin`). */
+  input?: string | undefined;
+  /** Leave stdin open (a pipe, so "not a TTY") for the test to write to. */
+  keepStdin?: boolean | undefined;
+  /** The environment; default: this process's without proxy variables ({@link testEnv}). */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+}
+
+/** Start the command with `args`; stdin is a pipe (so "not a TTY"). */
+export function start(args: string[], { input, keepStdin = false, env = CLEAN_ENV }: StartOptions = {}): Started {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
   children.add(child);
   const started: Started = { child, stdout: '', stderr: '' };
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (started.stdout += chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (started.stderr += chunk));
-  child.stdin?.end(input);
+  if (!keepStdin) child.stdin?.end(input);
   return started;
 }
 
 /** Run the command to its end (killed after `timeoutMs`) and collect its output. */
-export function run(args: string[], { input, timeoutMs = 10_000 }: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
-  return finished(start(args, input), timeoutMs);
+export function run(args: string[], { timeoutMs = 10_000, ...options }: StartOptions & { timeoutMs?: number } = {}): Promise<RunResult> {
+  return finished(start(args, options), timeoutMs);
 }
 
 /** Wait for a started command to exit (SIGKILL after `timeoutMs`), with everything it printed. */
@@ -79,22 +98,23 @@ export function finished(started: Started, timeoutMs = 10_000): Promise<RunResul
   });
 }
 
-/** Resolve with the first match of `pattern` in everything printed on stdout (rejects after `timeoutMs`). */
-export function waitForLine(started: Started, pattern: RegExp, timeoutMs = 5_000): Promise<RegExpExecArray> {
+/** Resolve with the first match of `pattern` in everything printed on `stream` (rejects after `timeoutMs`). */
+export function waitForLine(started: Started, pattern: RegExp, stream: 'stdout' | 'stderr' = 'stdout', timeoutMs = 5_000): Promise<RegExpExecArray> {
+  const source = started.child[stream];
   return new Promise((resolve, reject) => {
     const check = (): boolean => {
-      const match = pattern.exec(started.stdout);
+      const match = pattern.exec(started[stream]);
       if (match === null) return false;
       clearTimeout(timer);
-      started.child.stdout?.off('data', check);
+      source?.off('data', check);
       resolve(match);
       return true;
     };
     const timer = setTimeout(() => {
-      started.child.stdout?.off('data', check);
-      reject(new Error(`no output matching ${pattern} within ${timeoutMs} ms; got: ${started.stdout}`));
+      source?.off('data', check);
+      reject(new Error(`no ${stream} matching ${pattern} within ${timeoutMs} ms; got: ${started[stream]}`));
     }, timeoutMs);
-    // The collector was attached first, so by the time this listener runs the chunk is in `stdout`.
-    if (!check()) started.child.stdout?.on('data', check);
+    // The collector was attached first, so by the time this listener runs the chunk is in `stdout`/`stderr`.
+    if (!check()) source?.on('data', check);
   });
 }

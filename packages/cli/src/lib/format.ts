@@ -1,6 +1,7 @@
 /**
- * How the `websocket connect` command prints messages: one line (or a pretty JSON block) per
- * message, with its direction (`<` received, `>` sent) and type.
+ * How the `websocket` command prints a message: the text as it came (as wscat does), a binary
+ * message as hex with its length, or with `--json` the text's JSON value indented. The terminal
+ * adds wscat's `< ` in front when the output is a terminal.
  */
 
 /** Printing choices from the command line. */
@@ -11,34 +12,31 @@ export interface FormatOptions {
   json?: boolean | undefined;
 }
 
-/** `<` for what arrived, `>` for what we sent. */
-export type Direction = '<' | '>';
-
 /** Lower-case hex of the bytes, no separators. */
 export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 /**
- * Format one data message: `< text: hello`, `< binary (5 bytes): 68656c6c6f`, or with
- * `json`, the text's JSON value indented by two spaces on the lines after `< text:`.
+ * Format one data message: `hello`, `binary (5 bytes): 68656c6c6f`, with `hex` also
+ * `text (5 bytes): 68656c6c6f`, or with `json` the text's JSON value indented by two spaces.
  */
-export function formatMessage(direction: Direction, data: Uint8Array, isBinary: boolean, options: FormatOptions = {}): string {
+export function formatMessage(data: Uint8Array, isBinary: boolean, options: FormatOptions = {}): string {
   if (isBinary || options.hex === true) {
-    return `${direction} ${isBinary ? 'binary' : 'text'} (${data.byteLength} bytes): ${toHex(data)}`;
+    return `${isBinary ? 'binary' : 'text'} (${data.byteLength} bytes): ${toHex(data)}`;
   }
   const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
   if (options.json === true) {
     try {
-      return `${direction} text: ${JSON.stringify(JSON.parse(text) as unknown, null, 2)}`;
+      return JSON.stringify(JSON.parse(text) as unknown, null, 2);
     } catch {
       // Not JSON: printed as it came.
     }
   }
-  return `${direction} text: ${text}`;
+  return text;
 }
 
-/** Format a ping or pong: `< ping`, or `< pong (4 bytes): 01020304` when it carries data. */
-export function formatControl(direction: Direction, type: 'ping' | 'pong', data: Uint8Array): string {
-  return data.byteLength === 0 ? `${direction} ${type}` : `${direction} ${type} (${data.byteLength} bytes): ${toHex(data)}`;
+/** A ping or pong received, in wscat's words: `Received ping (data: "abc")`. */
+export function formatControl(type: 'ping' | 'pong', data: Uint8Array): string {
+  return `Received ${type} (data: "${Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8')}")`;
 }

@@ -1,5 +1,6 @@
 /**
- * `websocket serve`, the built command, with our client on 127.0.0.1 ephemeral ports.
+ * The servers of the built command, `websocket serve` and wscat's `websocket -l`, with our client
+ * on 127.0.0.1 ephemeral ports.
  */
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,22 +10,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from '@rfc6455/client';
+import type { WebSocketOptions } from '@rfc6455/client';
 import { cleanUp, finished, onCleanUp, run, start, waitForLine } from '../../test/cli.ts';
 import type { Started } from '../../test/cli.ts';
 
 afterEach(cleanUp);
 
-
-/** `websocket serve …` on an ephemeral port, once it listens. */
-async function serve(args: string[]): Promise<{ child: Started; port: number }> {
-  const child = start(['serve', '--port', '0', ...args]);
+/** `websocket serve …` (or with `listen`, `websocket -l 0 …` with stdin open) on an ephemeral port, once it listens. */
+async function serve(args: string[], { listen = false } = {}): Promise<{ child: Started; port: number }> {
+  const child = listen ? start(['-l', '0', ...args], { keepStdin: true }) : start(['serve', '--port', '0', ...args]);
   const match = await waitForLine(child, /listening on ws:\/\/127\.0\.0\.1:(\d+)\//);
   return { child, port: Number(match[1]) };
 }
 
 /** Open our client to `port`; closed after the test. */
-async function client(port: number): Promise<WebSocket> {
-  const ws = await WebSocket.connect(`ws://127.0.0.1:${port}/`);
+async function client(port: number, options: WebSocketOptions = {}): Promise<WebSocket> {
+  const ws = await WebSocket.connect(`ws://127.0.0.1:${port}/`, options);
   onCleanUp(() => ws.terminate());
   return ws;
 }
@@ -116,5 +117,63 @@ describe('websocket serve', () => {
     const { port } = await serve([]);
     const result = await run(['serve', '--port', String(port)]);
     expect(result).toMatchObject({ code: 1, stderr: `websocket: could not listen on 127.0.0.1:${port}: the port is in use\n` });
+  });
+
+  it('--deflate accepts permessage-deflate; by default serve declines it', async () => {
+    const { port: plain } = await serve([]);
+    expect((await client(plain)).extensions).toBe('');
+    const { port } = await serve(['--deflate']);
+    const ws = await client(port);
+    expect(ws.extensions).toBe('permessage-deflate');
+    ws.send('x'.repeat(2000));
+    expect(String(((await once(ws, 'message')) as [Buffer])[0])).toBe('x'.repeat(2000));
+  });
+
+  it('--bind chooses the address; --host there says to use --bind', async () => {
+    const { port } = await serve(['--bind', '127.0.0.1']);
+    expect((await client(port)).readyState).toBe(WebSocket.OPEN);
+    expect(await run(['serve', '--host', '0.0.0.0'])).toMatchObject({
+      code: 2,
+      stderr: "websocket: --host is the Host header of a client (as in wscat); to choose the address a server listens on, use --bind <address>\nTry 'websocket serve --help'.\n",
+    });
+  });
+});
+
+describe("websocket -l (wscat's interactive server)", () => {
+  it('prints what each client sends and sends each line of stdin to every client', async () => {
+    const { child, port } = await serve([], { listen: true });
+    const [a, b] = await Promise.all([client(port), client(port)]);
+    await waitForLine(child, /#2 open /);
+    a.send('hello from a');
+    await waitForLine(child, /#1 < hello from a\n/);
+    // No echo: the next message a sees is the line typed on the server.
+    const atA = once(a, 'message');
+    const atB = once(b, 'message');
+    child.child.stdin?.write('hello, everyone\n');
+    expect([String(((await atA) as [Buffer])[0]), String(((await atB) as [Buffer])[0])]).toEqual(['hello, everyone', 'hello, everyone']);
+  });
+
+  it('--slash: /close closes every client with the code and reason typed; the end of stdin stops the server', async () => {
+    const { child, port } = await serve(['--slash', '-P'], { listen: true });
+    const ws = await client(port);
+    ws.ping('beat');
+    await waitForLine(child, /#1 < Received ping \(data: "beat"\)\n/);
+    const closed = once(ws, 'close') as Promise<[number, Buffer]>;
+    child.child.stdin?.write('/close 4002 see you\n');
+    const [code, reason] = await closed;
+    expect([code, reason.toString()]).toEqual([4002, 'see you']);
+    // The log shows the code and reason of the close frame the client answered with.
+    await waitForLine(child, /#1 close 4002\n/);
+    const exit = finished(child);
+    child.child.stdin?.end();
+    const result = await exit;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('end of input: closing every connection with 1001\n');
+  });
+
+  it('a line typed with no client connected is not sent, and says so', async () => {
+    const { child } = await serve([], { listen: true });
+    child.child.stdin?.write('anyone?\n');
+    await waitForLine(child, /websocket: no client is connected: nothing sent\n/, 'stderr');
   });
 });

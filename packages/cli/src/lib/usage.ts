@@ -1,12 +1,15 @@
 /**
- * The `websocket` command's help texts, exit codes and usage errors.
+ * The `websocket` command's help (written from the flag table, so every flag is listed with an
+ * example), its exit codes and its usage errors.
  */
+import { FLAGS } from './flags.ts';
+import type { FlagGroup, FlagSpec } from './flags.ts';
 
 /** Exit codes scripts can rely on. */
 export const ExitCode = {
-  /** The connection closed cleanly (1000, 1001 or no status), or `serve` stopped on a signal. */
+  /** The connection closed cleanly (1000, 1001 or no status), or a server stopped on a signal. */
   Ok: 0,
-  /** The connection could not be made: refused, host not found, TLS or opening handshake failed. */
+  /** The connection could not be made (refused, host not found, TLS or opening handshake failed), or a server could not listen. */
   ConnectFailed: 1,
   /** The command line was wrong. */
   Usage: 2,
@@ -14,12 +17,15 @@ export const ExitCode = {
   Abnormal: 3,
 } as const;
 
+/** Which side's help to show: the client's (`connect`), the servers' (`serve`), or all. */
+export type HelpTopic = 'connect' | 'serve';
+
 /** A mistake on the command line: printed with a pointer to `--help`, exit code 2. */
 export class UsageError extends Error {
-  /** The command whose `--help` to point at (`connect`, `serve`, or none for the top level). */
-  readonly command: string | undefined;
+  /** The help to point at (`websocket connect --help` …), or none for the top level. */
+  readonly command: HelpTopic | undefined;
 
-  constructor(message: string, command?: string) {
+  constructor(message: string, command?: HelpTopic) {
     super(message);
     this.command = command;
   }
@@ -29,83 +35,69 @@ export class UsageError extends Error {
   }
 }
 
-/** `websocket --help`. */
-export const MAIN_HELP = `Usage: websocket <command> [options]
+const SECTIONS: ReadonlyArray<{ group: FlagGroup; title: string; topics: ReadonlyArray<HelpTopic | undefined> }> = [
+  { group: 'wscat-connect', title: "Connecting — wscat's flags, with wscat's meaning:", topics: [undefined, 'connect'] },
+  { group: 'connect', title: 'Connecting — ours:', topics: [undefined, 'connect'] },
+  { group: 'wscat-listen', title: "Interactive server — wscat's -l:", topics: [undefined, 'serve'] },
+  { group: 'serve', title: 'Servers (-l and serve) — ours:', topics: [undefined, 'serve'] },
+  { group: 'global', title: 'Everywhere:', topics: [undefined, 'connect', 'serve'] },
+];
 
-A WebSocket (RFC 6455) client and server for the terminal, from @rfc6455/cli.
+function flagLines(flag: FlagSpec): string {
+  const names = `${flag.short === undefined ? '    ' : `-${flag.short}, `}--${flag.name}${flag.value === undefined ? '' : ` ${flag.value}`}`;
+  const also = flag.modes.length === 2 && flag.modes.includes('connect') && flag.modes.includes('listen') ? ' (also with -l)' : '';
+  return `  ${names.padEnd(30)} ${flag.help}${also}\n  ${''.padEnd(30)}   e.g. ${flag.example}\n`;
+}
 
-Commands:
-  connect <url>   connect to a WebSocket server, send what you type, print what arrives
-  serve           run an echo or broadcast WebSocket server, optionally serving static files
+const USAGE: Readonly<Record<'all' | HelpTopic, string>> = {
+  all: `Usage: websocket -c <url> [options]      connect to a server (wscat's -c; also: websocket connect <url>)
+       websocket -l <port> [options]     interactive server (wscat's -l)
+       websocket serve [options]         echo or broadcast server, optionally with static files
+`,
+  connect: `Usage: websocket connect <url> [options]   (the same as: websocket -c <url> [options])
+`,
+  serve: `Usage: websocket serve [options]          echo (default) or broadcast server
+       websocket -l <port> [options]     interactive server: print what clients send, send what you type
+`,
+};
 
-Options:
-  -h, --help      show this help (or a command's: websocket connect --help)
-  -v, --version   print the version
+const ABOUT = `
+A WebSocket (RFC 6455) client and server for the terminal, from @rfc6455/cli. Flags that wscat
+has mean what they mean in wscat; durations are in seconds, as wscat's -w.
 
-Examples:
-  websocket connect ws://127.0.0.1:8080/
-  websocket serve --port 8080 --echo
-
-Exit codes: 0 clean close, 1 could not connect (refused, handshake failed), 2 usage error,
-3 closed abnormally or with an error close code.
+A client prints what arrives on stdout (after "< " in a terminal) and status lines on stderr.
+Interactively, each line you type is sent as a text message; with -x, or with stdin piped in, the
+messages are sent, replies are awaited for -w seconds, and the connection is closed with 1000.
 `;
 
-/** `websocket connect --help`. */
-export const CONNECT_HELP = `Usage: websocket connect <url> [options]
-
-Connects to <url> (ws:, wss:, http: or https:). Interactively, each line you type is sent as a
-text message and what arrives is printed with its direction and type:
-  < text: hello
-  < binary (5 bytes): 68656c6c6f
-With --send, or with stdin piped in, the messages are sent, replies are awaited for --wait ms,
-and the connection is closed with 1000. Status lines (connected, closed) go to stderr.
-
-Options:
-  -H, --header <"Name: value">  add a request header (repeatable)
-  -s, --subprotocol <name>      offer a subprotocol (repeatable)
-  -o, --origin <origin>         send this Origin header
-  -c, --compress                offer permessage-deflate (RFC 7692)
-  -b, --binary                  send messages as binary, print every message as hex
-  -j, --json                    pretty-print received text that is JSON
-  -p, --ping <ms>               send a ping every <ms> milliseconds
-      --send <message>          send this message, non-interactively (repeatable)
-  -w, --wait <ms>               after the last message, wait this long for replies (default 1000)
-      --timeout <ms>            give up on the opening handshake after <ms> (default 10000)
-  -h, --help                    show this help
-
-Examples:
-  websocket connect ws://127.0.0.1:8080/
-  websocket connect wss://example.com/chat -s chat.v2 -H "Authorization: Bearer abc"
-  websocket connect ws://127.0.0.1:8080/ --send hello --send world --wait 500
-  printf 'one\\ntwo\\n' | websocket connect ws://127.0.0.1:8080/ --wait 200
-  websocket connect ws://127.0.0.1:8080/ --json --ping 10000
-
-Exit codes:
-  0  the connection closed cleanly (1000, 1001, or no status code)
-  1  could not connect: refused, host not found, TLS failure, handshake failed (HTTP status shown)
-  2  usage error
-  3  closed abnormally (1006) or with any other close code, or a protocol error
+const SERVE_ABOUT = `
+serve logs one line when a connection opens and one when it closes; -l also prints what each
+client sends (#<n> < …) and sends each line you type to every client. Plain HTTP requests get
+426 Upgrade Required, or files from --static. Ctrl-C (SIGINT) or SIGTERM closes every connection
+with 1001 and exits 0.
 `;
 
-/** `websocket serve --help`. */
-export const SERVE_HELP = `Usage: websocket serve [options]
-
-Runs a WebSocket server. Every connection is logged on stdout when it opens and when it closes
-(with its close code). Ctrl-C (SIGINT) or SIGTERM closes every connection with 1001 and exits 0.
-Plain HTTP requests get 426 Upgrade Required, or files from --static.
-
-Options:
-  -p, --port <port>     port to listen on (default 8080; 0 picks a free one)
-      --host <host>     address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
-  -e, --echo            send every message back to its sender (the default)
-  -B, --broadcast       send every message to every other connection
-  -S, --static <dir>    serve the files under <dir> over HTTP on the same port
-  -h, --help            show this help
-
-Examples:
-  websocket serve --port 8080 --echo
-  websocket serve --port 9000 --host 0.0.0.0 --broadcast
-  websocket serve --static ./public --broadcast
-
-Exit codes: 0 stopped by a signal, 1 could not listen (e.g. port in use), 2 usage error.
+const EXIT_CODES = `
+Exit codes: 0 clean close (1000, 1001, no status) or a server stopped by a signal; 1 could not
+connect (refused, host not found, TLS, handshake failed; the HTTP status is shown) or could not
+listen; 2 usage error; 3 closed abnormally (1006) or with another close code.
+Environment: HTTPS_PROXY, HTTP_PROXY, NO_PROXY (a client, unless --proxy is given); NO_COLOR.
 `;
+
+/** The help text: everything, or one side (`websocket connect --help`, `websocket serve --help`). */
+export function renderHelp(topic?: HelpTopic): string {
+  let text = USAGE[topic ?? 'all'];
+  if (topic !== 'serve') text += ABOUT;
+  if (topic !== 'connect') text += SERVE_ABOUT;
+  for (const section of SECTIONS) {
+    if (!section.topics.includes(topic)) continue;
+    const flags = FLAGS.filter((flag) => flag.group === section.group);
+    text += `\n${section.title}\n${flags.map(flagLines).join('')}`;
+  }
+  // The client flags that also apply to -l, in the servers' own help.
+  if (topic === 'serve') {
+    const shared = FLAGS.filter((flag) => flag.modes.includes('listen') && (flag.group === 'wscat-connect' || flag.group === 'connect'));
+    text += `\nWith -l, also:\n${shared.map(flagLines).join('')}`;
+  }
+  return text + EXIT_CODES;
+}
