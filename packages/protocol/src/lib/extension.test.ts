@@ -3,39 +3,7 @@ import { WebSocketError } from '@rfc6455/codes';
 import type { Extension } from './extension.ts';
 import { Protocol } from './protocol.ts';
 import { closePayload, frame, fromHex, record, serverClose, serverFrame, utf8 } from '../../test/recorder.ts';
-
-const KEY = 0x5a;
-
-function xor(parts: readonly Uint8Array[]): Uint8Array {
-  const length = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) for (const byte of part) out[at++] = byte ^ KEY;
-  return out;
-}
-
-/** A reversible "extension" on RSV1: XOR every byte with 0x5a; enforces maxLength while decoding. */
-function xorExtension(log: string[] = []): Extension {
-  return {
-    name: 'x-xor',
-    rsvBits: 0x4,
-    encode(payload) {
-      log.push(`encode ${payload.length}`);
-      return { data: xor([payload]), rsv: 0x4 };
-    },
-    decode(fragments, rsv, maxLength) {
-      log.push(`decode ${fragments.length} rsv=${rsv} max=${maxLength}`);
-      const length = fragments.reduce((n, p) => n + p.length, 0);
-      if (length > maxLength) {
-        throw new WebSocketError('WS_ERR_MESSAGE_TOO_BIG', `decoded ${length} > ${maxLength}`, { closeCode: 1009 });
-      }
-      return xor(fragments);
-    },
-    close() {
-      log.push('close');
-    },
-  };
-}
+import { xor, xorExtension } from '../../test/xor-extension.ts';
 
 /** A deterministic pseudo-random source (xorshift), so delays are random but reproducible. */
 function prng(seed: number): () => number {
