@@ -43,6 +43,7 @@ export class Connection implements ProtocolHandler {
   readonly #life: Lifecycle;
   #heartbeat: Heartbeat | undefined;
   #pendingHead: Uint8Array | undefined;
+  #socketClosed = false;
 
   /**
    * Take over `socket` (`head`: the bytes read past the handshake) for `owner`, running
@@ -119,6 +120,11 @@ export class Connection implements ProtocolHandler {
     );
   }
 
+  /** Begin the closing handshake with our close frame (RFC 6455 §7.1.2); nothing when it has begun. */
+  sendClose(code: number | undefined, reason: string | undefined): void {
+    if (this.protocol.sendClose(code, reason)) this.#life.began();
+  }
+
   /** Destroy the socket at once, without a closing handshake (`close` 1006 follows). */
   terminate(): void {
     if (this.#life.readyState === CLOSED) return;
@@ -154,6 +160,7 @@ export class Connection implements ProtocolHandler {
   onClose(code: number, reason: string, wasClean: boolean): void {
     this.#heartbeat?.stop();
     this.#life.protocolClosed(this.socket, code, reason, wasClean, this.protocol.closeReceived !== undefined);
+    if (this.#socketClosed) this.#life.closed(undefined, this.socket.readableEnded);
   }
 
   /** ProtocolHandler: the peer broke the protocol (or an extension failed); our close frame follows. */
@@ -180,6 +187,11 @@ export class Connection implements ProtocolHandler {
       protocol.fail(1011);
       throw err;
     }
+    // The peer's close frame was in this chunk, behind messages still being decoded: the protocol
+    // reports onClosing after them (message order), but from now on it refuses every send, so the
+    // ready state says CLOSING at once — otherwise a send or a broadcast in between would see OPEN
+    // and be refused by the protocol while its caller counts it as sent.
+    if (this.#life.readyState === OPEN && protocol.state === 'CLOSING') this.onClosing();
   };
 
   #onEnd = (): void => {
@@ -197,6 +209,9 @@ export class Connection implements ProtocolHandler {
   #onSocketClose = (): void => {
     this.protocol.receiveEof();
     this.#heartbeat?.stop();
-    this.#life.closed();
+    this.#socketClosed = true;
+    // Messages still being decoded are delivered first: onClose ends the connection once they are
+    // (a message event never follows the close event).
+    if (this.protocol.state === 'CLOSED') this.#life.closed(undefined, this.socket.readableEnded);
   };
 }

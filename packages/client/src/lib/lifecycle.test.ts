@@ -123,10 +123,26 @@ describe('Lifecycle', () => {
     expect(life.readyState).toBe(CLOSING);
     life.protocolClosed(socket, 4000, 'bye', true, true);
     expect(reports).toEqual([]);
-    life.closed();
-    life.closed();
+    life.closed(undefined, true);
+    life.closed(undefined, true);
     expect(life.readyState).toBe(CLOSED);
     expect(reports).toEqual([[4000, 'bye', true]]);
+  });
+
+  it('reports a clean close only when the peer is known to have read everything: our close began it, or its FIN came', () => {
+    // We only answered the peer's close frame and the socket closed before its FIN: not clean.
+    const answered = lifecycle(true);
+    answered.life.open();
+    answered.life.protocolClosed(new RecordingSocket(), 1000, '', true, true);
+    answered.life.closed(undefined, false);
+    expect(answered.reports).toEqual([[1000, '', false]]);
+    // Our close frame began the handshake: the peer's reply proves it read what came before it.
+    const began = lifecycle(false);
+    began.life.open();
+    began.life.began();
+    began.life.protocolClosed(new RecordingSocket(), 1000, '', true, true);
+    began.life.closed(undefined, false);
+    expect(began.reports).toEqual([[1000, '', true]]);
   });
 
   it('reports 1006 and no reason when the socket closes before the protocol is done', () => {

@@ -23,6 +23,8 @@ export class Lifecycle {
   #failure: WebSocketError | undefined;
   #reported = false;
   #timer: NodeJS.Timeout | undefined;
+  // Whether our close frame began the closing handshake (the peer's reply then proves it read ours).
+  #began = false;
 
   /** The life of a client-role (`isServer` false) or server-role connection, CONNECTING. */
   constructor(isServer: boolean, closeTimeoutMs: number, report: CloseReport) {
@@ -46,7 +48,10 @@ export class Lifecycle {
     this.#state = OPEN;
   }
 
-  /** `close()` while CONNECTING or `terminate()`: CLOSING until the attempt or the socket is gone. */
+  /**
+   * `close()` while CONNECTING or while sends still wait behind a Blob, or `terminate()`: CLOSING
+   * until the attempt, the close frame or the socket is gone.
+   */
   stop(): void {
     this.#state = CLOSING;
   }
@@ -54,6 +59,11 @@ export class Lifecycle {
   /** Record the error the connection is failed with; its close code is reported unless the peer's close frame came first. */
   fail(err: WebSocketError): void {
     this.#failure = err;
+  }
+
+  /** Our close frame began the closing handshake. */
+  began(): void {
+    this.#began = true;
   }
 
   /** The closing handshake began (our close frame or the peer's): do not wait forever for the rest. */
@@ -76,6 +86,8 @@ export class Lifecycle {
     this.#reason = reason;
     this.#wasClean = wasClean;
     if (socket.destroyed) return;
+    // Nothing more is processed; read on to the peer's FIN even if the application paused reading.
+    socket.resume();
     if (this.#isServer || !wasClean || socket.readableEnded) socket.end();
     this.#armCloseTimer(socket);
   }
@@ -83,8 +95,15 @@ export class Lifecycle {
   /**
    * The socket closed, or the attempt failed: CLOSED, then the close report (once). `before` runs
    * between the two, with the state already CLOSED (a failed attempt's `error` event).
+   * `peerEnded`: the peer's FIN was read before the socket closed.
    */
-  closed(before?: () => void): void {
+  closed(before?: () => void, peerEnded = false): void {
+    // Clean means the closing handshake completed AND the peer is known to have read everything we
+    // sent before our close frame: its reply proves it when we began the handshake; when we only
+    // answered, only its FIN does. A socket cut by the close timer or terminate() before that FIN,
+    // or reset by a peer that discarded unread data, may have lost messages whose send callbacks
+    // had succeeded (they reached the kernel, not the peer).
+    if (!this.#began && !peerEnded) this.#wasClean = false;
     this.#state = CLOSED;
     clearTimeout(this.#timer);
     before?.();

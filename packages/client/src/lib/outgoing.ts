@@ -41,11 +41,6 @@ export class Outgoing implements SendQueueHost {
     connection.socket.on('drain', this.#onDrain);
   }
 
-  /** SendQueueHost: the connection's ready state. */
-  get readyState(): ReadyState {
-    return this.#state.readyState;
-  }
-
   /** The bytes accepted by `send` and not yet handed to the operating system. */
   get bufferedAmount(): number {
     return this.#unsent + (this.#queue?.bytes ?? 0) + (this.#connection?.socket.writableLength ?? 0);
@@ -81,6 +76,17 @@ export class Outgoing implements SendQueueHost {
   /** `ping` / `pong` with a checked payload (not while CONNECTING); `cb` is told when it was not sent. */
   sendControl(isPing: boolean, payload: Uint8Array | string | undefined, cb: SendCallback | undefined): void {
     if (this.#state.readyState !== OPEN || !this.#connection!.writer.sendControl(isPing, payload, cb)) this.#notSent(cb);
+  }
+
+  /** Whether sends wait behind a Blob being read. */
+  get queued(): boolean {
+    return (this.#queue?.length ?? 0) > 0;
+  }
+
+  /** Run `fn` once every send waiting behind a Blob has been handed to the writer (now when none waits). */
+  whenQueueSent(fn: () => void): void {
+    if (this.#queue === undefined) fn();
+    else this.#queue.whenEmpty(fn);
   }
 
   /** The connection is CLOSED: whatever still waits behind a Blob was not sent; tell its callbacks. */

@@ -3,7 +3,6 @@
  * and every send made after it wait here until it has been read. Created only when a Blob is
  * first sent; a connection that never sends one never pays for it.
  */
-import { OPEN } from '@rfc6455/codes';
 import type { ReadyState } from '@rfc6455/codes';
 import { notOpen } from './client-error.ts';
 import { byteLengthOf } from './send-data.ts';
@@ -11,9 +10,10 @@ import type { SendCallback, SendData, SendOptions } from './send-data.ts';
 
 /** What the queue needs from its connection (the connection's send path, outgoing.ts). */
 export interface SendQueueHost {
-  /** The connection's ready state now. */
-  readonly readyState: ReadyState;
-  /** Send now (data is never a Blob here). */
+  /**
+   * Send now (data is never a Blob here). The connection decides whether it can still send —
+   * after `close()` it can, until its close frame is written — and tells `cb` when it cannot.
+   */
   write(data: Exclude<SendData, Blob>, options: SendOptions | undefined, cb: SendCallback | undefined): void;
   /** Count `bytes` that were accepted but will never be sent (WHATWG bufferedAmount keeps them). */
   addUnsent(bytes: number): void;
@@ -31,6 +31,7 @@ export class SendQueue {
   readonly #host: SendQueueHost;
   #items: PendingSend[] = [];
   #bytes = 0;
+  #whenEmpty: (() => void) | undefined;
 
   /** An empty queue for the connection `host`. */
   constructor(host: SendQueueHost) {
@@ -55,6 +56,15 @@ export class SendQueue {
   }
 
   /**
+   * Call `fn` once every queued send has been handed to the connection (now when none waits).
+   * `close()` uses it so that its close frame follows everything accepted before it.
+   */
+  whenEmpty(fn: () => void): void {
+    if (this.#items.length === 0) fn();
+    else this.#whenEmpty = fn;
+  }
+
+  /**
    * The connection closed: empty the queue, count its bytes as never sent and tell each callback
    * (on the next tick) that its data was not sent.
    */
@@ -64,12 +74,18 @@ export class SendQueue {
       if (item.cb !== undefined) process.nextTick(item.cb, notOpen(state));
     }
     this.#bytes = 0;
+    this.#whenEmpty = undefined;
   }
 
   /** Read queued Blobs in order and send them (and the sends queued behind them). */
   #next(): void {
     const item = this.#items[0];
-    if (item === undefined) return;
+    if (item === undefined) {
+      const fn = this.#whenEmpty;
+      this.#whenEmpty = undefined;
+      fn?.();
+      return;
+    }
     const host = this.#host;
     if (!(item.data instanceof Blob)) {
       this.#items.shift();
@@ -85,12 +101,7 @@ export class SendQueue {
         if (this.#items[0] !== item) return;
         this.#items.shift();
         this.#bytes -= blob.size;
-        const state = host.readyState;
-        if (state === OPEN) host.write(buffer, item.options, item.cb);
-        else {
-          host.addUnsent(blob.size);
-          if (item.cb !== undefined) item.cb(notOpen(state));
-        }
+        host.write(buffer, item.options, item.cb);
         this.#next();
       },
       (err: unknown) => {

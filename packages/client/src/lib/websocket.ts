@@ -309,7 +309,12 @@ export class WebSocket extends EventSurface {
       return;
     }
     // A reason needs a code on the wire (RFC 6455 §5.5.1).
-    this.#connection!.protocol.sendClose(code ?? (reasonText === undefined || reasonText === '' ? undefined : WS_OK), reasonText || undefined);
+    const closeCode = code ?? (reasonText === undefined || reasonText === '' ? undefined : WS_OK);
+    const connection = this.#connection!;
+    // Sends waiting behind a Blob being read go first: the close frame may not overtake what was
+    // accepted before close(). CLOSING at once, so later sends are refused, as WHATWG says.
+    if (this.#outgoing.queued) this.#life.stop();
+    this.#outgoing.whenQueueSent(() => connection.sendClose(closeCode, reasonText || undefined));
   }
 
   /** Destroy the connection at once, without a closing handshake (`close` 1006 follows). */
