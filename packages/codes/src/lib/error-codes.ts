@@ -157,6 +157,8 @@ export const ErrorCode = {
   InvalidUrl: 'WS_ERR_INVALID_URL',
   /** The URL provider threw or rejected. */
   UrlProvider: 'WS_ERR_URL_PROVIDER',
+  /** The subprotocols provider threw, rejected, or returned something that is not a string or a list of strings. */
+  ProtocolsProvider: 'WS_ERR_PROTOCOLS_PROVIDER',
   /** Reconnecting stopped after `maxRetries` failed attempts in a row. */
   GaveUp: 'WS_ERR_GAVE_UP',
 } as const;
