@@ -202,7 +202,7 @@ describe('@rfc6455/browser in Chromium', () => {
       const a = await rfc.connect('/ws');
       a.close(4321, 'bye é');
       await new Promise((resolve) => a.addEventListener('close', resolve));
-      const b = await rfc.connect('/ws');
+      const b = await rfc.connect('/ws', { reconnect: { finalCloseCodes: [4001] } });
       const closed = new Promise((resolve) => b.addEventListener('close', (e) => resolve([e.code, e.reason, e.wasClean, e.willReconnect])));
       b.send('close:4001:kicked out');
       const c = await rfc.connect('/ws', { reconnect: false });

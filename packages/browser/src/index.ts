@@ -1,5 +1,5 @@
 export { WebSocket, connect } from './lib/websocket.ts';
-export type { WebSocketOptions, ReconnectOptions, UrlSource, MessageData } from './lib/options.ts';
+export type { WebSocketOptions, ReconnectOptions, UrlSource, ProtocolsSource, MessageData } from './lib/options.ts';
 export type { BackoffOptions } from './lib/backoff.ts';
 export type { EventHandler } from './lib/event-surface.ts';
 export {

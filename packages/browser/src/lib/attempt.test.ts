@@ -16,7 +16,7 @@ function start(source: UrlSource, settings: Partial<AttemptSettings> = {}, rethr
       dialing: (url) => log.push(`dialing ${url}`),
       open: (native) => log.push(`open ${native === FakeWebSocket.last}`),
       message: (data) => log.push(`message ${String(data)}`),
-      error: () => log.push('error'),
+      error: (error) => log.push(`error ${error.code}`),
       close: (code, reason, wasClean) => log.push(`close ${code} ${reason} ${wasClean}`),
       failed: (error) => log.push(`failed ${error.code} ${error.name}`),
     },
@@ -48,7 +48,7 @@ describe('dialing', () => {
     native.serverError();
     native.serverClose(1011, 'oops', true);
     native.serverMessage('late');
-    expect(log.slice(1)).toEqual(['open true', 'message hi', 'error', 'close 1011 oops true']);
+    expect(log.slice(1)).toEqual(['open true', 'message hi', 'error WS_ERR_NETWORK', 'close 1011 oops true']);
     expect(native.onmessage).toBeNull();
   });
 
@@ -135,5 +135,65 @@ describe('connect timeout', () => {
     timers.advance(10_000);
     expect(log.slice(1)).toEqual(['open true']);
     expect(timers.pending).toBe(0);
+  });
+});
+
+describe('a native error before open', () => {
+  it('ends the attempt at once, without waiting for a close that may never come', () => {
+    start('wss://example.test/', { connectTimeoutMs: 60_000 });
+    const native = FakeWebSocket.last;
+    native.serverError();
+    expect(log.slice(1)).toEqual(['failed WS_ERR_NETWORK BrowserError']);
+    expect(timers.pending).toBe(0);
+    native.serverClose(1006, '', false);
+    expect(log).toHaveLength(2);
+  });
+});
+
+describe('subprotocols', () => {
+  it('calls a sync or async provider once per attempt, with the URL provider', async () => {
+    let n = 0;
+    start('wss://example.test/', { protocols: () => [`v${++n}`] });
+    start(async () => 'wss://example.test/b', { protocols: async () => `v${++n}` });
+    start('wss://example.test/c', { protocols: () => null });
+    await flush();
+    expect(FakeWebSocket.instances.map((s) => [s.url, s.protocols])).toEqual([
+      ['wss://example.test/', ['v1']],
+      ['wss://example.test/c', undefined],
+      ['wss://example.test/b', 'v2'],
+    ]);
+  });
+
+  it('fails with WS_ERR_PROTOCOLS_PROVIDER when the provider throws, rejects or returns something unusable', async () => {
+    start('wss://example.test/', {
+      protocols: () => {
+        throw new Error('no');
+      },
+    });
+    start('wss://example.test/', { protocols: () => Promise.reject(new Error('no')) });
+    start('wss://example.test/', { protocols: () => 42 as unknown as string });
+    start('wss://example.test/', { protocols: () => ['ok', 7] as unknown as string[] });
+    await flush();
+    expect(log).toEqual(Array.from({ length: 4 }, () => 'failed WS_ERR_PROTOCOLS_PROVIDER BrowserError'));
+    expect(FakeWebSocket.instances).toHaveLength(0);
+  });
+});
+
+describe('close()', () => {
+  it('closes the native socket and keeps relaying until its close', async () => {
+    const attempt = start('wss://example.test/');
+    FakeWebSocket.last.serverOpen();
+    expect(attempt.close(4000, 'bye')).toBe(true);
+    await flush();
+    expect(FakeWebSocket.last.closeCalls).toEqual([{ code: 4000, reason: 'bye' }]);
+    expect(log.at(-1)).toBe('close 4000 bye true');
+  });
+
+  it('without a native socket yet, abandons the attempt and says no close follows', async () => {
+    const attempt = start(async () => 'wss://example.test/');
+    expect(attempt.close()).toBe(false);
+    await flush();
+    expect(FakeWebSocket.instances).toHaveLength(0);
+    expect(log).toEqual([]);
   });
 });

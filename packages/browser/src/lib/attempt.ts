@@ -5,14 +5,14 @@
  */
 import { BrowserError, BrowserErrorCode } from './errors.ts';
 import type { BrowserEnvironment, NativeWebSocket, NativeWebSocketConstructor } from './native.ts';
-import type { UrlSource } from './options.ts';
+import type { ProtocolsSource, UrlSource } from './options.ts';
 import type { Timers } from './timers.ts';
 import { normalizeUrl } from './url.ts';
 
 /** What an attempt needs to dial. */
 export interface AttemptSettings {
   readonly Native: NativeWebSocketConstructor;
-  readonly protocols: string | string[] | undefined;
+  readonly protocols: string | string[] | ProtocolsSource | undefined;
   readonly environment: BrowserEnvironment;
   /** 0 means no timeout. */
   readonly connectTimeoutMs: number;
@@ -29,11 +29,14 @@ export interface AttemptEvents {
   open(native: NativeWebSocket): void;
   /** A message arrived. */
   message(data: unknown): void;
-  /** The native socket fired `error`. */
-  error(): void;
+  /** The native socket fired `error` after it opened (a `close` follows). */
+  error(error: BrowserError): void;
   /** The native socket closed. */
   close(code: number, reason: string, wasClean: boolean): void;
-  /** The attempt ended before a native `close`: the provider failed, the URL was refused, or it timed out. */
+  /**
+   * The attempt ended before it opened, without a native `close`: a provider failed, the URL was
+   * refused, the native socket fired `error`, or it timed out.
+   */
   failed(error: BrowserError): void;
 }
 
@@ -44,6 +47,7 @@ export class Attempt {
   #native: NativeWebSocket | undefined;
   #timer: unknown;
   #active = true;
+  #opened = false;
 
   constructor(settings: AttemptSettings, events: AttemptEvents) {
     this.#settings = settings;
@@ -56,34 +60,52 @@ export class Attempt {
   }
 
   /**
-   * Resolves `source` and dials. With `rethrow`, an exception of the native constructor (such as
-   * a SyntaxError for a bad subprotocol) is thrown to the caller, as the WHATWG constructor does;
-   * otherwise it fails the attempt.
+   * Resolves the URL and the subprotocols (calling their providers) and dials. With `rethrow`, an
+   * exception of the native constructor (such as a SyntaxError for a bad subprotocol) is thrown
+   * to the caller, as the WHATWG constructor does; otherwise it fails the attempt.
    */
   start(source: UrlSource, rethrow: boolean): void {
-    if (typeof source !== 'function') {
-      this.#dial(source, rethrow);
-      return;
-    }
-    let result: string | URL | PromiseLike<string | URL>;
+    const { protocols } = this.#settings;
+    let url: unknown;
+    let offered: unknown;
     try {
-      result = source();
+      url = typeof source === 'function' ? source() : source;
     } catch (error) {
       this.#fail(new BrowserError(BrowserErrorCode.UrlProvider, 'The URL provider threw', { cause: error }));
       return;
     }
-    if (typeof result === 'string' || result instanceof URL) {
-      this.#dial(result, rethrow);
+    try {
+      offered = typeof protocols === 'function' ? protocols() : protocols;
+    } catch (error) {
+      this.#fail(new BrowserError(BrowserErrorCode.ProtocolsProvider, 'The subprotocols provider threw', { cause: error }));
       return;
     }
-    Promise.resolve(result).then(
-      (url) => {
-        if (this.#active) this.#dial(url, false);
+    if (!isThenable(url) && !isThenable(offered)) {
+      this.#dial(url, offered, rethrow);
+      return;
+    }
+    Promise.all([settled(url, BrowserErrorCode.UrlProvider, 'The URL provider'), settled(offered, BrowserErrorCode.ProtocolsProvider, 'The subprotocols provider')]).then(
+      ([resolvedUrl, resolvedProtocols]) => {
+        if (this.#active) this.#dial(resolvedUrl, resolvedProtocols, false);
       },
-      (error: unknown) => {
-        if (this.#active) this.#fail(new BrowserError(BrowserErrorCode.UrlProvider, 'The URL provider rejected', { cause: error }));
+      (error: BrowserError) => {
+        if (this.#active) this.#fail(error);
       },
     );
+  }
+
+  /**
+   * Closes the native socket and keeps relaying until its `close`; returns true. Without a native
+   * socket yet (a provider still running), abandons the attempt and returns false: no `close` follows.
+   */
+  close(code?: number, reason?: string): boolean {
+    const native = this.#native;
+    if (native === undefined) {
+      this.abandon();
+      return false;
+    }
+    native.close(code, reason);
+    return true;
   }
 
   /**
@@ -102,13 +124,18 @@ export class Attempt {
     native.onclose = null;
   }
 
-  #dial(value: unknown, rethrow: boolean): void {
-    const { Native, protocols, environment, connectTimeoutMs, timers } = this.#settings;
+  #dial(value: unknown, offered: unknown, rethrow: boolean): void {
+    const { Native, environment, connectTimeoutMs, timers } = this.#settings;
     let url: string;
     try {
       url = normalizeUrl(value, environment).href;
     } catch (error) {
       this.#fail(new BrowserError(BrowserErrorCode.InvalidUrl, (error as Error).message, { cause: error }));
+      return;
+    }
+    const protocols = checkProtocols(offered);
+    if (protocols instanceof BrowserError) {
+      this.#fail(protocols);
       return;
     }
     this.#events.dialing(url);
@@ -117,16 +144,17 @@ export class Attempt {
       native = new Native(url, protocols);
     } catch (error) {
       if (rethrow) throw error;
-      this.#fail(new BrowserError(BrowserErrorCode.InvalidUrl, `The browser refused to connect to ${url}`, { cause: error }));
+      this.#fail(new BrowserError(BrowserErrorCode.InvalidUrl, `The browser refused to connect to ${url}: ${(error as Error).message}`, { cause: error }));
       return;
     }
     native.binaryType = this.#settings.binaryType();
     native.onopen = () => {
       this.#clearTimer();
+      this.#opened = true;
       this.#events.open(native);
     };
     native.onmessage = (event) => this.#events.message(event.data);
-    native.onerror = () => this.#events.error();
+    native.onerror = () => this.#onError(native);
     native.onclose = (event) => {
       this.abandon();
       this.#events.close(event.code, event.reason, event.wasClean);
@@ -135,14 +163,25 @@ export class Attempt {
     if (connectTimeoutMs > 0) this.#timer = timers.setTimeout(() => this.#onTimeout(native), connectTimeoutMs);
   }
 
+  #onError(native: NativeWebSocket): void {
+    const error = new BrowserError(BrowserErrorCode.Network, 'The browser reported a WebSocket error (browsers give no detail)');
+    if (this.#opened) {
+      // An open connection that fails gets its `close` (1006) from every runtime: wait for it.
+      this.#events.error(error);
+      return;
+    }
+    // An attempt that fails: browsers follow `error` with `close` 1006, but undici (Node's global
+    // WebSocket) has not always done so after a refused connection. End the attempt now either way
+    // rather than wait for connectTimeoutMs; a `close` arriving later is no longer listened to.
+    this.abandon();
+    closeQuietly(native);
+    this.#events.failed(error);
+  }
+
   #onTimeout(native: NativeWebSocket): void {
     this.#timer = undefined;
     this.abandon();
-    try {
-      native.close();
-    } catch {
-      // The attempt is abandoned either way; a failing close() changes nothing.
-    }
+    closeQuietly(native);
     this.#events.failed(new BrowserError(BrowserErrorCode.ConnectTimeout, `The connection did not open within ${this.#settings.connectTimeoutMs} ms`));
   }
 
@@ -154,5 +193,32 @@ export class Attempt {
   #clearTimer(): void {
     if (this.#timer !== undefined) this.#settings.timers.clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** A provider's result as a promise that rejects with a BrowserError of `code` naming `what`. */
+function settled(value: unknown, code: BrowserErrorCode, what: string): Promise<unknown> {
+  return Promise.resolve(value).catch((cause: unknown) => {
+    throw new BrowserError(code, `${what} rejected`, { cause });
+  });
+}
+
+/** The subprotocols to offer (undefined for none), or the error saying why a provider's result is unusable. */
+function checkProtocols(value: unknown): string | string[] | undefined | BrowserError {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return [...(value as string[])];
+  return new BrowserError(BrowserErrorCode.ProtocolsProvider, `Subprotocols must be a string or a list of strings, got ${Array.isArray(value) ? 'a list with a non-string' : typeof value}`);
+}
+
+function closeQuietly(native: NativeWebSocket): void {
+  try {
+    native.close();
+  } catch {
+    // The attempt is abandoned either way; a failing close() changes nothing.
   }
 }

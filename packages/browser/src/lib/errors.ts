@@ -26,6 +26,8 @@ export const BrowserErrorCode = {
   InvalidUrl: ErrorCode.InvalidUrl,
   /** The URL provider threw or rejected. */
   UrlProvider: ErrorCode.UrlProvider,
+  /** The subprotocols provider threw, rejected, or returned something that is not a string or a list of strings. */
+  ProtocolsProvider: ErrorCode.ProtocolsProvider,
   /** Reconnecting stopped after `maxRetries` failed attempts in a row. */
   GaveUp: ErrorCode.GaveUp,
   /** The connection closed for good before it ever opened (the Node client's code for a failed dial). */

@@ -31,6 +31,19 @@ describe('EventSurface', () => {
     expect(seen).toHaveLength(names.length);
   });
 
+  it('stores what is not an object or a function as null, and never calls an object', () => {
+    const surface = new EventSurface();
+    surface.onmessage = 'x' as unknown as null;
+    expect(surface.onmessage).toBeNull();
+    surface.onclose = 42 as unknown as null;
+    expect(surface.onclose).toBeNull();
+    const listenerObject = { handleEvent: vi.fn() };
+    surface.onopen = listenerObject as unknown as null;
+    expect(surface.onopen).toBe(listenerObject);
+    emitEvent(surface, new Event('open'));
+    expect(listenerObject.handleEvent).not.toHaveBeenCalled();
+  });
+
   it('reports a throwing handler as uncaught and still runs the listeners', () => {
     const reported: unknown[] = [];
     vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((task) => {

@@ -1,6 +1,10 @@
 /**
  * The event surface of the socket: an `EventTarget` with typed `addEventListener` and the
  * `on<type>` handler properties, and {@link emitEvent}, which the socket alone calls to dispatch.
+ *
+ * The handler properties behave as WHATWG event handler attributes ([LegacyTreatNonObjectAsNull]):
+ * a value that is not an object or a function is stored as `null`, and an object that is not
+ * callable is kept but never called.
  */
 import type { GiveUpEvent, ReconnectEvent, ReconnectedEvent, WebSocketCloseEvent, WebSocketErrorEvent, WebSocketEventMap, WebSocketMessageEvent } from './events.ts';
 
@@ -22,7 +26,7 @@ export class EventSurface<T> extends EventTarget {
     return this.#handler('open');
   }
   set onopen(handler: EventHandler<Event>) {
-    this.#handlers.set('open', handler);
+    this.#set('open', handler);
   }
 
   /** Called on `message`. */
@@ -30,7 +34,7 @@ export class EventSurface<T> extends EventTarget {
     return this.#handler('message');
   }
   set onmessage(handler: EventHandler<WebSocketMessageEvent<T>>) {
-    this.#handlers.set('message', handler);
+    this.#set('message', handler);
   }
 
   /** Called on `close` (each connection's; see `willReconnect`). */
@@ -38,7 +42,7 @@ export class EventSurface<T> extends EventTarget {
     return this.#handler('close');
   }
   set onclose(handler: EventHandler<WebSocketCloseEvent>) {
-    this.#handlers.set('close', handler);
+    this.#set('close', handler);
   }
 
   /** Called on `error`. */
@@ -46,7 +50,7 @@ export class EventSurface<T> extends EventTarget {
     return this.#handler('error');
   }
   set onerror(handler: EventHandler<WebSocketErrorEvent>) {
-    this.#handlers.set('error', handler);
+    this.#set('error', handler);
   }
 
   /** Called on `reconnect` (an attempt is scheduled). */
@@ -54,7 +58,7 @@ export class EventSurface<T> extends EventTarget {
     return this.#handler('reconnect');
   }
   set onreconnect(handler: EventHandler<ReconnectEvent>) {
-    this.#handlers.set('reconnect', handler);
+    this.#set('reconnect', handler);
   }
 
   /** Called on `reconnected` (an attempt opened). */
@@ -62,7 +66,7 @@ export class EventSurface<T> extends EventTarget {
     return this.#handler('reconnected');
   }
   set onreconnected(handler: EventHandler<ReconnectedEvent>) {
-    this.#handlers.set('reconnected', handler);
+    this.#set('reconnected', handler);
   }
 
   /** Called on `giveup` (`maxRetries` reached). */
@@ -70,7 +74,7 @@ export class EventSurface<T> extends EventTarget {
     return this.#handler('giveup');
   }
   set ongiveup(handler: EventHandler<GiveUpEvent>) {
-    this.#handlers.set('giveup', handler);
+    this.#set('giveup', handler);
   }
 
   override addEventListener<K extends keyof WebSocketEventMap<T>>(
@@ -91,6 +95,10 @@ export class EventSurface<T> extends EventTarget {
   override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
   override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
     super.removeEventListener(type, listener, options);
+  }
+
+  #set(type: string, handler: unknown): void {
+    this.#handlers.set(type, (typeof handler === 'object' && handler !== null) || typeof handler === 'function' ? handler : null);
   }
 
   #handler<E>(type: string): EventHandler<E> {

@@ -44,6 +44,12 @@ export class Inbox<T> {
     return iterator;
   }
 
+  /** The socket was reopened (`reconnect()` after closing for good): new iterators wait for messages again. */
+  reopen(): void {
+    this.#ended = false;
+    this.#endError = undefined;
+  }
+
   /** Closed for good: each iterator yields what it holds, then ends, throwing `error` when there is one. */
   end(error?: unknown): void {
     this.#ended = true;

@@ -74,13 +74,14 @@ describe('queue while not open', () => {
     expect(new Outbox(0, 1024, timers).send({ data: 'a', size: 1 })).toMatchObject({ code: 'WS_ERR_NOT_OPEN' });
   });
 
-  it('drops the queue for good: rejects sendAsync messages with WS_ERR_NOT_SENT and counts the others', () => {
+  it('drops the queue for good: rejects sendAsync messages with WS_ERR_NOT_SENT and reports the others in one error', () => {
     const outbox = new Outbox(100, 1024, timers);
     const rejected: unknown[] = [];
     outbox.send({ data: 'a', size: 1 });
     outbox.send({ data: 'b', size: 1, resolve: () => {}, reject: (error) => rejected.push(error) });
     outbox.send({ data: 'c', size: 1 });
-    expect(outbox.dropQueued(1006)).toBe(2);
+    expect(outbox.dropQueued(1006)).toMatchObject({ code: 'WS_ERR_NOT_SENT', closeCode: 1006, message: '2 queued message(s) were not sent: the socket closed for good first' });
+    expect(outbox.dropQueued(1006)).toBeUndefined();
     expect(rejected).toEqual([expect.objectContaining({ code: 'WS_ERR_NOT_SENT', closeCode: 1006 })]);
     expect([outbox.queuedMessages, outbox.bufferedAmount]).toEqual([0, 0]);
   });

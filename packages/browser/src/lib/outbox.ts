@@ -70,9 +70,10 @@ export class Outbox {
 
   /**
    * Closed for good with `code`: empties the queue, rejecting each `sendAsync()` message with
-   * `WS_ERR_NOT_SENT`. Returns how many plain `send()` messages were dropped (the caller reports them).
+   * `WS_ERR_NOT_SENT`. Returns the `WS_ERR_NOT_SENT` error to report for the plain `send()`
+   * messages dropped, or `undefined` when there were none.
    */
-  dropQueued(code: number): number {
+  dropQueued(code: number): BrowserError | undefined {
     let unsent = 0;
     for (const item of this.#queue.drain()) {
       if (item.reject === undefined) {
@@ -81,6 +82,7 @@ export class Outbox {
       }
       item.reject(new BrowserError(BrowserErrorCode.NotSent, 'The socket closed for good before this queued message was sent', { closeCode: code }));
     }
-    return unsent;
+    if (unsent === 0) return undefined;
+    return new BrowserError(BrowserErrorCode.NotSent, `${unsent} queued message(s) were not sent: the socket closed for good first`, { closeCode: code });
   }
 }

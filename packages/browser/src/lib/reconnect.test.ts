@@ -13,9 +13,9 @@ import type { ReconnectPolicy } from './reconnect.ts';
 function setup(policy: Partial<ReconnectPolicy> = {}) {
   const timers = new ManualTimers();
   const log: string[] = [];
-  const state = { offline: false, live: false, connects: 0, liveAfterHangUp: true };
+  const state = { offline: false, live: false, connects: 0, liveAfterHangUp: true, finalError: undefined as string | undefined };
   const machine = new Reconnector(
-    { enabled: true, backoff: DEFAULT_BACKOFF, maxRetries: Infinity, isFinalCode: finalCodePredicate(undefined), random: () => 0.5, ...policy },
+    { enabled: true, backoff: DEFAULT_BACKOFF, maxRetries: Infinity, minUptimeMs: 5000, isFinalCode: finalCodePredicate(undefined), random: () => 0.5, ...policy },
     {
       connect: () => {
         state.live = true;
@@ -31,7 +31,10 @@ function setup(policy: Partial<ReconnectPolicy> = {}) {
       connectionClosed: (code, _reason, wasClean) => log.push(`close ${code} ${wasClean} true`),
       scheduled: (attempt, delayMs) => log.push(`reconnect ${attempt} ${delayMs}`),
       gaveUp: (attempts, code) => log.push(`giveup ${attempts} ${code}`),
-      finished: (code, _reason, wasClean) => log.push(`close ${code} ${wasClean} false`),
+      finished: (code, _reason, wasClean, error) => {
+        state.finalError = error === undefined ? 'none' : `${error.code} ${String(error.closeCode)}`;
+        log.push(`close ${code} ${wasClean} false`);
+      },
     },
     timers,
   );
@@ -79,8 +82,9 @@ describe('retry schedule', () => {
     expect(machine.retries).toBe(2);
     timers.advance(1000);
     expect(machine.opened()).toBe(2);
-    expect(machine.retries).toBe(0);
     expect(machine.phase).toBe('open');
+    timers.advance(5000);
+    expect(machine.retries).toBe(0);
     expect(log).toEqual(['connect', 'close 1001 true true', 'reconnect 1 500', 'connect', 'close 1006 false true', 'reconnect 2 1000', 'connect']);
   });
 
@@ -118,19 +122,17 @@ describe('closing for good', () => {
     expect(machine.phase).toBe('closed');
   });
 
-  it('treats 1008 and 4000–4999 as final by default, and honours finalCloseCodes', () => {
-    const a = setup();
-    a.machine.opened();
-    a.drop(1008, 'expired', true);
-    expect(a.machine.phase).toBe('closed');
-    const b = setup();
-    b.machine.opened();
-    b.drop(4403, 'banned', true);
-    expect(b.machine.phase).toBe('closed');
-    const c = setup({ isFinalCode: finalCodePredicate([]) });
+  it('reconnects after any close by default (as reconnecting-websocket), and honours finalCloseCodes', () => {
+    for (const code of [1000, 1008, 1011, 4000, 4403, 4999]) {
+      const a = setup();
+      a.machine.opened();
+      a.drop(code, 'bye', true);
+      expect([code, a.machine.phase]).toEqual([code, 'waiting']);
+    }
+    const c = setup({ isFinalCode: finalCodePredicate([4403]) });
     c.machine.opened();
     c.drop(4403, 'banned', true);
-    expect(c.machine.phase).toBe('waiting');
+    expect(c.machine.phase).toBe('closed');
     const d = setup({ isFinalCode: finalCodePredicate((code, reason) => code === 1000 && reason === 'done') });
     d.machine.opened();
     d.drop(1000, 'done', true);
@@ -250,5 +252,137 @@ describe('page lifecycle', () => {
     machine.resume('hidden');
     machine.online();
     expect(log).toEqual(['connect']);
+  });
+});
+
+describe('minUptimeMs: no reconnect storm', () => {
+  it('grows the delay for a server that accepts and closes at once', () => {
+    const { machine, timers, log, drop } = setup({ maxRetries: 6 });
+    const delays: number[] = [];
+    machine.opened();
+    for (let i = 0; i < 6; i++) {
+      drop(1000, 'go away', true);
+      const delay = Number(log.at(-1)?.split(' ')[2]);
+      delays.push(delay);
+      timers.advance(delay);
+      machine.opened();
+      timers.advance(100);
+    }
+    expect(delays).toEqual([500, 1000, 2000, 4000, 8000, 15_000]);
+    drop(1000, 'go away', true);
+    // Giving up is never a clean end, whatever the last close was.
+    expect(log.slice(-2)).toEqual(['giveup 6 1000', 'close 1000 false false']);
+  });
+
+  it('starts the count over once a connection stayed open minUptimeMs, and only then', () => {
+    const { machine, timers, log, drop } = setup();
+    drop();
+    timers.advance(500);
+    expect(machine.opened()).toBe(1);
+    timers.advance(4999);
+    drop();
+    expect(log.at(-1)).toBe('reconnect 2 1000');
+    timers.advance(60_000);
+    expect(machine.retries).toBe(2);
+    expect(machine.opened()).toBe(2);
+    timers.advance(5000);
+    expect(machine.retries).toBe(0);
+    drop();
+    expect(log.at(-1)).toBe('reconnect 1 500');
+  });
+
+  it('with minUptimeMs 0, starts the count over at every open', () => {
+    const { machine, timers, drop } = setup({ minUptimeMs: 0 });
+    drop();
+    timers.advance(500);
+    expect(machine.opened()).toBe(1);
+    expect(machine.retries).toBe(0);
+    expect(timers.pending).toBe(0);
+  });
+});
+
+describe('restart (reconnect())', () => {
+  it('attempts at once from an open connection, with the count started over', () => {
+    const { machine, timers, log, state, drop } = setup();
+    drop();
+    timers.advance(500);
+    machine.opened();
+    state.live = false;
+    machine.restart();
+    expect(log.slice(-3)).toEqual(['reconnect 1 500', 'connect', 'connect']);
+    expect([machine.phase, machine.retries]).toEqual(['connecting', 0]);
+    timers.advance(60_000);
+    expect(state.connects).toBe(3);
+  });
+
+  it('cancels a waiting retry instead of adding one', () => {
+    const { machine, timers, state, drop } = setup();
+    drop();
+    machine.restart();
+    expect(state.connects).toBe(2);
+    timers.advance(60_000);
+    expect(state.connects).toBe(2);
+  });
+
+  it('reopens after close() and after giving up, and forgets a suspension', () => {
+    const { machine, log, state, drop } = setup({ maxRetries: 0 });
+    machine.requestClose();
+    drop(1000, '', true);
+    expect(machine.phase).toBe('closed');
+    machine.restart();
+    expect([machine.phase, machine.ended, state.connects]).toEqual(['connecting', false, 2]);
+    drop();
+    expect(log.slice(-2)).toEqual(['giveup 0 1006', 'close 1006 false false']);
+    machine.restart();
+    machine.suspend('hidden');
+    machine.restart();
+    expect([machine.phase, state.connects]).toEqual(['connecting', 4]);
+  });
+
+  it('startClosed() attempts nothing until restart()', () => {
+    const timers = new ManualTimers();
+    const connects: string[] = [];
+    const host = { connect: () => connects.push('connect'), connected: () => false, hangUp: () => {}, isOffline: () => false };
+    const events = { connectionClosed: () => {}, scheduled: () => {}, gaveUp: () => {}, finished: () => {} };
+    const machine = new Reconnector({ enabled: true, backoff: DEFAULT_BACKOFF, maxRetries: Infinity, minUptimeMs: 5000, isFinalCode: () => false, random: () => 0.5 }, { ...host, ...events }, timers);
+    machine.startClosed();
+    timers.advance(60_000);
+    expect([machine.phase, machine.ended, connects]).toEqual(['closed', true, []]);
+    machine.restart();
+    expect([machine.phase, connects]).toEqual(['connecting', ['connect']]);
+  });
+});
+
+describe('why it closed for good', () => {
+  it('says so in the error it finishes with', () => {
+    const closed = setup();
+    closed.machine.requestClose();
+    closed.drop(1000, '', true);
+    const neverOpened = setup({ enabled: false });
+    neverOpened.drop(1006, '', false);
+    const abnormal = setup({ enabled: false });
+    abnormal.machine.opened();
+    abnormal.drop(1006, '', false);
+    const clean = setup({ enabled: false });
+    clean.machine.opened();
+    clean.drop(1000, 'bye', true);
+    const gaveUp = setup({ maxRetries: 0 });
+    gaveUp.drop(1006, '', false);
+    expect([closed, neverOpened, abnormal, clean, gaveUp].map((run) => run.state.finalError)).toEqual([
+      'WS_ERR_CLOSED 1000',
+      'WS_ERR_CONNECTION_FAILED 1006',
+      'WS_ERR_CLOSED_ABNORMALLY 1006',
+      'none',
+      'WS_ERR_GAVE_UP 1006',
+    ]);
+  });
+
+  it('counts a reopened socket as never opened again', () => {
+    const { machine, state, drop } = setup({ enabled: false });
+    machine.opened();
+    drop(1000, '', true);
+    machine.restart();
+    drop(1006, '', false);
+    expect(state.finalError).toBe('WS_ERR_CONNECTION_FAILED 1006');
   });
 });

@@ -13,10 +13,16 @@
  *   online(),     │    ▼
  *   resume()    suspended ◀── disconnected() while suspended
  *
- *   closed (for good): after close(), a final close code, reconnect off, or maxRetries reached.
+ *   closed (for good): after close(), a final close code, reconnect off, or maxRetries reached;
+ *   restart() (the socket's reconnect()) leaves any phase for an attempt at once.
  * ```
+ *
+ * The retry count (and with it the backoff) starts over only once a connection has stayed open
+ * `minUptimeMs`, as reconnecting-websocket's `minUptime` does: a server that accepts and then
+ * closes at once sees growing delays instead of a reconnect storm.
  */
 import { backoffDelay } from './backoff.ts';
+import { BrowserError, BrowserErrorCode } from './errors.ts';
 import type { BackoffOptions } from './backoff.ts';
 import type { PageListener, PageSuspendReason } from './page-lifecycle.ts';
 import type { Timers } from './timers.ts';
@@ -34,6 +40,8 @@ export interface ReconnectPolicy {
   readonly backoff: BackoffOptions;
   /** Failed attempts in a row before giving up. */
   readonly maxRetries: number;
+  /** How long a connection must stay open before the retry count starts over. */
+  readonly minUptimeMs: number;
   /** Whether a close with this code and reason ends the socket for good. */
   readonly isFinalCode: (code: number, reason: string) => boolean;
   /** The jitter source, returning [0, 1). */
@@ -56,8 +64,12 @@ export interface ReconnectHost {
   scheduled(attempt: number, delayMs: number): void;
   /** `maxRetries` attempts failed in a row; `finished()` follows at once. */
   gaveUp(attempts: number, code: number, reason: string): void;
-  /** Closed for good: nothing more will be attempted. */
-  finished(code: number, reason: string, wasClean: boolean): void;
+  /**
+   * Closed for good: nothing more will be attempted. `error` says why when it was not a clean
+   * close: `WS_ERR_CLOSED` after `close()`, `WS_ERR_GAVE_UP`, `WS_ERR_CONNECTION_FAILED` (it never
+   * opened) or `WS_ERR_CLOSED_ABNORMALLY`.
+   */
+  finished(code: number, reason: string, wasClean: boolean, error: BrowserError | undefined): void;
 }
 
 /** The reconnect state machine of one socket. */
@@ -70,7 +82,9 @@ export class Reconnector implements PageListener {
   #resumeOnClose = false;
   #closeRequested = false;
   #retries = 0;
+  #everOpened = false;
   #retryTimer: unknown;
+  #uptimeTimer: unknown;
   #lastClose = { code: 1006, reason: '' };
 
   constructor(policy: ReconnectPolicy, host: ReconnectHost, timers: Timers) {
@@ -84,7 +98,7 @@ export class Reconnector implements PageListener {
     return this.#phase;
   }
 
-  /** Failed attempts since the connection was last open. */
+  /** Failed attempts since a connection last stayed open `minUptimeMs`. */
   get retries(): number {
     return this.#retries;
   }
@@ -104,17 +118,52 @@ export class Reconnector implements PageListener {
     this.#connect();
   }
 
-  /** The current attempt opened. Returns how many retries it took (0 for a first connection). */
+  /** Stays closed (`startClosed`): nothing is attempted until `restart()`. */
+  startClosed(): void {
+    this.#phase = 'closed';
+  }
+
+  /**
+   * The current attempt opened. Returns how many retries it took (0 for a first connection); the
+   * count starts over once the connection has stayed open `minUptimeMs`.
+   */
   opened(): number {
     this.#phase = 'open';
+    this.#everOpened = true;
     const attempts = this.#retries;
-    this.#retries = 0;
+    if (this.#policy.minUptimeMs === 0) {
+      this.#retries = 0;
+    } else {
+      this.#uptimeTimer = this.#timers.setTimeout(() => {
+        this.#uptimeTimer = undefined;
+        this.#retries = 0;
+      }, this.#policy.minUptimeMs);
+    }
     return attempts;
+  }
+
+  /**
+   * An attempt now, whatever the phase (the socket's `reconnect()`): the retry count starts over
+   * (this attempt is not a retry, as in reconnecting-websocket), and `close()`, a suspension or
+   * giving up are forgotten. The socket has already hung up.
+   */
+  restart(): void {
+    // A socket reopened after closing for good starts a new life: "never opened" counts again.
+    if (this.#phase === 'closed') this.#everOpened = false;
+    this.#clearRetryTimer();
+    this.#clearUptimeTimer();
+    this.#closeRequested = false;
+    this.#suspended = undefined;
+    this.#resumeOnClose = false;
+    this.#retries = 0;
+    this.#phase = 'waiting';
+    this.#connect();
   }
 
   /** The current attempt or connection ended: close for good, stay suspended, or schedule a retry. */
   disconnected(code: number, reason: string, wasClean: boolean): void {
     if (this.#phase === 'closed') return;
+    this.#clearUptimeTimer();
     this.#lastClose = { code, reason };
     if (this.#closeRequested) {
       this.#finish(code, reason, wasClean);
@@ -148,6 +197,7 @@ export class Reconnector implements PageListener {
     if (this.ended) return false;
     this.#closeRequested = true;
     this.#clearRetryTimer();
+    this.#clearUptimeTimer();
     return true;
   }
 
@@ -241,19 +291,40 @@ export class Reconnector implements PageListener {
 
   #giveUp(): void {
     const { code, reason } = this.#lastClose;
+    const attempts = this.#retries;
     this.#phase = 'closed';
-    this.#host.gaveUp(this.#retries, code, reason);
-    this.#finish(code, reason, false);
+    this.#host.gaveUp(attempts, code, reason);
+    const error = new BrowserError(BrowserErrorCode.GaveUp, `Gave up reconnecting after ${attempts} failed attempts (last close code ${code})`, {
+      closeCode: code,
+    });
+    this.#finish(code, reason, false, error);
   }
 
-  #finish(code: number, reason: string, wasClean: boolean): void {
+  #finish(code: number, reason: string, wasClean: boolean, error = this.#finalError(code, reason, wasClean)): void {
     this.#phase = 'closed';
     this.#clearRetryTimer();
-    this.#host.finished(code, reason, wasClean);
+    this.#clearUptimeTimer();
+    this.#host.finished(code, reason, wasClean, error);
+  }
+
+  /** Why the socket closed for good, unless it was a clean close after it had opened. */
+  #finalError(code: number, reason: string, wasClean: boolean): BrowserError | undefined {
+    if (this.#closeRequested) return new BrowserError(BrowserErrorCode.Closed, 'close() was called', { closeCode: code });
+    if (this.#everOpened && wasClean) return undefined;
+    return new BrowserError(
+      this.#everOpened ? BrowserErrorCode.ClosedAbnormally : BrowserErrorCode.ConnectionFailed,
+      `The connection closed${wasClean ? '' : ' abnormally'} with code ${code}${reason === '' ? '' : ` (${reason})`}`,
+      { closeCode: code },
+    );
   }
 
   #clearRetryTimer(): void {
     if (this.#retryTimer !== undefined) this.#timers.clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
+  }
+
+  #clearUptimeTimer(): void {
+    if (this.#uptimeTimer !== undefined) this.#timers.clearTimeout(this.#uptimeTimer);
+    this.#uptimeTimer = undefined;
   }
 }

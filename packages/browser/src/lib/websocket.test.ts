@@ -62,15 +62,32 @@ describe('WHATWG surface', () => {
     expect(() => socket.close(3000, 'x'.repeat(123))).not.toThrow();
   });
 
+  it('has the ready-state constants on the constructor and the prototype, read-only and enumerable', () => {
+    const socket = make();
+    expect([WebSocket.CONNECTING, WebSocket.OPEN, WebSocket.CLOSING, WebSocket.CLOSED]).toEqual([0, 1, 2, 3]);
+    expect(Object.hasOwn(socket, 'OPEN')).toBe(false);
+    expect(Object.getOwnPropertyDescriptor(WebSocket.prototype, 'CLOSED')).toEqual({ value: 3, writable: false, enumerable: true, configurable: false });
+    expect(Object.getOwnPropertyDescriptor(WebSocket, 'OPEN')).toEqual({ value: 1, writable: false, enumerable: true, configurable: false });
+  });
+
+  it('ignores a binaryType it does not know, as the WHATWG attribute does', () => {
+    const socket = make();
+    socket.binaryType = 'blob';
+    socket.binaryType = 'nodebuffer' as 'blob';
+    expect([socket.binaryType, FakeWebSocket.last.binaryType]).toEqual(['blob', 'blob']);
+  });
+
   it('rejects a bad URL, a bad option or a missing constructor at once', () => {
-    expect(() => make('ftp://example.test/')).toThrow(TypeError);
+    expect(() => make('ftp://example.test/')).toThrow(expect.objectContaining({ name: 'SyntaxError' }));
+    expect(() => make('wss://example.test/#top')).toThrow(expect.objectContaining({ name: 'SyntaxError' }));
+    expect(() => make(undefined, { maxRetries: 3 } as WebSocketOptions)).toThrow(/options\.maxRetries: .*reconnect: \{ maxRetries \}/);
     expect(() => make(undefined, { maxQueuedMessages: -1 })).toThrow(RangeError);
     expect(() => new WebSocket('wss://x/', undefined, { WebSocket: undefined, environment: page })).toThrow(/options\.WebSocket/);
   });
 });
 
 describe('reconnect', () => {
-  it('fires reconnected after a retry opens, and resets the count', async () => {
+  it('fires reconnected after a retry opens, and resets the count once it stayed open minUptimeMs', async () => {
     const socket = make();
     FakeWebSocket.last.serverOpen();
     FakeWebSocket.last.serverClose(1001, 'restart', true);
@@ -79,6 +96,9 @@ describe('reconnect', () => {
     expect(socket.retryCount).toBe(2);
     vi.advanceTimersByTime(1000);
     FakeWebSocket.last.serverOpen();
+    vi.advanceTimersByTime(4999);
+    expect(socket.retryCount).toBe(2);
+    vi.advanceTimersByTime(1);
     expect(socket.retryCount).toBe(0);
     expect(log).toEqual([
       'open',
@@ -90,45 +110,6 @@ describe('reconnect', () => {
       'open',
       'reconnected 2',
     ]);
-  });
-
-  it('still reconnects when an onclose handler throws (the exception is reported, not swallowed)', async () => {
-    const socket = make();
-    socket.onclose = () => {
-      throw new Error('handler bug');
-    };
-    const reported: unknown[] = [];
-    // Run queued microtasks at once and catch what they throw, instead of crashing the test run.
-    const spy = vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((task) => {
-      try {
-        task();
-      } catch (error) {
-        reported.push(error);
-      }
-    });
-    try {
-      FakeWebSocket.last.serverOpen();
-      FakeWebSocket.last.serverClose(1006, '', false);
-    } finally {
-      spy.mockRestore();
-    }
-    expect(log).toEqual(['open', 'close 1006 false true', 'reconnect 1 500']);
-    expect(reported).toEqual([expect.objectContaining({ message: 'handler bug' })]);
-  });
-
-  it('gives up after maxRetries with giveup, then a final close', async () => {
-    const socket = make(undefined, { reconnect: { maxRetries: 2 } });
-    await refuse();
-    vi.advanceTimersByTime(500);
-    await refuse();
-    vi.advanceTimersByTime(1000);
-    await refuse();
-    expect(FakeWebSocket.instances.length).toBe(3);
-    expect(log.slice(-3)).toEqual(['error WS_ERR_NETWORK', 'giveup 2 1006', 'close 1006 false false']);
-    expect(log.filter((line) => line.startsWith('reconnect'))).toHaveLength(2);
-    expect(socket.readyState).toBe(WebSocket.CLOSED);
-    vi.advanceTimersByTime(60_000);
-    expect(FakeWebSocket.instances.length).toBe(3);
   });
 
   it('does not reconnect after close(), even while waiting for a retry', async () => {
@@ -144,37 +125,23 @@ describe('reconnect', () => {
     await expect(socket.sendAsync('late')).rejects.toMatchObject({ code: 'WS_ERR_CLOSED' });
   });
 
-  it('re-reads the URL provider on each attempt, sync or async', async () => {
-    let token = 0;
-    make(() => `wss://example.test/feed?token=${++token}`);
-    await flush();
-    await refuse();
+  it('ends an attempt at a native error without waiting for its close, and retries', () => {
+    make(undefined, { connectTimeoutMs: 60_000 });
+    FakeWebSocket.last.serverError();
+    expect(log).toEqual(['error WS_ERR_NETWORK', 'close 1006 false true', 'reconnect 1 500']);
     vi.advanceTimersByTime(500);
-    expect(FakeWebSocket.instances.map((s) => s.url)).toEqual(['wss://example.test/feed?token=1', 'wss://example.test/feed?token=2']);
-    FakeWebSocket.instances = [];
-    make(async () => new URL(`/auth?csrf=${++token}`, 'https://example.test/'));
-    await flush();
-    await refuse();
-    vi.advanceTimersByTime(500);
-    await flush();
-    expect(FakeWebSocket.instances.map((s) => s.url)).toEqual(['wss://example.test/auth?csrf=3', 'wss://example.test/auth?csrf=4']);
+    expect(FakeWebSocket.instances).toHaveLength(2);
   });
 
-  it('reports a failing URL provider as an error and retries', async () => {
-    let calls = 0;
-    const socket = make(() => {
-      calls++;
-      if (calls === 1) throw new Error('no token');
-      return calls === 2 ? Promise.reject(new Error('fetch failed')) : 'wss://example.test/ok';
-    });
+  it('calls a subprotocols provider before each attempt, the first one after the constructor returns', async () => {
+    let n = 0;
+    make(undefined, { protocols: async () => [`v${++n}`] });
+    expect(FakeWebSocket.instances).toHaveLength(0);
     await flush();
-    expect(log).toEqual(['error WS_ERR_URL_PROVIDER', 'close 1006 false true', 'reconnect 1 500']);
+    await refuse();
     vi.advanceTimersByTime(500);
     await flush();
-    expect(log.slice(3)).toEqual(['error WS_ERR_URL_PROVIDER', 'close 1006 false true', 'reconnect 2 1000']);
-    vi.advanceTimersByTime(1000);
-    expect(socket.url).toBe('wss://example.test/ok');
-    expect(FakeWebSocket.instances.length).toBe(1);
+    expect(FakeWebSocket.instances.map((s) => s.protocols)).toEqual([['v1'], ['v2']]);
   });
 
   it('abandons an attempt that does not open within connectTimeoutMs, and retries', async () => {
@@ -187,23 +154,54 @@ describe('reconnect', () => {
   });
 });
 
-describe('online/offline and page lifecycle', () => {
-  it('does not burn retries while offline, and reconnects at once when back online', async () => {
-    const socket = make();
+describe('reconnect()', () => {
+  it('closes the connection with its code and reason, and connects again at once with a fresh URL', async () => {
+    let token = 0;
+    const socket = make(() => `wss://example.test/feed?token=${++token}`);
+    await flush();
     FakeWebSocket.last.serverOpen();
-    page.navigator.onLine = false;
-    page.window.dispatchEvent(new Event('offline'));
-    FakeWebSocket.last.serverClose(1006, '', false);
-    vi.advanceTimersByTime(600_000);
-    expect(FakeWebSocket.instances.length).toBe(1);
-    expect(socket.retryCount).toBe(0);
-    expect(socket.isConnecting()).toBe(true);
-    page.navigator.onLine = true;
-    page.window.dispatchEvent(new Event('online'));
-    expect(FakeWebSocket.instances.length).toBe(2);
-    expect(log).toEqual(['open', 'close 1006 false true', 'reconnect 1 0']);
+    const first = FakeWebSocket.last;
+    socket.send('x');
+    socket.reconnect(4000, 'new token');
+    expect(first.closeCalls).toEqual([{ code: 4000, reason: 'new token' }]);
+    await flush();
+    expect([FakeWebSocket.last.url, socket.url]).toEqual(['wss://example.test/feed?token=2', 'wss://example.test/feed?token=2']);
+    socket.send('queued');
+    FakeWebSocket.last.serverOpen();
+    expect(FakeWebSocket.last.sent).toEqual(['queued']);
+    expect(log).toEqual(['open', 'close 4000 false true', 'open']);
+    expect(() => socket.reconnect(1001)).toThrow(expect.objectContaining({ name: 'InvalidAccessError' }));
   });
 
+  it('reopens after close(), with page listeners, sends and for await working again', async () => {
+    const socket = make();
+    FakeWebSocket.last.serverOpen();
+    socket.close();
+    await flush();
+    expect(socket.isClosed()).toBe(true);
+    socket.reconnect();
+    expect(socket.readyState).toBe(WebSocket.CONNECTING);
+    const messages = socket[Symbol.asyncIterator]();
+    socket.send('again');
+    FakeWebSocket.last.serverOpen();
+    FakeWebSocket.last.serverMessage('back');
+    await expect(messages.next()).resolves.toEqual({ done: false, value: 'back' });
+    expect(FakeWebSocket.last.sent).toEqual(['again']);
+    page.window.dispatchEvent(new Event('pagehide'));
+    expect(FakeWebSocket.last.closeCalls).toEqual([{ code: 1000, reason: 'page unloaded' }]);
+  });
+
+  it('startClosed: CLOSED and nothing dialed until reconnect()', () => {
+    const socket = make(undefined, { startClosed: true });
+    expect([socket.readyState, FakeWebSocket.instances.length]).toEqual([WebSocket.CLOSED, 0]);
+    expect(() => socket.send('early')).toThrow(expect.objectContaining({ code: 'WS_ERR_CLOSED', message: expect.stringMatching(/reconnect\(\)/) }));
+    socket.reconnect();
+    FakeWebSocket.last.serverOpen();
+    expect(log).toEqual(['open']);
+  });
+});
+
+describe('online/offline and page lifecycle', () => {
   it('closes (1000, page hidden) while hidden (closeOnHidden) and reconnects when visible', async () => {
     const socket = make(undefined, { closeOnHidden: true });
     FakeWebSocket.last.serverOpen();
@@ -328,11 +326,14 @@ describe('async iteration', () => {
     vi.advanceTimersByTime(500);
     FakeWebSocket.last.serverOpen();
     FakeWebSocket.last.serverMessage('after');
+    vi.advanceTimersByTime(5000); // open minUptimeMs: the retry count starts over
     FakeWebSocket.last.serverClose(1006, '', false);
     vi.advanceTimersByTime(500);
     await refuse();
     await expect(loop).rejects.toMatchObject({ code: 'WS_ERR_GAVE_UP', closeCode: 1006 });
     expect(received).toEqual(['before', 'after']);
+    expect(log.slice(-3)).toEqual(['error WS_ERR_NETWORK', 'giveup 1 1006', 'close 1006 false false']);
+    expect(socket.readyState).toBe(WebSocket.CLOSED);
   });
 
   it('throws WS_ERR_CLOSED_ABNORMALLY after an abnormal final close, in message order', async () => {
@@ -354,30 +355,15 @@ describe('connect()', () => {
     expect(socket.protocol).toBe('v1');
   });
 
-  it('retries failed attempts before resolving', async () => {
-    const pending = WebSocket.connect('wss://example.test/', { WebSocket: FakeWebSocket, environment: page, random: () => 0 });
-    await refuse();
-    vi.advanceTimersByTime(0);
-    FakeWebSocket.last.serverOpen();
-    await expect(pending).resolves.toBeInstanceOf(WebSocket);
-  });
-
   it('rejects with WS_ERR_CONNECTION_FAILED and the close code when reconnect is off', async () => {
     const pending = connect('wss://example.test/', { WebSocket: FakeWebSocket, environment: page, reconnect: false });
     await refuse();
     await expect(pending).rejects.toMatchObject({ code: 'WS_ERR_CONNECTION_FAILED', closeCode: 1006 });
   });
 
-  it('rejects with WS_ERR_GAVE_UP after maxRetries', async () => {
-    const pending = connect('wss://example.test/', { WebSocket: FakeWebSocket, environment: page, random: () => 0, reconnect: { maxRetries: 1 } });
-    await refuse();
-    vi.advanceTimersByTime(0);
-    await refuse();
-    await expect(pending).rejects.toMatchObject({ code: 'WS_ERR_GAVE_UP' });
-  });
-
-  it('rejects a bad URL with TypeError', async () => {
-    await expect(connect('gopher://x/', { WebSocket: FakeWebSocket, environment: page })).rejects.toThrow(TypeError);
+  it('rejects a bad URL with a SyntaxError, and startClosed with a TypeError', async () => {
+    await expect(connect('gopher://x/', { WebSocket: FakeWebSocket, environment: page })).rejects.toMatchObject({ name: 'SyntaxError' });
+    await expect(connect('wss://x/', { WebSocket: FakeWebSocket, environment: page, startClosed: true })).rejects.toThrow(/reconnect\(\)/);
   });
 
   it('suppresses the error a browser fires for close() during CONNECTING', async () => {
@@ -392,7 +378,7 @@ describe('connect()', () => {
 
 describe('close event', () => {
   it('carries code, reason and wasClean of each connection', async () => {
-    const socket = make();
+    const socket = make(undefined, { reconnect: { finalCloseCodes: [4001] } });
     const events: WebSocketCloseEvent[] = [];
     socket.addEventListener('close', (event) => events.push(event));
     FakeWebSocket.last.serverOpen();

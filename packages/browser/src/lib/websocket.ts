@@ -5,7 +5,7 @@
  *
  * This file is the facade that ties the concepts together: {@link Reconnector} decides what
  * follows each connection, {@link Attempt} is one native socket's life, {@link Outbox} the send
- * path, {@link EventSurface} the handler properties and listeners.
+ * path, {@link Inbox} the receive path, {@link EventSurface} the handler properties and listeners.
  */
 import { CLOSED, CLOSING, CONNECTING, OPEN, WS_OK, checkCloseArguments } from '@rfc6455/codes';
 import { Attempt } from './attempt.ts';
@@ -15,8 +15,8 @@ import { EventSurface, emitEvent } from './event-surface.ts';
 import { GiveUpEvent, ReconnectEvent, ReconnectedEvent, WebSocketCloseEvent, WebSocketErrorEvent, WebSocketMessageEvent } from './events.ts';
 import { Inbox } from './inbox.ts';
 import type { NativeWebSocket } from './native.ts';
-import { checkChoice, resolveOptions } from './options.ts';
-import type { MessageData, UrlSource, WebSocketOptions } from './options.ts';
+import { resolveOptions } from './options.ts';
+import type { MessageData, ProtocolsSource, UrlSource, WebSocketOptions } from './options.ts';
 import { Outbox } from './outbox.ts';
 import { watchPage } from './page-lifecycle.ts';
 import type { PageSuspendReason } from './page-lifecycle.ts';
@@ -25,6 +25,7 @@ import { sendDataByteLength } from './send-data.ts';
 import type { SendData } from './send-data.ts';
 import { globalTimers } from './timers.ts';
 import { normalizeUrl } from './url.ts';
+import { whenOpen } from './when-open.ts';
 
 /**
  * A browser WebSocket that reconnects. It has the WHATWG surface (`readyState`, `send`, `close`,
@@ -35,41 +36,45 @@ import { normalizeUrl } from './url.ts';
  * socket is closed for good: by `close()`, a final close code, no reconnect, or giving up.
  */
 export class WebSocket<T = MessageData> extends EventSurface<T> {
-  /** The socket is connecting, or waiting to reconnect. */
-  static readonly CONNECTING = CONNECTING;
-  /** The connection is open. */
-  static readonly OPEN = OPEN;
-  /** `close()` was called, or the peer is closing; the close handshake is in progress. */
-  static readonly CLOSING = CLOSING;
-  /** Closed for good. */
-  static readonly CLOSED = CLOSED;
-  /** The socket is connecting, or waiting to reconnect. */
-  readonly CONNECTING = CONNECTING;
-  /** The connection is open. */
-  readonly OPEN = OPEN;
-  /** The close handshake is in progress. */
-  readonly CLOSING = CLOSING;
-  /** Closed for good. */
-  readonly CLOSED = CLOSED;
+  // The ready-state constants live on the constructor and the prototype, read-only and
+  // enumerable, as WebIDL constants do (defined after the class).
+  /** The socket is connecting, or waiting to reconnect (0). */
+  declare static readonly CONNECTING: typeof CONNECTING;
+  /** The connection is open (1). */
+  declare static readonly OPEN: typeof OPEN;
+  /** `close()` was called, or the peer is closing; the close handshake is in progress (2). */
+  declare static readonly CLOSING: typeof CLOSING;
+  /** Closed for good, or not started (`startClosed`) (3). */
+  declare static readonly CLOSED: typeof CLOSED;
+  /** The socket is connecting, or waiting to reconnect (0). */
+  declare readonly CONNECTING: typeof CONNECTING;
+  /** The connection is open (1). */
+  declare readonly OPEN: typeof OPEN;
+  /** The close handshake is in progress (2). */
+  declare readonly CLOSING: typeof CLOSING;
+  /** Closed for good, or not started (3). */
+  declare readonly CLOSED: typeof CLOSED;
 
   readonly #source: UrlSource;
   readonly #attemptSettings: AttemptSettings;
   readonly #machine: Reconnector;
   readonly #outbox: Outbox;
   readonly #inbox: Inbox<T>;
-  readonly #unwatch: () => void;
+  readonly #watchPage: () => () => void;
+  #unwatch: (() => void) | undefined;
   #binaryType: 'arraybuffer' | 'blob';
   #attempt: Attempt | undefined;
-  #everOpened = false;
   #url = '';
   #finalError: BrowserError | undefined;
   #constructing = true;
 
   /**
-   * Starts connecting at once. Throws TypeError for a bad URL string or option, and rethrows the
-   * native constructor's SyntaxError (e.g. a bad subprotocol), as the WHATWG constructor does.
+   * Starts connecting at once (unless `startClosed`). Throws, as the WHATWG constructor does, a
+   * `SyntaxError` DOMException for a URL string that is not a ws:, wss:, http: or https: URL or
+   * has a fragment, and the native constructor's SyntaxError for a bad subprotocol; a TypeError
+   * for a bad option, naming it.
    */
-  constructor(url: UrlSource, protocols?: string | readonly string[], options: WebSocketOptions = {}) {
+  constructor(url: UrlSource, protocols?: ProtocolsSource, options: WebSocketOptions = {}) {
     super();
     if (typeof url !== 'string' && typeof url !== 'function' && !(url instanceof URL)) {
       throw new TypeError('url must be a string, a URL, or a function returning one (or a promise of one)');
@@ -97,24 +102,24 @@ export class WebSocket<T = MessageData> extends EventSurface<T> {
         isOffline: () => environment.navigator?.onLine === false,
         connectionClosed: (code, reason, wasClean) => this.#emit(new WebSocketCloseEvent(code, reason, wasClean, true)),
         scheduled: (attempt, delayMs) => this.#emit(new ReconnectEvent(attempt, delayMs)),
-        gaveUp: (attempts, code, reason) => this.#onGiveUp(attempts, code, reason),
-        finished: (code, reason, wasClean) => this.#finish(code, reason, wasClean),
+        gaveUp: (attempts, code, reason) => this.#emit(new GiveUpEvent(attempts, code, reason)),
+        finished: (code, reason, wasClean, error) => this.#finish(code, reason, wasClean, error),
       },
       globalTimers,
     );
-    if (typeof url === 'function') {
-      // The provider may throw or reject; report that after the caller could add listeners.
+    const pageOptions = { closeOnHidden: resolved.closeOnHidden, closeOnPageHide: resolved.closeOnPageHide };
+    this.#watchPage = () => watchPage(environment, this.#machine, pageOptions);
+    if (typeof url !== 'function') this.#url = normalizeUrl(url, environment).href;
+    if (resolved.startClosed) {
+      this.#machine.startClosed();
+    } else if (typeof url === 'function' || typeof resolved.protocols === 'function') {
+      // A provider may throw or reject; report that after the caller could add listeners.
       queueMicrotask(() => this.#machine.start());
     } else {
-      this.#url = normalizeUrl(url, environment).href;
       this.#machine.start();
     }
     this.#constructing = false;
-    this.#unwatch = watchPage(
-      environment,
-      this.#machine,
-      { closeOnHidden: resolved.closeOnHidden, closeOnPageHide: resolved.closeOnPageHide },
-    );
+    if (!resolved.startClosed) this.#unwatch = this.#watchPage();
   }
 
   /**
@@ -123,25 +128,15 @@ export class WebSocket<T = MessageData> extends EventSurface<T> {
    * close code or `reconnect: false` ends it, `WS_ERR_CLOSED` when `close()` was called first.
    */
   static connect<T = MessageData>(url: UrlSource, options: WebSocketOptions = {}): Promise<WebSocket<T>> {
-    let socket: WebSocket<T>;
     try {
-      socket = new WebSocket<T>(url, undefined, options);
+      if ((options as { startClosed?: unknown }).startClosed === true) {
+        throw new TypeError('connect() opens the socket: use new WebSocket(url, protocols, { startClosed: true }) and reconnect() instead');
+      }
+      const socket = new WebSocket<T>(url, undefined, options);
+      return whenOpen(socket, () => socket.#finalError);
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise((resolve, reject) => {
-      const onOpen = (): void => {
-        socket.removeEventListener('close', onClose);
-        resolve(socket);
-      };
-      const onClose = (event: WebSocketCloseEvent): void => {
-        if (event.willReconnect) return;
-        socket.removeEventListener('open', onOpen);
-        reject(socket.#finalError ?? new BrowserError(BrowserErrorCode.ConnectionFailed, 'The connection closed before it opened'));
-      };
-      socket.addEventListener('open', onOpen, { once: true });
-      socket.addEventListener('close', onClose);
-    });
   }
 
   /** The URL of the current (or last) attempt; empty until a URL provider has returned one. */
@@ -178,18 +173,22 @@ export class WebSocket<T = MessageData> extends EventSurface<T> {
     return this.#outbox.queuedMessages;
   }
 
-  /** Failed attempts since the connection was last open (0 while open). */
+  /** Failed attempts since a connection last stayed open `reconnect.minUptimeMs`. */
   get retryCount(): number {
     return this.#machine.retries;
   }
 
-  /** `'arraybuffer'` (default) or `'blob'`; applies to the current and later connections. */
+  /**
+   * `'arraybuffer'` (default) or `'blob'`; applies to the current and later connections. Any other
+   * value is ignored, as the WHATWG attribute does.
+   */
   get binaryType(): 'arraybuffer' | 'blob' {
     return this.#binaryType;
   }
 
   set binaryType(value: 'arraybuffer' | 'blob') {
-    this.#binaryType = checkChoice('binaryType', value, ['arraybuffer', 'blob']);
+    if (value !== 'arraybuffer' && value !== 'blob') return;
+    this.#binaryType = value;
     const native = this.#native;
     if (native !== undefined) native.binaryType = value;
   }
@@ -254,17 +253,41 @@ export class WebSocket<T = MessageData> extends EventSurface<T> {
    */
   close(code?: number, reason?: string): void {
     checkCloseArguments(code, reason, 'application');
-    if (!this.#machine.requestClose()) return;
-    const native = this.#native;
-    if (native !== undefined) {
-      native.close(code, reason);
-      return;
-    }
-    // No connection to close (waiting, or a URL provider still running): drop the attempt and
+    if (!this.#machine.requestClose() || this.#attempt?.close(code, reason) === true) return;
+    // No connection to close (waiting, or a provider still running; the attempt is dropped):
     // finish after the caller's current task, as a native close would.
-    this.#attempt?.abandon();
     this.#attempt = undefined;
-    queueMicrotask(() => this.#machine.disconnected(code ?? 1005, reason ?? '', true));
+    queueMicrotask(() => {
+      // Unless reconnect() came first and made this close moot.
+      if (this.#machine.closeRequested) this.#machine.disconnected(code ?? 1005, reason ?? '', true);
+    });
+  }
+
+  /**
+   * Closes the current connection (with `code` and `reason`, validated as for `close()`) and
+   * connects again at once, with a fresh call of the URL and subprotocols providers (e.g. for a
+   * new token). It also reopens a socket after `close()`, giving up, or `startClosed`. The retry
+   * count starts over. The connection it closes gets its `close` event (`wasClean: false`,
+   * `willReconnect: true`) at once.
+   */
+  reconnect(code?: number, reason?: string): void {
+    const text = checkCloseArguments(code, reason, 'application');
+    const reopening = this.#machine.phase === 'closed';
+    const attempt = this.#attempt;
+    if (attempt !== undefined) {
+      const native = attempt.native;
+      attempt.abandon();
+      this.#attempt = undefined;
+      this.#outbox.detach(code ?? 1005);
+      native?.close(code, text);
+      this.#emit(new WebSocketCloseEvent(code ?? 1005, text ?? '', false, true));
+    }
+    if (reopening) {
+      this.#finalError = undefined;
+      this.#inbox.reopen();
+      this.#unwatch ??= this.#watchPage();
+    }
+    this.#machine.restart();
   }
 
   /**
@@ -285,9 +308,15 @@ export class WebSocket<T = MessageData> extends EventSurface<T> {
     emitEvent(this, event);
   }
 
+  #emitError(error: BrowserError): void {
+    // After close(), an attempt's failure is not news: browsers even fire `error` for a close()
+    // during CONNECTING.
+    if (!this.#machine.closeRequested) this.#emit(new WebSocketErrorEvent(error));
+  }
+
   #checkNotClosed(): void {
     if (this.#machine.ended) {
-      throw new BrowserError(BrowserErrorCode.Closed, 'The socket was closed for good: create a new one to send again');
+      throw new BrowserError(BrowserErrorCode.Closed, 'The socket is closed (close(), giving up, or startClosed): reconnect() opens it again');
     }
   }
 
@@ -302,15 +331,10 @@ export class WebSocket<T = MessageData> extends EventSurface<T> {
         const received = this.#inbox.receive(data);
         this.#emit('error' in received ? new WebSocketErrorEvent(received.error) : new WebSocketMessageEvent<T>(received.value));
       },
-      error: () => {
-        // A close() during CONNECTING makes browsers fire `error`: not news to the caller.
-        if (!this.#machine.closeRequested) {
-          this.#emit(new WebSocketErrorEvent(new BrowserError(BrowserErrorCode.Network, 'The browser reported a WebSocket error (browsers give no detail)')));
-        }
-      },
+      error: (error) => this.#emitError(error),
       close: (code, reason, wasClean) => this.#onDisconnect(code, reason, wasClean),
       failed: (error) => {
-        this.#emit(new WebSocketErrorEvent(error));
+        this.#emitError(error);
         this.#onDisconnect(1006, '', false);
       },
     });
@@ -319,7 +343,6 @@ export class WebSocket<T = MessageData> extends EventSurface<T> {
   }
 
   #onOpen(attempt: Attempt, native: NativeWebSocket): void {
-    this.#everOpened = true;
     const attempts = this.#machine.opened();
     // Queued messages were sent before anything an `open` listener sends: the outbox flushes them first.
     this.#outbox.attach(native);
@@ -336,52 +359,37 @@ export class WebSocket<T = MessageData> extends EventSurface<T> {
 
   /** The reconnect machine's `hangUp`: close for a page-lifecycle reason, or drop an attempt not yet dialing. */
   #hangUp(reason: PageSuspendReason): void {
-    const native = this.#native;
     // RFC 6455 §7.4.1's 1001 "going away" fits, but the WHATWG close() only lets script send 1000
     // or 3000–4999 (1001 throws InvalidAccessError), so the reason says why. On a real unload the
     // browser itself then closes any socket still open with 1001.
-    if (native !== undefined) {
-      native.close(WS_OK, reason === 'hidden' ? 'page hidden' : 'page unloaded');
-      return;
-    }
-    this.#attempt?.abandon();
-    this.#attempt = undefined;
-  }
-
-  #onGiveUp(attempts: number, code: number, reason: string): void {
-    this.#finalError = new BrowserError(BrowserErrorCode.GaveUp, `Gave up reconnecting after ${attempts} failed attempts (last close code ${code})`, {
-      closeCode: code,
-    });
-    this.#emit(new GiveUpEvent(attempts, code, reason));
+    if (this.#attempt?.close(WS_OK, reason === 'hidden' ? 'page hidden' : 'page unloaded') !== true) this.#attempt = undefined;
   }
 
   /** Closed for good: the last event is a `close` with `willReconnect: false`. */
-  #finish(code: number, reason: string, wasClean: boolean): void {
+  #finish(code: number, reason: string, wasClean: boolean, error: BrowserError | undefined): void {
     this.#attempt?.abandon();
     this.#attempt = undefined;
     this.#outbox.detach(code);
-    this.#unwatch();
-    if (this.#finalError === undefined) {
-      if (this.#machine.closeRequested) {
-        this.#finalError = new BrowserError(BrowserErrorCode.Closed, 'close() was called', { closeCode: code });
-      } else if (!this.#everOpened || !wasClean) {
-        this.#finalError = new BrowserError(
-          this.#everOpened ? BrowserErrorCode.ClosedAbnormally : BrowserErrorCode.ConnectionFailed,
-          `The connection closed${wasClean ? '' : ' abnormally'} with code ${code}${reason === '' ? '' : ` (${reason})`}`,
-          { closeCode: code },
-        );
-      }
-    }
-    const unsent = this.#outbox.dropQueued(code);
-    if (unsent > 0) {
-      const error = new BrowserError(BrowserErrorCode.NotSent, `${unsent} queued message(s) were not sent: the socket closed for good first`, { closeCode: code });
-      this.#emit(new WebSocketErrorEvent(error));
-    }
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+    this.#finalError = error;
+    const notSent = this.#outbox.dropQueued(code);
+    if (notSent !== undefined) this.#emit(new WebSocketErrorEvent(notSent));
     // for await ends normally after close() or a clean final close, and throws otherwise.
-    const error = this.#finalError;
     this.#inbox.end(error === undefined || error.code === BrowserErrorCode.Closed ? undefined : error);
     this.#emit(new WebSocketCloseEvent(code, reason, wasClean, false));
   }
+}
+
+for (const [name, value] of [
+  ['CONNECTING', CONNECTING],
+  ['OPEN', OPEN],
+  ['CLOSING', CLOSING],
+  ['CLOSED', CLOSED],
+] as const) {
+  const constant = { value, enumerable: true, writable: false, configurable: false };
+  Object.defineProperty(WebSocket, name, constant);
+  Object.defineProperty(WebSocket.prototype, name, constant);
 }
 
 /**
