@@ -91,6 +91,68 @@ describe('acceptClientRequest with buildClientRequest and validateServerResponse
   });
 });
 
+describe('acceptClientRequest: what a Node server needs', () => {
+  /** A request as Node hands it over, with something of its own the callbacks can see. */
+  function nodeLike(headers: Record<string, string>) {
+    const client = buildClientRequest('ws://x/room?id=7', { protocols: ['b', 'a'], origin: 'https://app.example' });
+    return { method: 'GET', httpVersion: '1.1', url: client.path, headers: { ...client.headers, ...headers }, socketId: 42 };
+  }
+
+  it('handleProtocols gets the offers as a Set in the client\'s order and the request itself', () => {
+    const request = nodeLike({});
+    const seen: Array<[string[], number]> = [];
+    const accepted = acceptClientRequest(request, {
+      handleProtocols: (offered, req) => {
+        seen.push([[...offered], req.socketId]);
+        return offered.has('a') ? 'a' : false;
+      },
+    });
+    expect(seen).toEqual([[['b', 'a'], 42]]);
+    expect(accepted.protocol).toBe('a');
+    expect(accepted.response).toContain('\r\nSec-WebSocket-Protocol: a\r\n');
+    expect(acceptClientRequest(request, { handleProtocols: () => false }).protocol).toBeUndefined();
+  });
+
+  it('does not call handleProtocols when nothing is offered, and refuses a choice that was not offered', () => {
+    const none = buildClientRequest('ws://x');
+    let calls = 0;
+    const accepted = acceptClientRequest({ headers: none.headers }, { handleProtocols: () => (calls++, 'a') });
+    expect([calls, accepted.protocol]).toEqual([0, undefined]);
+    expect(() => acceptClientRequest(nodeLike({}), { handleProtocols: () => 'c' })).toThrow(TypeError);
+    expect(() => acceptClientRequest(nodeLike({}), { protocols: ['a'], handleProtocols: () => 'a' })).toThrow(/not both/);
+  });
+
+  it('an origin callback receives the request; a list refuses a missing Origin', () => {
+    const seen: Array<[string | undefined, string | undefined]> = [];
+    const refuse = (origin: string | undefined, req: { url?: string | undefined }): boolean => (seen.push([origin, req.url]), false);
+    let caught: HandshakeError | undefined;
+    try {
+      acceptClientRequest(nodeLike({}), { origin: refuse });
+    } catch (err) {
+      caught = err as HandshakeError;
+    }
+    expect(seen).toEqual([['https://app.example', '/room?id=7']]);
+    expect([caught?.code, caught?.status, caught?.message]).toEqual(['WS_ERR_FORBIDDEN_ORIGIN', 403, 'Origin not allowed.']);
+    const bare = buildClientRequest('ws://x');
+    expect(() => acceptClientRequest({ headers: bare.headers }, { origin: ['https://app.example'] })).toThrow('An Origin header is required.');
+    expect(acceptClientRequest(nodeLike({}), { origin: (o) => o === 'https://app.example' }).protocol).toBeUndefined();
+  });
+
+  it('headers may be a function of the request, called only once the request is accepted', () => {
+    const paths: Array<string | undefined> = [];
+    const headers = (req: { url?: string | undefined }) => (paths.push(req.url), { 'X-Path': req.url ?? '' });
+    expect(acceptClientRequest(nodeLike({}), { headers }).response).toContain('\r\nX-Path: /room?id=7\r\n');
+    expect(() => acceptClientRequest(nodeLike({ 'sec-websocket-version': '12' }), { headers })).toThrow(HandshakeError);
+    expect(paths).toEqual(['/room?id=7']);
+  });
+
+  it('lets an error thrown by a callback through as it is, and names an unknown option', () => {
+    const boom = new Error('policy store down');
+    expect(() => acceptClientRequest(nodeLike({}), { origin: () => { throw boom; } })).toThrow(boom);
+    expect(() => acceptClientRequest(nodeLike({}), { origins: ['https://app.example'] } as never)).toThrow('acceptClientRequest: unknown option "origins".');
+  });
+});
+
 describe('Node types fit without casts', () => {
   it('takes an http.IncomingMessage as the request (a compile-time check, exercised once)', async () => {
     const { IncomingMessage } = await import('node:http');

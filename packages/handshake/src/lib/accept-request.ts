@@ -6,29 +6,41 @@ import { HandshakeError } from './errors.ts';
 import { negotiateExtensions } from './extensions.ts';
 import type { AcceptedExtension, ServerExtension } from './extensions.ts';
 import { isOriginAllowed } from './origin.ts';
-import type { OriginPolicy } from './origin.ts';
 import { buildServerResponse } from './server-response.ts';
 import type { ExtraHeaders } from './server-response.ts';
 import type { Sha1 } from './sha1.ts';
 import { negotiateSubprotocol } from './subprotocol.ts';
 import type { SubprotocolSelector } from './subprotocol.ts';
-import { describeValue } from './tokens.ts';
 import { validateClientRequest } from './validate-request.ts';
 import type { ClientRequestInput, ValidClientRequest } from './validate-request.ts';
 
-/** Options of {@link acceptClientRequest}. */
-export interface AcceptClientRequestOptions {
-  /** Subprotocols the server speaks, or a selector; omitted: select none. */
+/**
+ * Options of {@link acceptClientRequest}. `Request` is the type of the request you pass (Node's
+ * `IncomingMessage`, say): the callbacks receive it as it is.
+ */
+export interface AcceptClientRequestOptions<Request extends ClientRequestInput = ClientRequestInput> {
+  /** Subprotocols the server speaks (the client's most preferred one of them wins), or a selector; omitted: select none. */
   protocols?: readonly string[] | SubprotocolSelector | undefined;
-  /** Extension objects the server supports; omitted: accept none. */
+  /**
+   * ws's `handleProtocols`: choose one of the offered subprotocols (a `Set`, in the client's order)
+   * for this request, or `false` for none. Called only when the client offered some. Not together
+   * with `protocols`.
+   */
+  handleProtocols?: ((protocols: Set<string>, request: Request) => string | false | undefined) | undefined;
+  /** Extension objects the server supports, such as @rfc6455/deflate's negotiator; omitted: accept none. */
   extensions?: ReadonlyArray<ServerExtension> | undefined;
-  /** Which origins may connect; omitted: any (and none). */
-  origin?: OriginPolicy | undefined;
-  /** Extra headers for the 101 response. */
-  headers?: ExtraHeaders | undefined;
-  /** The SHA-1 for the accept value; defaults to the built-in one. */
+  /**
+   * Which origins may connect: a list of exact origins (a request without `Origin` is refused), or
+   * a callback that admits with exactly `true` and also receives the request; omitted: any (and none).
+   */
+  origin?: readonly string[] | ((origin: string | undefined, request: Request) => boolean) | undefined;
+  /** Extra headers for the 101 response, or a function of the request returning them (called once the request is accepted). */
+  headers?: ExtraHeaders | ((request: Request) => ExtraHeaders | undefined) | undefined;
+  /** The SHA-1 for the accept value; defaults to the built-in one (Node: pass `nodeSha1` from `./node`). */
   sha1?: Sha1 | undefined;
 }
+
+const OPTION_NAMES: ReadonlySet<string> = new Set(['protocols', 'handleProtocols', 'extensions', 'origin', 'headers', 'sha1']);
 
 /** An accepted handshake: what was agreed, and the response that says so. */
 export interface AcceptedClientRequest {
@@ -45,23 +57,44 @@ export interface AcceptedClientRequest {
 /**
  * Validate `request` ({@link validateClientRequest}), check its origin against `options.origin`,
  * select a subprotocol ({@link negotiateSubprotocol}) and extensions ({@link negotiateExtensions}),
- * and build the 101 response ({@link buildServerResponse}).
+ * and build the 101 response ({@link buildServerResponse}), in that order.
  *
  * @throws {HandshakeError} with the HTTP status to answer: the codes of
  *   {@link validateClientRequest}, and `WS_ERR_FORBIDDEN_ORIGIN` (403) when the origin policy
  *   refuses. `buildErrorResponse(err.status, err.message, err.headers)` writes the answer.
+ * @throws {TypeError} for an unknown option, `protocols` together with `handleProtocols`, a
+ *   selector that chose a subprotocol that was not offered, or unusable extra headers. An error
+ *   thrown by a callback passes through as it is: the request was fine, the server was not (500).
  */
-export function acceptClientRequest(request: ClientRequestInput, options: AcceptClientRequestOptions = {}): AcceptedClientRequest {
-  const valid = validateClientRequest(request);
-  if (options.origin !== undefined && !isOriginAllowed(valid.origin, options.origin)) {
-    throw new HandshakeError(
-      'WS_ERR_FORBIDDEN_ORIGIN',
-      valid.origin === undefined ? 'The request has no Origin header, and this server requires one.' : `Origin ${describeValue(valid.origin)} is not allowed.`,
-      { status: 403 },
-    );
+export function acceptClientRequest<Request extends ClientRequestInput>(
+  request: Request,
+  options: AcceptClientRequestOptions<Request> = {},
+): AcceptedClientRequest {
+  if (options === null || typeof options !== 'object') throw new TypeError('acceptClientRequest(request, options): options must be an object.');
+  for (const name of Object.keys(options)) {
+    if (!OPTION_NAMES.has(name)) throw new TypeError(`acceptClientRequest: unknown option ${JSON.stringify(name)}.`);
   }
-  const protocol = options.protocols === undefined ? undefined : negotiateSubprotocol(valid.protocols, options.protocols, valid);
+  const { origin, handleProtocols } = options;
+  if (options.protocols !== undefined && handleProtocols !== undefined) {
+    throw new TypeError('acceptClientRequest: pass protocols or handleProtocols, not both.');
+  }
+  const valid = validateClientRequest(request);
+  if (origin !== undefined) {
+    const allowed = isOriginAllowed(valid.origin, typeof origin === 'function' ? (value) => origin(value, request) : origin);
+    if (!allowed) {
+      // RFC 6455 §4.2.2 step 4 / §10.2: a refused origin gets 403.
+      throw new HandshakeError('WS_ERR_FORBIDDEN_ORIGIN', valid.origin === undefined ? 'An Origin header is required.' : 'Origin not allowed.', {
+        status: 403,
+      });
+    }
+  }
+  const selector =
+    handleProtocols === undefined
+      ? options.protocols
+      : (offered: readonly string[]) => (offered.length === 0 ? undefined : handleProtocols(new Set(offered), request));
+  const protocol = selector === undefined ? undefined : negotiateSubprotocol(valid.protocols, selector, valid);
   const extensions = options.extensions === undefined ? [] : negotiateExtensions(valid.extensions, options.extensions);
-  const response = buildServerResponse({ key: valid.key, protocol, extensions, headers: options.headers }, options.sha1);
+  const headers = typeof options.headers === 'function' ? options.headers(request) : options.headers;
+  const response = buildServerResponse({ key: valid.key, protocol, extensions, headers }, options.sha1);
   return { request: valid, protocol, extensions, response };
 }

@@ -1,9 +1,11 @@
 /**
  * Handshake refusals and hostile requests, over raw node:net sockets on loopback.
  */
-import { createServer, get } from 'node:http';
-import type { IncomingMessage, Server } from 'node:http';
+import { IncomingMessage, createServer, get } from 'node:http';
+import type { Server } from 'node:http';
 import { once } from 'node:events';
+import { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpError } from './server-error.ts';
 import type { ServerError } from './server-error.ts';
@@ -117,6 +119,89 @@ describe('standalone mode', () => {
     const res = await exchange(port, upgradeRequest('/other'));
     expect(statusOf(res)).toBe(400);
     expect(bodyOf(res)).toBe('No WebSocket endpoint at /other.');
+  });
+});
+
+describe('refusals carry the handshake\'s own error as their cause', () => {
+  const base: Record<string, string> = {
+    host: 'example.com',
+    upgrade: 'websocket',
+    connection: 'Upgrade',
+    'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    'sec-websocket-version': '13',
+  };
+
+  /** Hand `handleUpgrade` a request Node's parser would not let through, on an in-memory socket. */
+  function upgradeInMemory(wss: WebSocketServer, headers: Record<string, string | undefined>, method = 'GET', httpVersion = '1.1') {
+    const request = new IncomingMessage(new Socket());
+    request.method = method;
+    request.httpVersion = httpVersion;
+    request.url = '/';
+    const fields = Object.entries({ ...base, ...headers }).filter((e): e is [string, string] => e[1] !== undefined);
+    request.headers = Object.fromEntries(fields);
+    request.rawHeaders = fields.flat();
+    const written: Buffer[] = [];
+    const socket = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, callback) {
+        written.push(chunk);
+        callback();
+      },
+    });
+    const errors: ServerError[] = [];
+    wss.on('wsClientError', (err) => errors.push(err));
+    wss.handleUpgrade(request, socket, Buffer.alloc(0), () => undefined);
+    return once(socket, 'close').then(() => ({ response: Buffer.concat(written).toString(), errors }));
+  }
+
+  it.each([
+    ['WS_ERR_INVALID_METHOD', 405, {}, 'POST', '1.1'],
+    ['WS_ERR_INVALID_HTTP_VERSION', 400, {}, 'GET', '1.0'],
+    ['WS_ERR_MISSING_HOST', 400, { host: undefined }, 'GET', '1.1'],
+    ['WS_ERR_INVALID_UPGRADE_HEADER', 400, { upgrade: 'h2c' }, 'GET', '1.1'],
+    ['WS_ERR_INVALID_CONNECTION_HEADER', 400, { connection: 'keep-alive' }, 'GET', '1.1'],
+    ['WS_ERR_INVALID_KEY', 400, { 'sec-websocket-key': 'short' }, 'GET', '1.1'],
+    ['WS_ERR_UNSUPPORTED_VERSION', 426, { 'sec-websocket-version': '12' }, 'GET', '1.1'],
+    ['WS_ERR_INVALID_PROTOCOL_HEADER', 400, { 'sec-websocket-protocol': 'a b' }, 'GET', '1.1'],
+    ['WS_ERR_INVALID_EXTENSION_HEADER', 400, { 'sec-websocket-extensions': 'permessage-deflate; =' }, 'GET', '1.1'],
+    ['WS_ERR_FORBIDDEN_ORIGIN', 403, { origin: 'https://evil.example' }, 'GET', '1.1'],
+    ['WS_ERR_FORBIDDEN_ORIGIN', 403, { origin: undefined }, 'GET', '1.1'],
+  ] as const)('%s: %i, the handshake\'s message as the body, and the HandshakeError as the cause', async (code, status, headers, method, version) => {
+    const wss = new WebSocketServer({ noServer: true, heartbeat: false, origins: ['https://good.example'] });
+    cleanups.push(() => wss.close());
+    const { response, errors } = await upgradeInMemory(wss, { origin: 'https://good.example', ...headers }, method, version);
+    const cause = errors[0]?.cause as { code: string; status: number; message: string };
+    expect(errors.map((e) => [e.code, e.status])).toEqual([['WS_ERR_HANDSHAKE_REJECTED', status]]);
+    expect([cause.code, cause.status]).toEqual([code, status]);
+    expect(statusOf(response)).toBe(status);
+    expect(bodyOf(response)).toBe(cause.message);
+  });
+
+  it('an origin refusal says why in its body: not allowed, or missing', async () => {
+    const wss = new WebSocketServer({ noServer: true, heartbeat: false, origins: ['https://good.example'] });
+    cleanups.push(() => wss.close());
+    expect(bodyOf((await upgradeInMemory(wss, { origin: 'https://evil.example' })).response)).toBe('Origin not allowed.');
+    expect(bodyOf((await upgradeInMemory(wss, {})).response)).toBe('An Origin header is required.');
+  });
+
+  it('answers 500 with the thrown error as the cause when origins, handleProtocols or headers fail', async () => {
+    const boom = new Error('policy store down');
+    const failing: Array<Omit<WebSocketServerOptions, 'port' | 'server' | 'noServer'>> = [
+      { origins: () => { throw boom; } },
+      { handleProtocols: () => 'not-offered' },
+      { headers: { 'Bad Name': 'x' } },
+    ];
+    const causes: unknown[] = [];
+    for (const options of failing) {
+      const wss = new WebSocketServer({ noServer: true, heartbeat: false, ...options });
+      cleanups.push(() => wss.close());
+      const { response, errors } = await upgradeInMemory(wss, { 'sec-websocket-protocol': 'chat' });
+      expect([statusOf(response), bodyOf(response)]).toEqual([500, 'Internal Server Error']);
+      expect(errors.map((e) => [e.code, e.status])).toEqual([['WS_ERR_HANDSHAKE_REJECTED', 500]]);
+      causes.push(errors[0]?.cause);
+    }
+    expect(causes[0]).toBe(boom);
+    expect(causes.slice(1).map((c) => (c as Error).name)).toEqual(['TypeError', 'TypeError']);
   });
 });
 

@@ -3,7 +3,6 @@
  * from a framework's 'upgrade' handler, and keeps the connections it accepted (heartbeat,
  * broadcast, topics, slow-consumer policy, graceful shutdown).
  */
-import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
@@ -14,16 +13,9 @@ import { WS_GONE, WS_TRY_AGAIN_LATER, isValidCloseCode } from '@rfc6455/codes';
 import { createDeflateServerNegotiator } from '@rfc6455/deflate';
 import type { DeflateConfig, DeflateServerNegotiator } from '@rfc6455/deflate';
 import { PerMessageDeflate } from '@rfc6455/deflate/node';
-import {
-  buildErrorResponse,
-  buildServerResponse,
-  formatExtensions,
-  isHandshakeError,
-  isOriginAllowed,
-  negotiateExtensions,
-  validateClientRequest,
-} from '@rfc6455/handshake';
-import type { AcceptedExtension, ValidClientRequest } from '@rfc6455/handshake';
+import { acceptClientRequest, buildErrorResponse, formatExtensions, isHandshakeError } from '@rfc6455/handshake';
+import type { AcceptClientRequestOptions, AcceptedClientRequest } from '@rfc6455/handshake';
+import { nodeSha1 } from '@rfc6455/handshake/node';
 import type { Extension } from '@rfc6455/protocol';
 import { BroadcastFrames } from './broadcast-frames.ts';
 import { OPEN, sendEncodedFrame, wrapSocket } from './connection.ts';
@@ -85,7 +77,6 @@ export type UpgradeCallback<Context, Socket extends ServerWebSocket<Context> = S
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 const encoder = new TextEncoder();
-const sha1 = (data: Uint8Array): Uint8Array => createHash('sha1').update(data).digest();
 
 /** Per-connection bookkeeping, kept out of the WebSocket object. */
 interface ConnectionState<Context> {
@@ -133,6 +124,7 @@ export class WebSocketServer<
 
   readonly #connections = new Map<Socket, ConnectionState<Context>>();
   readonly #negotiator: DeflateServerNegotiator | undefined;
+  readonly #acceptOptions: AcceptClientRequestOptions<IncomingMessage>;
   readonly #pending = new Set<Duplex>();
   readonly #topics = new TopicRegistry<Socket>();
   readonly #heartbeat: Heartbeat<Socket> | undefined;
@@ -151,6 +143,14 @@ export class WebSocketServer<
     this.options = resolveOptions(options);
     const deflate = this.options.perMessageDeflate;
     this.#negotiator = deflate === undefined ? undefined : createDeflateServerNegotiator(deflate);
+    const { origins, handleProtocols, headers } = this.options;
+    this.#acceptOptions = {
+      origin: origins,
+      handleProtocols,
+      extensions: this.#negotiator === undefined ? undefined : [this.#negotiator],
+      headers,
+      sha1: nodeSha1,
+    };
     const { heartbeat } = this.options;
     if (heartbeat !== false) {
       this.#heartbeat = new Heartbeat(heartbeat, {
@@ -258,23 +258,18 @@ export class WebSocketServer<
     }
     if (!this.shouldHandle(request)) return reject(400, `No WebSocket endpoint at ${pathnameOf(request.url)}.`);
 
-    let valid: ValidClientRequest;
+    // Validation, origin policy, subprotocol, extensions and the 101 are the handshake package's.
+    let accepted: AcceptedClientRequest;
+    let deflate: DeflateConfig | undefined;
     try {
-      valid = validateClientRequest(request);
+      accepted = acceptClientRequest(request, this.#acceptOptions);
+      // The negotiator is the only extension offered, so an accepted one is permessage-deflate.
+      const [deflateParams] = accepted.extensions;
+      if (deflateParams !== undefined) deflate = this.#negotiator?.configure(deflateParams.params);
     } catch (err) {
       if (isHandshakeError(err)) return reject(err.status, err.message, err.headers, err);
-      return reject(400, 'Malformed WebSocket handshake.', undefined, err);
-    }
-    const { origins } = this.options;
-    if (origins !== undefined) {
-      const policy = typeof origins === 'function' ? (origin: string | undefined) => origins(origin, request) : origins;
-      let allowed: boolean;
-      try {
-        allowed = isOriginAllowed(valid.origin, policy);
-      } catch (err) {
-        return reject(500, 'Internal Server Error', undefined, err);
-      }
-      if (!allowed) return reject(403, valid.origin === undefined ? 'An Origin header is required.' : 'Origin not allowed.');
+      // A callback of the application (origins, handleProtocols, headers) threw, or its answer was unusable.
+      return reject(500, 'Internal Server Error', undefined, err);
     }
 
     const finish = (context: Context): void => {
@@ -285,28 +280,8 @@ export class WebSocketServer<
         return;
       }
       if (this.#closing !== undefined) return reject(503, 'The server is shutting down.');
-      let response: string;
-      let protocol = '';
-      let accepted: AcceptedExtension[] = [];
-      let deflate: DeflateConfig | undefined;
-      try {
-        protocol = this.#selectProtocol(valid, request) ?? '';
-        const { headers } = this.options;
-        const extra = typeof headers === 'function' ? headers(request) : headers;
-        // RFC 7692 §5: accept the first permessage-deflate offer we can; decline (never fail) the rest.
-        if (this.#negotiator !== undefined) {
-          accepted = negotiateExtensions(valid.extensions, [this.#negotiator]);
-          if (accepted[0] !== undefined) deflate = this.#negotiator.configure(accepted[0].params);
-        }
-        response = buildServerResponse(
-          { key: valid.key, protocol: protocol === '' ? undefined : protocol, extensions: accepted, headers: extra },
-          sha1,
-        );
-      } catch (err) {
-        return reject(500, 'Internal Server Error', undefined, err);
-      }
       done();
-      socket.write(response);
+      socket.write(accepted.response);
       let ws: Socket;
       try {
         ws = wrapSocket(
@@ -314,8 +289,8 @@ export class WebSocketServer<
           socket,
           opening,
           {
-            protocol,
-            extensions: accepted.length === 0 ? '' : formatExtensions(accepted),
+            protocol: accepted.protocol ?? '',
+            extensions: accepted.extensions.length === 0 ? '' : formatExtensions(accepted.extensions),
             extensionHandlers: this.#extensionHandlers(deflate),
             maxPayloadLength: this.options.maxPayloadLength,
             maxMessageLength: this.options.maxMessageLength,
@@ -570,18 +545,6 @@ export class WebSocketServer<
       return;
     }
     reject(500, 'Internal Server Error', undefined, new ServerError('WS_ERR_AUTHENTICATE_FAILED', 'authenticate threw an error that is not an HTTP error.', { status: 500, cause: err }));
-  }
-
-  #selectProtocol(valid: ValidClientRequest, request: IncomingMessage): string | undefined {
-    const { handleProtocols } = this.options;
-    if (handleProtocols === undefined || valid.protocols.length === 0) return undefined;
-    const offered = new Set(valid.protocols);
-    const choice = handleProtocols(offered, request);
-    if (choice === false || choice === undefined) return undefined;
-    if (typeof choice !== 'string' || !offered.has(choice)) {
-      throw new TypeError(`handleProtocols returned ${JSON.stringify(choice)}; it must return one of the offered subprotocols or false.`);
-    }
-    return choice;
   }
 
   #reject(socket: Duplex, request: IncomingMessage, status: number, message: string, headers: HttpErrorHeaders | undefined, cause?: unknown): void {
