@@ -3,7 +3,8 @@ import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeflateConfig } from './negotiation.ts';
-import { PerMessageDeflate, SYNC_DEFLATE_MAX_LENGTH, SYNC_INFLATE_MAX_LENGTH, type PerMessageDeflateOptions } from './per-message-deflate.ts';
+import { SYNC_DEFLATE_MAX_LENGTH } from './deflate-message.ts';
+import { PerMessageDeflate, SYNC_INFLATE_MAX_LENGTH, type PerMessageDeflateOptions } from './per-message-deflate.ts';
 import { ZlibLimiter } from './zlib-limiter.ts';
 
 const RSV1 = 0x4;

@@ -9,8 +9,9 @@
  *   {@link SYNC_INFLATE_MAX_LENGTH} compressed bytes inflate synchronously (3–4× faster than a
  *   thread-pool round trip at every size measured); larger payloads go to the thread pool.
  * - Deflate with context takeover needs a live zlib stream (Node offers no synchronous call that
- *   keeps one), so it runs on the thread pool. Without context takeover, payloads up to
- *   {@link SYNC_DEFLATE_MAX_LENGTH} compress synchronously, larger ones on the thread pool.
+ *   keeps one), so it runs on the thread pool. Without context takeover each message goes through
+ *   {@link deflateMessage} (payloads up to its `SYNC_DEFLATE_MAX_LENGTH` synchronously, larger
+ *   ones on the thread pool), the function a server's shared broadcast frames use too.
  * - Every thread-pool job goes through a global {@link ZlibLimiter}.
  */
 import { constants as bufferConstants } from 'node:buffer';
@@ -18,6 +19,8 @@ import zlib from 'node:zlib';
 import { RSV1 } from '@rfc6455/frame';
 import type { EncodedMessage, Extension } from '@rfc6455/protocol';
 import { DeflateError, DeflateErrorCode } from './deflate-error.ts';
+import { deflateMessage, deflateZlibOptions, stripSyncFlushTail } from './deflate-message.ts';
+import type { DeflateMessageOptions } from './deflate-message.ts';
 import { PERMESSAGE_DEFLATE, type DeflateConfig } from './negotiation.ts';
 import { SlidingWindow } from './sliding-window.ts';
 import { defaultZlibLimiter, type ZlibLimiter } from './zlib-limiter.ts';
@@ -25,17 +28,12 @@ import { defaultZlibLimiter, type ZlibLimiter } from './zlib-limiter.ts';
 /** Compressed payloads up to this many bytes are inflated on the calling thread. */
 export const SYNC_INFLATE_MAX_LENGTH = 64 * 1024;
 
-/** Without context takeover, payloads up to this many bytes are deflated on the calling thread. */
-export const SYNC_DEFLATE_MAX_LENGTH = 4 * 1024;
-
 /** The default {@link PerMessageDeflateOptions.compressionThreshold}, in bytes. */
 export const DEFAULT_COMPRESSION_THRESHOLD = 1024;
 
 // RFC 7692 §7.2.1: a sync flush ends with an empty stored block, 00 00 ff ff, which the sender
 // removes and the receiver puts back (§7.2.2).
 const TAIL = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
-// RFC 7692 §7.2.3.6: an empty message compresses to one empty stored block, the single byte 00.
-const EMPTY_DEFLATE = new Uint8Array([0x00]);
 const BUFFER_MAX = bufferConstants.MAX_LENGTH;
 
 /** Options of {@link PerMessageDeflate}. */
@@ -76,15 +74,6 @@ function concat(parts: ReadonlyArray<Uint8Array>, extra?: Uint8Array): Uint8Arra
   }
   if (extra !== undefined) out.set(extra, offset);
   return out;
-}
-
-/** Remove the sync-flush tail (RFC 7692 §7.2.1); an empty result becomes the §7.2.3.6 byte. */
-function stripTail(data: Uint8Array): Uint8Array {
-  const n = data.length;
-  if (n < 4 || data[n - 4] !== 0 || data[n - 3] !== 0 || data[n - 2] !== 0xff || data[n - 1] !== 0xff) {
-    throw new Error('permessage-deflate: zlib output does not end with a sync flush.');
-  }
-  return n === 4 ? EMPTY_DEFLATE : data.subarray(0, n - 4);
 }
 
 function checkWindowBits(value: unknown, what: string): number {
@@ -131,10 +120,11 @@ export class PerMessageDeflate implements Extension {
   /** Messages shorter than this are sent uncompressed. */
   readonly compressionThreshold: number;
 
-  readonly #level: number;
-  readonly #memLevel: number;
   readonly #limiter: ZlibLimiter;
-  readonly #deflateWindowBits: number;
+  /** Our side without context takeover: each message is compressed on its own. */
+  readonly #messageOptions: DeflateMessageOptions;
+  /** Our side with context takeover: the options of the long-lived compressor. */
+  readonly #streamOptions: zlib.ZlibOptions;
   readonly #inflateWindowBits: number;
   readonly #localTakeover: boolean;
   readonly #remoteWindow: SlidingWindow | undefined;
@@ -162,13 +152,13 @@ export class PerMessageDeflate implements Extension {
     }
     this.config = { ...config };
     this.compressionThreshold = threshold;
-    this.#level = checkInteger(options.level, -1, 9, -1, 'level');
-    this.#memLevel = checkInteger(options.memLevel, 1, 9, 8, 'memLevel');
+    const level = checkInteger(options.level, -1, 9, -1, 'level');
+    const memLevel = checkInteger(options.memLevel, 1, 9, 8, 'memLevel');
     this.#limiter = options.limiter ?? defaultZlibLimiter;
     const isServer = role === 'server';
-    // zlib refuses a raw deflate window of 8 bits; 9 is safe for an 8-bit peer because zlib
-    // never emits a match more than 2^9 - 262 = 250 bytes back (ws and Python websockets agree).
-    this.#deflateWindowBits = Math.max(9, isServer ? serverBits : clientBits);
+    const windowBits = isServer ? serverBits : clientBits;
+    this.#messageOptions = { windowBits, level, memLevel, limiter: this.#limiter };
+    this.#streamOptions = deflateZlibOptions('PerMessageDeflate', windowBits, level, memLevel);
     this.#inflateWindowBits = isServer ? clientBits : serverBits;
     this.#localTakeover = !(isServer ? config.serverNoContextTakeover : config.clientNoContextTakeover);
     const remoteTakeover = !(isServer ? config.clientNoContextTakeover : config.serverNoContextTakeover);
@@ -186,13 +176,16 @@ export class PerMessageDeflate implements Extension {
       const plain = { data: payload, rsv: 0 };
       return this.#encodeTail === undefined ? plain : this.#enqueue(true, async () => plain);
     }
-    const sync = !this.#localTakeover && payload.length <= SYNC_DEFLATE_MAX_LENGTH;
-    if (sync && this.#encodeTail === undefined) return { data: this.#deflateSync(payload), rsv: RSV1 };
-    const job = sync
-      ? async () => this.#deflateSync(payload)
-      : this.#localTakeover
-        ? () => this.#limiter.run(() => this.#deflateStream(payload))
-        : () => this.#limiter.run(() => this.#deflateOneShot(payload));
+    let job: () => Promise<Uint8Array>;
+    if (this.#localTakeover) {
+      job = () => this.#limiter.run(() => this.#deflateStream(payload));
+    } else if (this.#encodeTail === undefined) {
+      const data = deflateMessage(payload, this.#messageOptions);
+      if (data instanceof Uint8Array) return { data, rsv: RSV1 };
+      job = () => data;
+    } else {
+      job = async () => deflateMessage(payload, this.#messageOptions);
+    }
     const done = this.#enqueue(true, job);
     return done.then((data) => ({ data, rsv: RSV1 }));
   }
@@ -250,28 +243,6 @@ export class PerMessageDeflate implements Extension {
     return promise;
   }
 
-  #deflateOptions(): zlib.ZlibOptions {
-    return {
-      level: this.#level,
-      memLevel: this.#memLevel,
-      windowBits: this.#deflateWindowBits,
-      finishFlush: zlib.constants.Z_SYNC_FLUSH,
-    };
-  }
-
-  #deflateSync(payload: Uint8Array): Uint8Array {
-    return stripTail(zlib.deflateRawSync(payload, this.#deflateOptions()));
-  }
-
-  #deflateOneShot(payload: Uint8Array): Promise<Uint8Array> {
-    return new Promise((resolve, reject) => {
-      zlib.deflateRaw(payload, this.#deflateOptions(), (err, result) => {
-        if (err) reject(err);
-        else resolve(stripTail(result));
-      });
-    });
-  }
-
   /** Context takeover: one long-lived compressor, flushed (not finished) after each message. */
   #deflateStream(payload: Uint8Array): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
@@ -281,7 +252,7 @@ export class PerMessageDeflate implements Extension {
       }
       let deflater = this.#deflater;
       if (deflater === undefined) {
-        deflater = zlib.createDeflateRaw(this.#deflateOptions());
+        deflater = zlib.createDeflateRaw(this.#streamOptions);
         deflater.on('data', (chunk: Buffer) => this.#deflateChunks.push(chunk));
         deflater.on('error', (err) => {
           // A compressor error leaves no usable context: drop it, fail the message (1011 upstream).
@@ -300,7 +271,7 @@ export class PerMessageDeflate implements Extension {
         const chunks = this.#deflateChunks;
         this.#deflateChunks = [];
         try {
-          resolve(stripTail(concat(chunks)));
+          resolve(stripSyncFlushTail(concat(chunks)));
         } catch (err) {
           reject(err);
         }

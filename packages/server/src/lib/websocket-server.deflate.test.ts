@@ -215,6 +215,38 @@ describe('broadcast and publish with permessage-deflate', () => {
   });
 });
 
+describe('broadcast order with permessage-deflate, over sockets', () => {
+  it('a broadcast, a send on one connection and more broadcasts arrive in call order, shared frame or own codec', async () => {
+    const { wss, url } = await listen({ perMessageDeflate: true });
+    const server: ServerWebSocket[] = [];
+    wss.on('connection', (ws) => server.push(ws));
+    // One connection shares the broadcast's compressed frame, one compresses through its own codec (context takeover).
+    const shared = await dial(url, { offers: { serverNoContextTakeover: true } });
+    const own = await dial(url, true);
+    await until(() => server.length === 2);
+    const received = [shared, own].map((ws) => {
+      const got: string[] = [];
+      ws.on('message', (data: Buffer) => got.push(data.toString()));
+      return got;
+    });
+    // Above SYNC_DEFLATE_MAX_LENGTH (4 KiB): the size at which a codec compresses on the thread pool.
+    const large = (tag: string): string => `${tag}:${'{"id":1,"name":"x"},'.repeat(2000)}`;
+    expect(wss.broadcast(large('b1'))).toBe(2);
+    for (const ws of server) ws.send('s1');
+    expect(wss.broadcast('b2 is short')).toBe(2);
+    expect(wss.broadcast(large('b3'))).toBe(2);
+    for (const ws of server) ws.send(large('s2'));
+    expect(wss.broadcast(large('b4'))).toBe(2);
+    await until(() => received.every((got) => got.length === 6));
+    const tags = received.map((got) => got.map((m) => m.slice(0, m.indexOf(':') === -1 ? m.length : m.indexOf(':'))));
+    expect(tags).toEqual([
+      ['b1', 's1', 'b2 is short', 'b3', 's2', 'b4'],
+      ['b1', 's1', 'b2 is short', 'b3', 's2', 'b4'],
+    ]);
+    expect(received[0]?.[3]).toBe(large('b3'));
+  });
+});
+
 describe('ServerWebSocket: topics, context and a custom connection class', () => {
   it('subscribes and unsubscribes through the connection, and shows its topics and typed context', async () => {
     const { wss, url } = await listen<{ user: string }>({ authenticate: () => ({ user: 'ada' }) });
