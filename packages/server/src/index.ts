@@ -1,11 +1,8 @@
 export { WebSocketServer } from './lib/websocket-server.ts';
-export type {
-  BroadcastData,
-  BroadcastOptions,
-  CloseOptions,
-  UpgradeCallback,
-  WebSocketServerEvents,
-} from './lib/websocket-server.ts';
+export type { WebSocketServerEvents } from './lib/websocket-server.ts';
+export type { BroadcastData, BroadcastOptions } from './lib/broadcast.ts';
+export type { CloseOptions } from './lib/shutdown.ts';
+export type { UpgradeCallback } from './lib/upgrade.ts';
 export { DEFAULTS } from './lib/options.ts';
 export type {
   Authenticate,
@@ -17,10 +14,8 @@ export type {
   ServerDeflateOptions,
   WebSocketServerOptions,
 } from './lib/options.ts';
-export { HttpError, ServerError, isHttpErrorLike } from './lib/server-error.ts';
-export type { HttpErrorHeaders, HttpErrorLike, ServerErrorCode } from './lib/server-error.ts';
+export { HttpError, ServerError, ServerErrorCode, isHttpErrorLike } from './lib/server-error.ts';
+export type { HttpErrorHeaders, HttpErrorLike } from './lib/server-error.ts';
 export { ServerWebSocket } from './lib/connection.ts';
 export type { ServerWebSocketClass } from './lib/connection.ts';
-export { TopicRegistry } from './lib/topics.ts';
-export { Heartbeat } from './lib/heartbeat.ts';
-export type { HeartbeatOptions, HeartbeatTarget } from './lib/heartbeat.ts';
+export type { HeartbeatOptions } from './lib/heartbeat.ts';

@@ -96,11 +96,3 @@ export function wrapSocket<T extends ServerWebSocket>(
   bindings.set(ws, binding);
   return ws;
 }
-
-/** Write a pre-encoded frame (the same bytes for every receiver of a broadcast). */
-export function sendEncodedFrame(ws: WebSocket, frame: Uint8Array): void {
-  ws.sendFrame(frame);
-}
-
-/** `WebSocket.OPEN`, the readyState in which a connection can be written to. */
-export const OPEN = 1;

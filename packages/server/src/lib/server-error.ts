@@ -2,22 +2,31 @@
  * The server's errors: what a rejected handshake answers with ({@link HttpError}) and the typed
  * errors the server reports about connections it ends itself ({@link ServerError}).
  */
-import { WebSocketError } from '@rfc6455/codes';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ErrorCode, WebSocketError } from '@rfc6455/codes';
 
-/** The stable codes a {@link ServerError} can carry. */
-export type ServerErrorCode =
+/**
+ * The codes a {@link ServerError} can carry, by name: a part of the catalogue `ErrorCode` of
+ * @rfc6455/codes, with its keys.
+ */
+export const ServerErrorCode = {
   /** The opening handshake did not complete within `handshakeTimeoutMs`; the socket was destroyed. */
-  | 'WS_ERR_HANDSHAKE_TIMEOUT'
+  HandshakeTimeout: ErrorCode.HandshakeTimeout,
   /** The peer did not answer a heartbeat ping within `heartbeat.timeoutMs`; the connection was terminated (1006). */
-  | 'WS_ERR_HEARTBEAT_TIMEOUT'
+  HeartbeatTimeout: ErrorCode.HeartbeatTimeout,
   /** The peer's buffered outgoing data passed `maxBufferedAmount` with `backpressure: 'close'` (closed with 1013). */
-  | 'WS_ERR_SLOW_CONSUMER'
+  SlowConsumer: ErrorCode.SlowConsumer,
   /** A socket error before the handshake completed (the socket was destroyed). */
-  | 'WS_ERR_HANDSHAKE_SOCKET'
+  HandshakeSocket: ErrorCode.HandshakeSocket,
   /** The `authenticate` hook threw something that is not an HTTP error; the client got a 500. */
-  | 'WS_ERR_AUTHENTICATE_FAILED'
-  /** The handshake was refused with an HTTP error response. */
-  | 'WS_ERR_HANDSHAKE_REJECTED';
+  AuthenticateFailed: ErrorCode.AuthenticateFailed,
+  /** The handshake was refused with an HTTP error response; `cause` has the precise reason. */
+  HandshakeRejected: ErrorCode.HandshakeRejected,
+} as const satisfies Partial<typeof ErrorCode>;
+
+/** One of the stable codes of {@link ServerErrorCode}. */
+export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
 
 /** A typed error the server raises about a connection or a handshake. Match on `code`. */
 export class ServerError extends WebSocketError {
@@ -33,6 +42,19 @@ export class ServerError extends WebSocketError {
     return 'ServerError';
   }
 }
+
+/**
+ * How the parts of a server report a refused or failed handshake ('wsClientError'). The server
+ * builds the {@link ServerError} only when someone listens: a flood of bad requests costs no
+ * stack traces nobody reads.
+ */
+export type ClientErrorReport = (
+  code: ServerErrorCode,
+  message: string,
+  socket: Duplex,
+  request: IncomingMessage | undefined,
+  details?: { readonly status?: number | undefined; readonly cause?: unknown },
+) => void;
 
 /** Headers of an {@link HttpError} response: name → value (arrays write one line per value). */
 export type HttpErrorHeaders = Readonly<Record<string, string | number | readonly string[] | undefined>>;
