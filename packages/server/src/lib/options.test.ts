@@ -36,6 +36,13 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ noServer: true, origins: 'https://a' as never })).toThrow(/origins/);
   });
 
+  it('validates the permessage-deflate options at construction', () => {
+    expect(() => resolveOptions({ noServer: true, perMessageDeflate: { serverMaxWindowBits: 16 } })).toThrow(RangeError);
+    expect(() => resolveOptions({ noServer: true, perMessageDeflate: 'on' as unknown as boolean })).toThrow(TypeError);
+    expect(() => resolveOptions({ noServer: true, compressionThreshold: -1 })).toThrow(RangeError);
+    expect(() => resolveOptions({ noServer: true, perMessageDeflate: { memLevel: 0 } })).toThrow(/memLevel/);
+  });
+
   it('accepts Infinity where a limit can be lifted, and heartbeat: false', () => {
     const o = resolveOptions({ noServer: true, maxConnections: Infinity, heartbeat: false });
     expect(o.maxConnections).toBe(Infinity);
