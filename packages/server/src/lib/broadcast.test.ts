@@ -7,8 +7,8 @@ import { EventEmitter, once } from 'node:events';
 import type { Socket } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { WebSocket } from '@rfc6455/client';
-import { Delivery } from './broadcast.ts';
-import type { DeliverySettings } from './broadcast.ts';
+import { Broadcaster } from './broadcast.ts';
+import type { BroadcasterSettings } from './broadcast.ts';
 import type { ServerWebSocket } from './connection.ts';
 import { ConnectionRegistry } from './connection-registry.ts';
 import type { WebSocketServerOptions } from './options.ts';
@@ -28,11 +28,11 @@ class StandIn extends EventEmitter {
   readonly close = vi.fn();
 }
 
-function setup(settings: Partial<DeliverySettings<ServerWebSocket>> = {}, count = 2) {
+function setup(settings: Partial<BroadcasterSettings<ServerWebSocket>> = {}, count = 2) {
   const registry = new ConnectionRegistry<undefined, ServerWebSocket>({ clientTracking: true, heartbeat: false, onHeartbeatTimeout: () => undefined });
   const drops: Array<[StandIn, number]> = [];
   const slow: Array<[StandIn, number]> = [];
-  const delivery = new Delivery<undefined, ServerWebSocket>(
+  const delivery = new Broadcaster<undefined, ServerWebSocket>(
     {
       backpressure: 'close',
       maxBufferedAmount: 1000,
@@ -51,7 +51,7 @@ function setup(settings: Partial<DeliverySettings<ServerWebSocket>> = {}, count 
   return { registry, delivery, peers, drops, slow, asSocket };
 }
 
-describe('Delivery', () => {
+describe('Broadcaster', () => {
   it('hands one encoded frame to every open connection the filter admits, and counts them', () => {
     const { delivery, peers } = setup({}, 4);
     const [a, b, c, d] = peers as [StandIn, StandIn, StandIn, StandIn];

@@ -21,7 +21,7 @@ export interface BroadcastOptions<Socket extends ServerWebSocket<any> = ServerWe
 }
 
 /** What delivery needs from its server: the policy, the compression settings, and its events. */
-export interface DeliverySettings<Socket> {
+export interface BroadcasterSettings<Socket> {
   readonly backpressure: BackpressurePolicy;
   readonly maxBufferedAmount: number;
   readonly compressionThreshold: number;
@@ -45,12 +45,12 @@ function toBytes(data: BroadcastData): Uint8Array {
 }
 
 /** Delivers one server's broadcasts and publishes, and counts what `backpressure: 'drop'` skipped. */
-export class Delivery<Context, Socket extends ServerWebSocket<Context>> {
-  readonly #settings: DeliverySettings<Socket>;
+export class Broadcaster<Context, Socket extends ServerWebSocket<Context>> {
+  readonly #settings: BroadcasterSettings<Socket>;
   readonly #registry: ConnectionRegistry<Context, Socket>;
   #dropped = 0;
 
-  constructor(settings: DeliverySettings<Socket>, registry: ConnectionRegistry<Context, Socket>) {
+  constructor(settings: BroadcasterSettings<Socket>, registry: ConnectionRegistry<Context, Socket>) {
     this.#settings = settings;
     this.#registry = registry;
   }

@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Delivery } from './broadcast.ts';
+import { Broadcaster } from './broadcast.ts';
 import type { BroadcastData, BroadcastOptions } from './broadcast.ts';
 import type { ServerWebSocket } from './connection.ts';
 import { ConnectionRegistry } from './connection-registry.ts';
@@ -67,7 +67,7 @@ export class WebSocketServer<
 
   readonly #registry: ConnectionRegistry<Context, Socket>;
   readonly #upgrader: Upgrader<Context, Socket>;
-  readonly #delivery: Delivery<Context, Socket>;
+  readonly #broadcaster: Broadcaster<Context, Socket>;
   readonly #listener: HttpListener | undefined;
   #closing: Promise<void> | undefined;
 
@@ -90,7 +90,7 @@ export class WebSocketServer<
       shouldHandle: (request) => this.shouldHandle(request),
       onClientError: this.#emitClientError,
     });
-    this.#delivery = new Delivery<Context, Socket>(
+    this.#broadcaster = new Broadcaster<Context, Socket>(
       {
         backpressure: resolved.backpressure,
         maxBufferedAmount: resolved.maxBufferedAmount,
@@ -130,7 +130,7 @@ export class WebSocketServer<
 
   /** How many broadcast/publish deliveries were skipped under `backpressure: 'drop'`. */
   get droppedMessages(): number {
-    return this.#delivery.dropped;
+    return this.#broadcaster.dropped;
   }
 
   /** The context `authenticate` returned for `ws`, or undefined for a connection of another server. */
@@ -173,7 +173,7 @@ export class WebSocketServer<
    * `backpressure` policy. Returns how many connections the frame was written to.
    */
   broadcast(data: BroadcastData, options: BroadcastOptions<Socket> = {}): number {
-    return this.#delivery.broadcast(data, options);
+    return this.#broadcaster.broadcast(data, options);
   }
 
   /**
@@ -181,7 +181,7 @@ export class WebSocketServer<
    * backpressure policy as {@link broadcast}. Returns how many connections it was written to.
    */
   publish(topic: string, data: BroadcastData, options: BroadcastOptions<Socket> = {}): number {
-    return this.#delivery.publish(topic, data, options);
+    return this.#broadcaster.publish(topic, data, options);
   }
 
   /** Subscribe `ws` to `topic`. Returns false when it was already subscribed or is not our open connection. */
