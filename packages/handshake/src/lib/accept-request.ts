@@ -2,7 +2,7 @@
  * The server's whole decision in one call: validate the request, apply the origin policy, choose
  * a subprotocol, negotiate extensions, and build the 101 response.
  */
-import { HandshakeError } from './errors.ts';
+import { HandshakeError, HandshakeErrorCode } from './errors.ts';
 import { negotiateExtensions } from './extensions.ts';
 import type { AcceptedExtension, ServerExtension } from './extensions.ts';
 import { isOriginAllowed } from './origin.ts';
@@ -83,7 +83,7 @@ export function acceptClientRequest<Request extends ClientRequestInput>(
     const allowed = isOriginAllowed(valid.origin, typeof origin === 'function' ? (value) => origin(value, request) : origin);
     if (!allowed) {
       // RFC 6455 §4.2.2 step 4 / §10.2: a refused origin gets 403.
-      throw new HandshakeError('WS_ERR_FORBIDDEN_ORIGIN', valid.origin === undefined ? 'An Origin header is required.' : 'Origin not allowed.', {
+      throw new HandshakeError(HandshakeErrorCode.ForbiddenOrigin, valid.origin === undefined ? 'An Origin header is required.' : 'Origin not allowed.', {
         status: 403,
       });
     }
