@@ -21,9 +21,10 @@ import { useNativeMaskIfAvailable } from './native-mask.ts';
 import type { ResolvedLimits } from './options.ts';
 import { SocketWriter } from './socket-writer.ts';
 
-/** The object the connection's events are emitted on (the WebSocket), and how it wants binary messages. */
+/** The object the connection's events are emitted on (the WebSocket): how it wants binary messages, and its `terminate()`. */
 export interface ConnectionOwner extends EventEmitter {
   readonly binaryType: BinaryType;
+  terminate(): void;
 }
 
 /**
@@ -115,7 +116,8 @@ export class Connection implements ProtocolHandler {
       (err) => {
         this.#life.fail(err);
         emitError(this.#owner, err);
-        this.terminate();
+        // Through the owner's public method, so a subclass that overrides terminate() sees it (as before the split).
+        this.#owner.terminate();
       },
     );
   }
