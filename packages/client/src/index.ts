@@ -1,4 +1,6 @@
 export { WebSocket } from './lib/websocket.ts';
+export { createWebSocketStream } from './lib/websocket-stream.ts';
+export type { WebSocketStreamOptions } from './lib/websocket-stream.ts';
 export type {
   BinaryType,
   FromSocketOptions,
