@@ -59,6 +59,22 @@ const smoke = {
     await server.close({ timeoutMs: 1000 });`,
 };
 
+/** What `require()` must give, run as CommonJS and type-checked from a .cts file (ws's shape for the umbrella). */
+const requireSmoke = {
+  '@rfc6455/websocket': {
+    script: `
+      const WebSocket = require('@rfc6455/websocket');
+      if (typeof WebSocket !== 'function' || WebSocket.WebSocket !== WebSocket || WebSocket.OPEN !== 1) throw new Error('require() is not the WebSocket class');
+      if (WebSocket.Server !== WebSocket.WebSocketServer || typeof WebSocket.Server !== 'function') throw new Error('WebSocket.Server');
+      if (typeof WebSocket.createWebSocketStream !== 'function') throw new Error('WebSocket.createWebSocketStream');
+      import('@rfc6455/websocket').then((m) => { if (m.default !== WebSocket) throw new Error('require() and import give two classes'); });`,
+    types: `import WebSocket = require('@rfc6455/websocket');
+      const open = (url: string): WebSocket => new WebSocket(url, { perMessageDeflate: false });
+      export const server: typeof WebSocket.WebSocketServer = WebSocket.Server;
+      export const openIt = open;`,
+  },
+};
+
 rmSync(work, { recursive: true, force: true });
 mkdirSync(tarballs, { recursive: true });
 const tarballOf = new Map();
@@ -114,6 +130,17 @@ for (const name of packages.keys()) {
         JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: needsNodeTypes ? ['node'] : [] }, files: ['types.ts'] }),
       );
       run(process.execPath, [tsc, '-p', 'tsconfig.json'], project);
+    }
+    const cjs = requireSmoke[name];
+    if (cjs !== undefined) {
+      writeFileSync(join(project, 'smoke.cjs'), cjs.script);
+      run(process.execPath, ['smoke.cjs'], project);
+      writeFileSync(join(project, 'types.cts'), cjs.types);
+      writeFileSync(
+        join(project, 'tsconfig.cjs.json'),
+        JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, files: ['types.cts'] }),
+      );
+      run(process.execPath, [tsc, '-p', 'tsconfig.cjs.json'], project);
     }
     // Every command a package installs runs from node_modules/.bin and answers --help.
     for (const bin of Object.keys(pkg.bin ?? {})) {

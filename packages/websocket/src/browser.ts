@@ -1,4 +1,4 @@
 export * from './lib/codes.ts';
-export { WebSocket, connect } from '@rfc6455/browser';
+export { WebSocket, WebSocket as default, connect } from '@rfc6455/browser';
 export type { MessageData, ReconnectOptions, UrlSource, WebSocketOptions } from '@rfc6455/browser';
 export { createClient, client } from './lib/create-browser-client.ts';

@@ -50,14 +50,14 @@ function expectSame(entry: object, source: object, names: string[]): void {
 
 describe('Node entry', () => {
   it('exports exactly the documented surface', () => {
-    const own = ['createClient', 'connect', 'client', 'createServer', 'server'];
-    const fromPackages = ['WebSocket', 'ClientError', 'WebSocketServer', 'ServerWebSocket', 'HttpError', 'ServerError'];
+    const own = ['createClient', 'connect', 'client', 'createServer', 'server', 'default'];
+    const fromPackages = ['WebSocket', 'ClientError', 'createWebSocketStream', 'WebSocketServer', 'ServerWebSocket', 'HttpError', 'ServerError'];
     expect(Object.keys(umbrella).sort()).toEqual([...CODES, ...fromPackages, ...own].sort());
   });
 
   it('re-exports the same objects as codes, client and server', () => {
     expectSame(umbrella, codes, CODES);
-    expectSame(umbrella, clientPackage, ['WebSocket', 'ClientError']);
+    expectSame(umbrella, clientPackage, ['WebSocket', 'ClientError', 'createWebSocketStream']);
     expectSame(umbrella, serverPackage, ['WebSocketServer', 'ServerWebSocket', 'HttpError', 'ServerError']);
   });
 
@@ -74,13 +74,14 @@ describe('Node entry', () => {
 
 describe('browser entry (source)', () => {
   it('exports exactly the documented surface, the same objects as codes and browser', () => {
-    expect(Object.keys(browserEntry).sort()).toEqual([...CODES, 'WebSocket', 'connect', 'createClient', 'client'].sort());
+    expect(Object.keys(browserEntry).sort()).toEqual([...CODES, 'WebSocket', 'connect', 'createClient', 'client', 'default'].sort());
     expectSame(browserEntry, codes, CODES);
     expectSame(browserEntry, browserPackage, ['WebSocket', 'connect']);
   });
 
   it('WebSocket and connect are the browser client, with the close codes beside them', () => {
     expect(browserEntry.WebSocket).toBe(browserPackage.WebSocket);
+    expect(browserEntry.default).toBe(browserPackage.WebSocket);
     expect(browserEntry.connect).toBe(browserPackage.connect);
     expect(browserEntry.WS_GONE).toBe(1001);
     expect(browserEntry.CloseCode).toBe(codes.CloseCode);
@@ -196,5 +197,16 @@ describe('export conditions, from a scratch project', () => {
       server: 'function',
       gone: 1001,
     });
+  });
+
+  it('require() gets the CommonJS entry: the WebSocket class of the ES module build, with ws\'s statics', () => {
+    const script = `const W = require('@rfc6455/websocket');
+      import('@rfc6455/websocket').then((m) => console.log(JSON.stringify({
+        resolved: require.resolve('@rfc6455/websocket'),
+        type: typeof W, self: W.WebSocket === W, sameClass: W === m.WebSocket && W === m.default,
+        server: W.Server === m.WebSocketServer && W.WebSocketServer === m.WebSocketServer,
+        stream: W.createWebSocketStream === m.createWebSocketStream, open: W.OPEN })));`;
+    const shape = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: scratch, encoding: 'utf8' })) as Record<string, unknown>;
+    expect(shape).toEqual({ resolved: `${packageDir}cjs/index.cjs`, type: 'function', self: true, sameClass: true, server: true, stream: true, open: 1 });
   });
 });
