@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Makes sure the real peers the integration tests talk to are on this machine: Python
 // `websockets` (Debian python3-websockets, run with /usr/bin/python3), headless Chromium
-// (Debian chromium, driven by playwright-core) and tmux (the terminal @rfc6455/cli's interactive
-// tests type into). On a fresh machine where we are root and apt-get
+// (Debian chromium, driven by playwright-core), tmux (the terminal @rfc6455/cli's interactive
+// tests type into) and nftables and iproute2 (the fault suite's blackholed and lossy links in
+// network namespaces, faults/). On a fresh machine where we are root and apt-get
 // exists, it installs what is missing; elsewhere it says exactly what to install and fails.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,9 +13,11 @@ const python = spawnSync('/usr/bin/python3', ['-c', 'import websockets'], { stdi
 if (python.status !== 0) missing.push('python3-websockets');
 if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
 if (!existsSync('/usr/bin/tmux')) missing.push('tmux');
+if (!existsSync('/usr/sbin/nft')) missing.push('nftables');
+if (!existsSync('/usr/sbin/ip') && !existsSync('/usr/bin/ip')) missing.push('iproute2');
 
 if (missing.length === 0) {
-  console.log('peers: python3-websockets, chromium and tmux are present');
+  console.log('peers: python3-websockets, chromium, tmux, nftables and iproute2 are present');
   process.exit(0);
 }
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
