@@ -30,5 +30,5 @@ export { isOriginAllowed } from './lib/origin.ts';
 export type { OriginPolicy } from './lib/origin.ts';
 export { buildErrorResponse, buildServerResponse, reasonPhrase } from './lib/server-response.ts';
 export type { AcceptedHandshake, ExtraHeaders } from './lib/server-response.ts';
-export { acceptClientRequest } from './lib/accept-request.ts';
-export type { AcceptClientRequestOptions, AcceptedClientRequest } from './lib/accept-request.ts';
+export { acceptClientRequest, admitClientRequest } from './lib/accept-request.ts';
+export type { AcceptClientRequestOptions, AcceptedClientRequest, AdmitClientRequestOptions, AdmittedClientRequest } from './lib/accept-request.ts';

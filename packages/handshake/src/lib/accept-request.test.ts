@@ -1,7 +1,7 @@
 /// <reference types="node" />
 import type { IncomingMessage as NodeIncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { acceptClientRequest } from './accept-request.ts';
+import { acceptClientRequest, admitClientRequest } from './accept-request.ts';
 import { createAcceptKey } from './accept-key.ts';
 import { buildClientRequest } from './client-request.ts';
 import { HandshakeError } from './errors.ts';
@@ -150,6 +150,26 @@ describe('acceptClientRequest: what a Node server needs', () => {
     const boom = new Error('policy store down');
     expect(() => acceptClientRequest(nodeLike({}), { origin: () => { throw boom; } })).toThrow(boom);
     expect(() => acceptClientRequest(nodeLike({}), { origins: ['https://app.example'] } as never)).toThrow('acceptClientRequest: unknown option "origins".');
+  });
+});
+
+describe('admitClientRequest: validation, origin and extensions, nothing more', () => {
+  it('agrees on the extensions without choosing a subprotocol or building a response', () => {
+    const client = buildClientRequest('ws://x/', { protocols: ['v1'], extensions: [{ name: 'x-fake', params: { level: 2 } }], origin: 'https://app.example' });
+    const admitted = admitClientRequest({ method: 'GET', headers: client.headers }, { extensions: [serverFake], origin: ['https://app.example'] });
+    expect(admitted.extensions).toEqual([{ name: 'x-fake', params: { level: '2' } }]);
+    expect([admitted.request.protocols, admitted.request.key, Object.keys(admitted).sort()]).toEqual([['v1'], client.key, ['extensions', 'request']]);
+  });
+
+  it('throws what acceptClientRequest throws for a bad request or origin, and refuses its other options', () => {
+    const client = buildClientRequest('ws://x/', { origin: 'https://evil.example' });
+    expect(() => admitClientRequest({ method: 'POST', headers: client.headers })).toThrow(expect.objectContaining({ code: 'WS_ERR_INVALID_METHOD', status: 405 }));
+    expect(() => admitClientRequest({ method: 'GET', headers: client.headers }, { origin: ['https://app.example'] })).toThrow(
+      expect.objectContaining({ code: 'WS_ERR_FORBIDDEN_ORIGIN', status: 403 }),
+    );
+    expect(() => admitClientRequest({ method: 'GET', headers: client.headers }, { handleProtocols: () => false } as never)).toThrow(
+      'admitClientRequest: unknown option "handleProtocols".',
+    );
   });
 });
 

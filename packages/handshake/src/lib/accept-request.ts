@@ -1,6 +1,7 @@
 /**
- * The server's whole decision in one call: validate the request, apply the origin policy, choose
- * a subprotocol, negotiate extensions, and build the 101 response.
+ * The server's whole decision in one call: validate the request, apply the origin policy,
+ * negotiate extensions, choose a subprotocol, and build the 101 response; or its first three
+ * steps alone, for a server with hooks of its own between them and the 101.
  */
 import { HandshakeError, HandshakeErrorCode } from './errors.ts';
 import { negotiateExtensions } from './extensions.ts';
@@ -41,6 +42,21 @@ export interface AcceptClientRequestOptions<Request extends ClientRequestInput =
 }
 
 const OPTION_NAMES: ReadonlySet<string> = new Set(['protocols', 'handleProtocols', 'extensions', 'origin', 'headers', 'sha1']);
+const ADMIT_OPTION_NAMES: ReadonlySet<string> = new Set(['extensions', 'origin']);
+
+/** Options of {@link admitClientRequest}: the part of {@link AcceptClientRequestOptions} it applies. */
+export type AdmitClientRequestOptions<Request extends ClientRequestInput = ClientRequestInput> = Pick<
+  AcceptClientRequestOptions<Request>,
+  'extensions' | 'origin'
+>;
+
+/** A request that passed validation and the origin policy, with the extensions agreed on. */
+export interface AdmittedClientRequest {
+  /** The validated request. */
+  readonly request: ValidClientRequest;
+  /** The accepted extensions, in the order they apply. */
+  readonly extensions: AcceptedExtension[];
+}
 
 /** An accepted handshake: what was agreed, and the response that says so. */
 export interface AcceptedClientRequest {
@@ -55,9 +71,27 @@ export interface AcceptedClientRequest {
 }
 
 /**
+ * The first steps of {@link acceptClientRequest}: validate `request` ({@link validateClientRequest}),
+ * check its origin against `options.origin` and negotiate extensions ({@link negotiateExtensions}),
+ * in that order. For a server that runs hooks of its own (ws's `verifyClient`, say) before it
+ * chooses the subprotocol and writes the 101 with {@link buildServerResponse}.
+ *
+ * @throws {HandshakeError} as {@link acceptClientRequest} does.
+ * @throws {TypeError} for an unknown option. An error thrown by the origin callback passes through.
+ */
+export function admitClientRequest<Request extends ClientRequestInput>(
+  request: Request,
+  options: AdmitClientRequestOptions<Request> = {},
+): AdmittedClientRequest {
+  checkOptions('admitClientRequest', options, ADMIT_OPTION_NAMES);
+  return admit(request, options);
+}
+
+/**
  * Validate `request` ({@link validateClientRequest}), check its origin against `options.origin`,
- * select a subprotocol ({@link negotiateSubprotocol}) and extensions ({@link negotiateExtensions}),
- * and build the 101 response ({@link buildServerResponse}), in that order.
+ * negotiate extensions ({@link negotiateExtensions}), select a subprotocol
+ * ({@link negotiateSubprotocol}) and build the 101 response ({@link buildServerResponse}), in that
+ * order.
  *
  * @throws {HandshakeError} with the HTTP status to answer: the codes of
  *   {@link validateClientRequest}, and `WS_ERR_FORBIDDEN_ORIGIN` (403) when the origin policy
@@ -70,14 +104,31 @@ export function acceptClientRequest<Request extends ClientRequestInput>(
   request: Request,
   options: AcceptClientRequestOptions<Request> = {},
 ): AcceptedClientRequest {
-  if (options === null || typeof options !== 'object') throw new TypeError('acceptClientRequest(request, options): options must be an object.');
-  for (const name of Object.keys(options)) {
-    if (!OPTION_NAMES.has(name)) throw new TypeError(`acceptClientRequest: unknown option ${JSON.stringify(name)}.`);
-  }
-  const { origin, handleProtocols } = options;
+  checkOptions('acceptClientRequest', options, OPTION_NAMES);
+  const { handleProtocols } = options;
   if (options.protocols !== undefined && handleProtocols !== undefined) {
     throw new TypeError('acceptClientRequest: pass protocols or handleProtocols, not both.');
   }
+  const { request: valid, extensions } = admit(request, options);
+  const selector =
+    handleProtocols === undefined
+      ? options.protocols
+      : (offered: readonly string[]) => (offered.length === 0 ? undefined : handleProtocols(new Set(offered), request));
+  const protocol = selector === undefined ? undefined : negotiateSubprotocol(valid.protocols, selector, valid);
+  const headers = typeof options.headers === 'function' ? options.headers(request) : options.headers;
+  const response = buildServerResponse({ key: valid.key, protocol, extensions, headers }, options.sha1);
+  return { request: valid, protocol, extensions, response };
+}
+
+function checkOptions(caller: string, options: object, names: ReadonlySet<string>): void {
+  if (options === null || typeof options !== 'object') throw new TypeError(`${caller}(request, options): options must be an object.`);
+  for (const name of Object.keys(options)) {
+    if (!names.has(name)) throw new TypeError(`${caller}: unknown option ${JSON.stringify(name)}.`);
+  }
+}
+
+function admit<Request extends ClientRequestInput>(request: Request, options: AdmitClientRequestOptions<Request>): AdmittedClientRequest {
+  const { origin } = options;
   const valid = validateClientRequest(request);
   if (origin !== undefined) {
     const allowed = isOriginAllowed(valid.origin, typeof origin === 'function' ? (value) => origin(value, request) : origin);
@@ -88,13 +139,6 @@ export function acceptClientRequest<Request extends ClientRequestInput>(
       });
     }
   }
-  const selector =
-    handleProtocols === undefined
-      ? options.protocols
-      : (offered: readonly string[]) => (offered.length === 0 ? undefined : handleProtocols(new Set(offered), request));
-  const protocol = selector === undefined ? undefined : negotiateSubprotocol(valid.protocols, selector, valid);
   const extensions = options.extensions === undefined ? [] : negotiateExtensions(valid.extensions, options.extensions);
-  const headers = typeof options.headers === 'function' ? options.headers(request) : options.headers;
-  const response = buildServerResponse({ key: valid.key, protocol, extensions, headers }, options.sha1);
-  return { request: valid, protocol, extensions, response };
+  return { request: valid, extensions };
 }
