@@ -43,3 +43,5 @@ export type { ReadyState } from './lib/ready-state.ts';
 export { utf8ByteLength } from './lib/utf8-length.ts';
 export { checkCloseArguments, MAX_CLOSE_REASON_BYTES } from './lib/close-arguments.ts';
 export type { CloseCodePolicy } from './lib/close-arguments.ts';
+export { checkOptionKeys } from './lib/option-keys.ts';
+export type { OptionHints } from './lib/option-keys.ts';
