@@ -33,6 +33,7 @@ describe('ErrorCode', () => {
     expect(ERROR_CLOSE_CODES[ErrorCode.InvalidState]).toBeUndefined();
     expect(ERROR_CLOSE_CODES[ErrorCode.NotOpen]).toBeUndefined();
     expect(ERROR_CLOSE_CODES[ErrorCode.ForbiddenOrigin]).toBeUndefined();
+    expect(ERROR_CLOSE_CODES[ErrorCode.ForwardFailed]).toBeUndefined();
   });
 
   it('only maps codes of the catalogue', () => {

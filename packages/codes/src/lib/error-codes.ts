@@ -12,7 +12,8 @@
  * │   ├── HandshakeError        @rfc6455/handshake  a request or response breaks §4 (+ HTTP status)
  * │   ├── DeflateError          @rfc6455/deflate    RFC 7692: bad DEFLATE data, a bad negotiation
  * │   ├── ClientError           @rfc6455/client     dialing, redirects, proxies, timeouts (+ answer)
- * │   ├── ServerError           @rfc6455/server     refused handshakes, heartbeat, slow consumers
+ * │   ├── ServerError           @rfc6455/server     refused handshakes, heartbeat, slow consumers, forwarding
+ * │   ├── RedisAdapterError     @rfc6455/redis      forwarding through Redis, missed messages
  * │   └── BrowserError          @rfc6455/browser    the reconnecting browser client
  * │       └── InvalidJsonError                      a text message that is not JSON (keeps its text)
  * └── HttpError                 @rfc6455/server     thrown by an application to refuse a handshake
@@ -139,6 +140,21 @@ export const ErrorCode = {
   AuthenticateFailed: 'WS_ERR_AUTHENTICATE_FAILED',
   /** The handshake was refused with an HTTP error response (`cause` has the precise code). */
   HandshakeRejected: 'WS_ERR_HANDSHAKE_REJECTED',
+
+  // ── Across server processes: the adapter seam (@rfc6455/server, @rfc6455/redis) ─────────
+  /**
+   * A publish or broadcast reached this node's connections but could not be handed to the other
+   * nodes (the adapter is disconnected, closed, its retry bound is full, or Redis refused it);
+   * `cause` has the reason. Reported, never silent: the server's 'forwardError', a rejected promise.
+   */
+  ForwardFailed: 'WS_ERR_FORWARD_FAILED',
+  /**
+   * This node may have missed messages of other nodes: its subscription was down (pub/sub), or
+   * entries were trimmed from a stream before it read them (streams).
+   */
+  MessagesMissed: 'WS_ERR_MESSAGES_MISSED',
+  /** A message arrived from another node in a format this adapter does not read (another version or another program); it was dropped. */
+  InvalidAdapterMessage: 'WS_ERR_INVALID_ADAPTER_MESSAGE',
 
   // ── The browser client (@rfc6455/browser) ───────────────────────────────────────────────
   /** A send would take the reconnect queue past `maxQueuedMessages` or `maxQueuedBytes`. */
