@@ -1,6 +1,8 @@
 export { WebSocketServer } from './lib/websocket-server.ts';
 export type { WebSocketServerEvents } from './lib/websocket-server.ts';
 export type { BroadcastData, BroadcastOptions } from './lib/broadcast.ts';
+export type { Adapter, AdapterHost, AdapterMessage, AdapterNode } from './lib/adapter.ts';
+export { createInProcessAdapter } from './lib/in-process-adapter.ts';
 export type { CloseOptions } from './lib/shutdown.ts';
 export type { UpgradeCallback } from './lib/upgrade.ts';
 export { DEFAULTS } from './lib/options.ts';

@@ -16,8 +16,13 @@ export type BroadcastData = string | ArrayBuffer | ArrayBufferView;
 export interface BroadcastOptions<Socket extends ServerWebSocket<any> = ServerWebSocket> { // eslint-disable-line @typescript-eslint/no-explicit-any -- any context
   /** Send a binary frame (default: text for a string, binary for bytes). */
   binary?: boolean | undefined;
-  /** Only send to connections for which this returns true. */
+  /**
+   * Only send to connections for which this returns true. It runs on this node's connections
+   * only: with an `adapter`, pass `local: true` with it.
+   */
   filter?: ((ws: Socket) => boolean) | undefined;
+  /** Keep this publish or broadcast to this node's connections: the adapter does not forward it. */
+  local?: boolean | undefined;
 }
 
 /** What delivery needs from its server: the policy, the compression settings, and its events. */
@@ -36,7 +41,8 @@ export interface BroadcasterSettings<Socket> {
 
 const encoder = new TextEncoder();
 
-function toBytes(data: BroadcastData): Uint8Array {
+/** The bytes of `data` as they go on the wire (UTF-8 for a string); a view, not a copy, of bytes. */
+export function toBytes(data: BroadcastData): Uint8Array {
   if (typeof data === 'string') return encoder.encode(data);
   if (data instanceof Uint8Array) return data;
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);

@@ -9,6 +9,7 @@ import { Heartbeat } from './heartbeat.ts';
 import type { HeartbeatOptions } from './heartbeat.ts';
 import { ServerError, ServerErrorCode } from './server-error.ts';
 import { TopicRegistry } from './topics.ts';
+import type { TopicHooks } from './topics.ts';
 
 /** Per-connection bookkeeping, kept out of the WebSocket object. */
 export interface ConnectionState<Context> {
@@ -27,6 +28,8 @@ export interface RegistrySettings<Socket> {
   readonly heartbeat: HeartbeatOptions | false;
   /** Called when the heartbeat is about to terminate `ws` (the server's 'heartbeatTimeout'). */
   readonly onHeartbeatTimeout: (ws: Socket) => void;
+  /** A topic's first subscriber and last one leaving (the server's adapter seam). */
+  readonly topicHooks?: TopicHooks | undefined;
 }
 
 /** The open connections of one server, with their context, topics and heartbeat. */
@@ -34,12 +37,13 @@ export class ConnectionRegistry<Context, Socket extends ServerWebSocket<Context>
   /** The open connections, kept when `clientTracking` is true (the server's `clients`). */
   readonly clients = new Set<Socket>();
   readonly #connections = new Map<Socket, ConnectionState<Context>>();
-  readonly #topics = new TopicRegistry<Socket>();
+  readonly #topics: TopicRegistry<Socket>;
   readonly #heartbeat: Heartbeat<Socket> | undefined;
   readonly #settings: RegistrySettings<Socket>;
 
   constructor(settings: RegistrySettings<Socket>) {
     this.#settings = settings;
+    this.#topics = new TopicRegistry<Socket>(settings.topicHooks);
     const { heartbeat } = settings;
     if (heartbeat === false) return;
     this.#heartbeat = new Heartbeat(heartbeat, {
@@ -133,6 +137,11 @@ export class ConnectionRegistry<Context, Socket extends ServerWebSocket<Context>
   /** The live set of subscribers of `topic`, or undefined when it has none. Do not mutate it. */
   subscribersOf(topic: string): ReadonlySet<Socket> | undefined {
     return this.#topics.subscribersOf(topic);
+  }
+
+  /** The topics at least one connection is subscribed to. */
+  topics(): IterableIterator<string> {
+    return this.#topics.topics();
   }
 
   /** How many connections are subscribed to `topic`. */

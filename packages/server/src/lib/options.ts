@@ -7,6 +7,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { DeflateServerOptions } from '@rfc6455/deflate';
 import { createDeflateServerNegotiator } from '@rfc6455/deflate';
 import { DEFAULT_MAX_FRAGMENTS } from '@rfc6455/protocol';
+import type { Adapter } from './adapter.ts';
 import { ServerWebSocket } from './connection.ts';
 import type { ServerWebSocketClass } from './connection.ts';
 import type { HttpErrorHeaders } from './server-error.ts';
@@ -105,6 +106,13 @@ export interface WebSocketServerOptions<Context = undefined, Socket extends Serv
   backpressure?: BackpressurePolicy | undefined;
   /** Ping every connection and terminate those that do not answer; `false` turns it off. */
   heartbeat?: { intervalMs?: number | undefined; timeoutMs?: number | undefined } | false | undefined;
+
+  /**
+   * Carry `publish` and `broadcast` to the servers of other processes or machines (@rfc6455/redis's
+   * `createRedisAdapter`, `createClusterAdapter`, `createInProcessAdapter`, or your own
+   * {@link Adapter}). Default: none, the server alone.
+   */
+  adapter?: Adapter | undefined;
 }
 
 /** The defaults of the limits, exported so that tests and docs quote one source. */
@@ -156,6 +164,7 @@ export interface ResolvedOptions<Context, Socket extends ServerWebSocket<Context
   readonly maxBufferedAmount: number;
   readonly backpressure: BackpressurePolicy;
   readonly heartbeat: { readonly intervalMs: number; readonly timeoutMs: number } | false;
+  readonly adapter: Adapter | undefined;
 }
 
 function positive(name: string, value: number | undefined, fallback: number, allowInfinity = false): number {
@@ -242,6 +251,9 @@ export function resolveOptions<Context, Socket extends ServerWebSocket<Context> 
       timeoutMs: positive('heartbeat.timeoutMs', options.heartbeat?.timeoutMs, DEFAULTS.heartbeatTimeoutMs),
     };
   }
+  if (options.adapter !== undefined && (options.adapter === null || typeof options.adapter !== 'object' || typeof options.adapter.attach !== 'function')) {
+    throw new TypeError('WebSocketServer: adapter must be an adapter such as createRedisAdapter(…) or createInProcessAdapter(): an object with attach(host).');
+  }
   const retryAfterSeconds = options.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds;
   if (!Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 0) {
     throw new RangeError(`WebSocketServer: retryAfterSeconds must be a non-negative integer, got ${String(retryAfterSeconds)}.`);
@@ -273,5 +285,6 @@ export function resolveOptions<Context, Socket extends ServerWebSocket<Context> 
     maxBufferedAmount: positive('maxBufferedAmount', options.maxBufferedAmount, DEFAULTS.maxBufferedAmount, true),
     backpressure,
     heartbeat,
+    adapter: options.adapter,
   };
 }

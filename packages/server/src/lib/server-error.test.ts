@@ -5,7 +5,7 @@ import { HttpError, ServerError, ServerErrorCode, isHttpErrorLike } from './serv
 describe('ServerErrorCode', () => {
   it('is drawn from the catalogue, key for key', () => {
     for (const [key, code] of Object.entries(ServerErrorCode)) expect(ErrorCode[key as keyof typeof ErrorCode]).toBe(code);
-    expect(Object.keys(ServerErrorCode)).toEqual(['HandshakeTimeout', 'HeartbeatTimeout', 'SlowConsumer', 'HandshakeSocket', 'AuthenticateFailed', 'HandshakeRejected']);
+    expect(Object.keys(ServerErrorCode)).toEqual(['HandshakeTimeout', 'HeartbeatTimeout', 'SlowConsumer', 'HandshakeSocket', 'AuthenticateFailed', 'HandshakeRejected', 'ForwardFailed']);
   });
 });
 

@@ -23,6 +23,8 @@ export const ServerErrorCode = {
   AuthenticateFailed: ErrorCode.AuthenticateFailed,
   /** The handshake was refused with an HTTP error response; `cause` has the precise reason. */
   HandshakeRejected: ErrorCode.HandshakeRejected,
+  /** A publish or broadcast reached this node's connections but not the other nodes (the adapter's reason is the `cause`). */
+  ForwardFailed: ErrorCode.ForwardFailed,
 } as const satisfies Partial<typeof ErrorCode>;
 
 /** One of the stable codes of {@link ServerErrorCode}. */

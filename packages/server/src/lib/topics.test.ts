@@ -61,4 +61,27 @@ describe('TopicRegistry', () => {
       { numRuns: 200 },
     );
   });
+
+  it('tells its hooks when a topic gets its first subscriber and loses its last, and a refusing hook changes nothing', () => {
+    const events: string[] = [];
+    const reg = new TopicRegistry<object>({
+      opened: (topic) => {
+        if (topic === 'no') throw new TypeError('refused');
+        events.push(`+${topic}`);
+      },
+      closed: (topic) => void events.push(`-${topic}`),
+    });
+    const [a, b] = [{}, {}];
+    reg.subscribe(a, 'x');
+    reg.subscribe(b, 'x');
+    reg.subscribe(a, 'y');
+    reg.unsubscribe(a, 'x');
+    expect(events).toEqual(['+x', '+y']);
+    expect([...reg.topics()]).toEqual(['x', 'y']);
+    reg.unsubscribeAll(a);
+    reg.unsubscribe(b, 'x');
+    expect(events).toEqual(['+x', '+y', '-y', '-x']);
+    expect(() => reg.subscribe(a, 'no')).toThrow(TypeError);
+    expect([reg.topicCount, reg.subscriberTotal, reg.topicsOf(a)]).toEqual([0, 0, []]);
+  });
 });

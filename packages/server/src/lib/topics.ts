@@ -3,6 +3,14 @@
  * and a publish reaches every subscriber with one encoded frame.
  */
 
+/** Told when a topic gains its first subscriber and when it loses its last (the adapter seam). */
+export interface TopicHooks {
+  /** `topic` is about to get its first subscriber; throwing refuses the subscription. */
+  readonly opened?: ((topic: string) => void) | undefined;
+  /** `topic` has lost its last subscriber. */
+  readonly closed?: ((topic: string) => void) | undefined;
+}
+
 /**
  * Two maps kept in step: topic → subscribers (for publish) and subscriber → topics (so a closing
  * connection leaves every topic in one pass, and nothing leaks). Empty sets are deleted at once.
@@ -10,11 +18,17 @@
 export class TopicRegistry<T extends object> {
   readonly #subscribers = new Map<string, Set<T>>();
   readonly #topics = new Map<T, Set<string>>();
+  readonly #hooks: TopicHooks;
+
+  constructor(hooks: TopicHooks = {}) {
+    this.#hooks = hooks;
+  }
 
   /** Add `subscriber` to `topic`. Returns false when it was already subscribed. */
   subscribe(subscriber: T, topic: string): boolean {
     let members = this.#subscribers.get(topic);
     if (members === undefined) {
+      this.#hooks.opened?.(topic);
       members = new Set();
       this.#subscribers.set(topic, members);
     } else if (members.has(subscriber)) {
@@ -34,7 +48,7 @@ export class TopicRegistry<T extends object> {
   unsubscribe(subscriber: T, topic: string): boolean {
     const members = this.#subscribers.get(topic);
     if (members === undefined || !members.delete(subscriber)) return false;
-    if (members.size === 0) this.#subscribers.delete(topic);
+    if (members.size === 0) this.#emptied(topic);
     const topics = this.#topics.get(subscriber);
     if (topics !== undefined) {
       topics.delete(topic);
@@ -52,8 +66,13 @@ export class TopicRegistry<T extends object> {
       const members = this.#subscribers.get(topic);
       if (members === undefined) continue;
       members.delete(subscriber);
-      if (members.size === 0) this.#subscribers.delete(topic);
+      if (members.size === 0) this.#emptied(topic);
     }
+  }
+
+  #emptied(topic: string): void {
+    this.#subscribers.delete(topic);
+    this.#hooks.closed?.(topic);
   }
 
   /** The topics `subscriber` is in (a new array; empty when none). */
@@ -70,6 +89,11 @@ export class TopicRegistry<T extends object> {
   /** The live set of subscribers of `topic`, or undefined when it has none. Do not mutate it. */
   subscribersOf(topic: string): ReadonlySet<T> | undefined {
     return this.#subscribers.get(topic);
+  }
+
+  /** The topics that have at least one subscriber. */
+  topics(): IterableIterator<string> {
+    return this.#subscribers.keys();
   }
 
   /** How many subscribers `topic` has. */

@@ -3,13 +3,16 @@
  * from a framework's 'upgrade' handler, and keeps the connections it accepted (heartbeat,
  * broadcast, topics, slow-consumer policy, graceful shutdown). A facade: each concept lives in a
  * file of its own — the HTTP side (http-listener.ts), the handshake (upgrade.ts), the open
- * connections (connection-registry.ts), broadcast delivery (broadcast.ts) and shutdown
- * (shutdown.ts) — and this class wires them to the public API and its events.
+ * connections (connection-registry.ts), broadcast delivery (broadcast.ts), the adapter seam to
+ * other nodes (adapter-link.ts) and shutdown (shutdown.ts) — and this class wires them to the
+ * public API and its events.
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { WebSocketError } from '@rfc6455/codes';
+import { AdapterLink } from './adapter-link.ts';
 import { Broadcaster } from './broadcast.ts';
 import type { BroadcastData, BroadcastOptions } from './broadcast.ts';
 import type { ServerWebSocket } from './connection.ts';
@@ -42,6 +45,12 @@ export interface WebSocketServerEvents<Context, Socket extends ServerWebSocket<C
   slowConsumer: [ws: Socket, bufferedAmount: number];
   /** `ws` did not answer a heartbeat ping in time and was terminated (its close event says 1006). */
   heartbeatTimeout: [ws: Socket];
+  /**
+   * A `publish` (its topic) or `broadcast` (topic undefined) reached this node's connections but
+   * the adapter could not forward it to the other nodes (code `WS_ERR_FORWARD_FAILED`, the
+   * adapter's reason as `cause`). Not emitted for `publishAsync`/`broadcastAsync`, which reject.
+   */
+  forwardError: [error: WebSocketError, topic: string | undefined];
 }
 
 /**
@@ -68,6 +77,7 @@ export class WebSocketServer<
   readonly #registry: ConnectionRegistry<Context, Socket>;
   readonly #upgrader: Upgrader<Context, Socket>;
   readonly #broadcaster: Broadcaster<Context, Socket>;
+  readonly #link: AdapterLink<Context, Socket>;
   readonly #listener: HttpListener | undefined;
   #closing: Promise<void> | undefined;
 
@@ -83,6 +93,7 @@ export class WebSocketServer<
       clientTracking: resolved.clientTracking,
       heartbeat: resolved.heartbeat,
       onHeartbeatTimeout: (ws) => this.emit('heartbeatTimeout', ws),
+      topicHooks: { opened: (topic) => this.#link.opened(topic), closed: (topic) => this.#link.closed(topic) },
     });
     this.clients = this.#registry.clients;
     this.#upgrader = new Upgrader(resolved, this.#registry, {
@@ -101,6 +112,18 @@ export class WebSocketServer<
         onSlowConsumer: (ws, bufferedAmount) => this.emit('slowConsumer', ws, bufferedAmount),
       },
       this.#registry,
+    );
+    const broadcaster = this.#broadcaster;
+    const registry = this.#registry;
+    this.#link = new AdapterLink(
+      resolved.adapter,
+      broadcaster,
+      {
+        deliver: ({ topic, data, binary }) => (topic === undefined ? broadcaster.broadcast(data, { binary }) : broadcaster.publish(topic, data, { binary })),
+        topics: () => registry.topics(),
+        hasSubscribers: (topic) => registry.subscriberCount(topic) > 0,
+      },
+      (error, topic) => this.emit('forwardError', error, topic),
     );
     if (resolved.mode !== 'noServer') {
       this.#listener = new HttpListener(
@@ -170,18 +193,46 @@ export class WebSocketServer<
   /**
    * Send `data` to every open connection (those `filter` admits), encoding the frame once: every
    * receiver is handed the same bytes. Connections past `maxBufferedAmount` are handled by the
-   * `backpressure` policy. Returns how many connections the frame was written to.
+   * `backpressure` policy. With an `adapter`, the other nodes get it too (unless `local: true`); a
+   * failure to forward it is reported by 'forwardError' and {@link forwardFailures}. Returns how
+   * many connections of this node the frame was written to.
+   *
+   * @throws {TypeError} for data that is not a string or bytes, an unknown option, or a `filter`
+   *   without `local: true` on a server with an adapter.
    */
   broadcast(data: BroadcastData, options: BroadcastOptions<Socket> = {}): number {
-    return this.#broadcaster.broadcast(data, options);
+    return this.#link.broadcast(data, options);
   }
 
   /**
    * Send `data` to every subscriber of `topic`, encoding the frame once, under the same
-   * backpressure policy as {@link broadcast}. Returns how many connections it was written to.
+   * backpressure policy as {@link broadcast}, on this node and (with an `adapter`, unless
+   * `local: true`) on every other. Returns how many connections of this node it was written to.
+   *
+   * @throws {TypeError} as {@link broadcast} does, and for a topic that is not a string.
    */
   publish(topic: string, data: BroadcastData, options: BroadcastOptions<Socket> = {}): number {
-    return this.#broadcaster.publish(topic, data, options);
+    return this.#link.publish(topic, data, options);
+  }
+
+  /**
+   * {@link broadcast}, for a caller who waits for the other nodes: resolves with the count of this
+   * node's receivers once the adapter has handed the message on (at once without an adapter),
+   * rejects with a `WS_ERR_FORWARD_FAILED` error when it could not (this node's connections got
+   * it either way), or with the `TypeError` of a bad argument (then nobody got it).
+   */
+  broadcastAsync(data: BroadcastData, options: BroadcastOptions<Socket> = {}): Promise<number> {
+    return this.#link.broadcastAsync(data, options);
+  }
+
+  /** {@link publish}, for a caller who waits for the other nodes, as {@link broadcastAsync}. */
+  publishAsync(topic: string, data: BroadcastData, options: BroadcastOptions<Socket> = {}): Promise<number> {
+    return this.#link.publishAsync(topic, data, options);
+  }
+
+  /** How many publishes and broadcasts the adapter could not forward to the other nodes. */
+  get forwardFailures(): number {
+    return this.#link.forwardFailures;
   }
 
   /** Subscribe `ws` to `topic`. Returns false when it was already subscribed or is not our open connection. */
@@ -233,7 +284,7 @@ export class WebSocketServer<
     this.#upgrader.abortPending();
     await closeConnections([...this.#registry.sockets()], settings);
     this.#listener?.closeAllConnections();
-    await stopped;
+    await Promise.all([stopped, this.#link.close()]);
     this.emit('close');
   }
 
