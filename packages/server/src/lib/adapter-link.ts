@@ -7,7 +7,7 @@
  * Without an `adapter` option there is no node at all: a publish is the local delivery and
  * nothing else, the fastest path for a server alone.
  */
-import { ErrorCode, isWebSocketError } from '@rfc6455/codes';
+import { ErrorCode, checkOptionKeys, isWebSocketError } from '@rfc6455/codes';
 import type { WebSocketError } from '@rfc6455/codes';
 import type { Adapter, AdapterHost, AdapterMessage, AdapterNode } from './adapter.ts';
 import { toBytes } from './broadcast.ts';
@@ -27,9 +27,7 @@ function checkTopic(method: string, topic: string): string {
 
 function checkOptions(method: string, options: BroadcastOptions<never>): void {
   if (options === null || typeof options !== 'object') throw new TypeError(`${method}: options must be an object { binary, filter, local }.`);
-  for (const name in options) {
-    if (!OPTION_NAMES.has(name)) throw new TypeError(`${method}: unknown option ${JSON.stringify(name)} (the options are binary, filter and local).`);
-  }
+  checkOptionKeys(method, options, OPTION_NAMES);
   if (options.filter !== undefined && typeof options.filter !== 'function') throw new TypeError(`${method}: filter must be a function (ws) => boolean.`);
 }
 
