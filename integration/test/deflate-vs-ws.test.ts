@@ -252,9 +252,9 @@ describe('a deflate bomb against our server', () => {
     socket.write(bomb);
     await once(socket, 'close');
     const rssGrowth = process.memoryUsage().rss - rssBefore;
-    const expected = encodeFrame({ opcode: 0x8, payload: closePayload(1009, 'WS_ERR_MESSAGE_TOO_BIG') });
+    const expected = encodeFrame({ opcode: 0x8, payload: closePayload(1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') });
     expect(frames.toString('hex')).toBe(expected.toString('hex'));
-    expect(errors).toEqual(['WS_ERR_MESSAGE_TOO_BIG']);
+    expect(errors).toEqual(['WS_ERR_UNSUPPORTED_MESSAGE_LENGTH']);
     // Far below the 100 MiB the bomb would inflate to (the cap is 1 MiB of output).
     expect(rssGrowth).toBeLessThan(48 * 1024 * 1024);
   });

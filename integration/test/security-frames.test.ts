@@ -60,7 +60,7 @@ const REASON = {
   over53: 'Payload length over 2^53 - 1 bytes',
   fragments: (max: number) => `Message in more than maxFragments ${max} frames`,
   // The inflate cap's message is not put on the wire; the code is.
-  inflated: 'WS_ERR_MESSAGE_TOO_BIG',
+  inflated: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
 };
 
 /** A client that collects everything and reports its error codes and close code. */
@@ -118,20 +118,20 @@ describe('2^63 and other huge lengths', () => {
     expect(serverErrors).toEqual(['WS_ERR_INVALID_PAYLOAD_LENGTH']);
   });
 
-  it('2^62 (legal, absurd) is 1009 WS_ERR_MESSAGE_TOO_BIG before any payload is buffered', async () => {
+  it('2^62 (legal, absurd) is 1009 WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH before any payload is buffered', async () => {
     const port = await start();
     const c = await rawClient(port);
     c.socket.write(huge(0x40));
     await c.closed;
     expectClose(lastClose(readFrames(c.received())), 1009, REASON.over53, false);
     await waitFor(() => serverCloses.length === 1);
-    expect(serverErrors).toEqual(['WS_ERR_MESSAGE_TOO_BIG']);
+    expect(serverErrors).toEqual(['WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH']);
   });
 
   it('our client gets 2^63 from a server: 1002; 2^62: 1009', async () => {
     for (const [msb, code, err, reason] of [
       [0x80, 1002, 'WS_ERR_INVALID_PAYLOAD_LENGTH', REASON.msb],
-      [0x40, 1009, 'WS_ERR_MESSAGE_TOO_BIG', REASON.over53],
+      [0x40, 1009, 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH', REASON.over53],
     ] as const) {
       const got: Buffer[] = [];
       const raw = await rawServer((socket) => {
@@ -164,7 +164,7 @@ describe('floods of empty fragments', () => {
     return out;
   }
 
-  it('1,000,000 empty continuation frames to the server: 1009 WS_ERR_TOO_MANY_FRAGMENTS, fast, memory bounded', async () => {
+  it('1,000,000 empty continuation frames to the server: 1008 WS_ERR_TOO_MANY_BUFFERED_PARTS, fast, memory bounded', async () => {
     const port = await start();
     const flood = emptyFragments(true);
     global.gc?.();
@@ -174,16 +174,16 @@ describe('floods of empty fragments', () => {
     c.socket.write(flood);
     await c.closed;
     const elapsed = Date.now() - started;
-    expectClose(lastClose(readFrames(c.received())), 1009, REASON.fragments(DEFAULTS.maxFragments), false);
+    expectClose(lastClose(readFrames(c.received())), 1008, REASON.fragments(DEFAULTS.maxFragments), false);
     await waitFor(() => serverCloses.length === 1);
-    expect(serverErrors).toEqual(['WS_ERR_TOO_MANY_FRAGMENTS']);
+    expect(serverErrors).toEqual(['WS_ERR_TOO_MANY_BUFFERED_PARTS']);
     expect(elapsed).toBeLessThan(5000);
     // The flood itself is 6 MB; the server keeps at most maxFragments empty views before failing.
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * 1024 * 1024);
     c.socket.destroy();
   });
 
-  it('1,000,000 empty continuation frames to our client: 1009 at maxFragments, memory bounded', async () => {
+  it('1,000,000 empty continuation frames to our client: 1008 at maxFragments, memory bounded', async () => {
     const flood = emptyFragments(false);
     const got: Buffer[] = [];
     const raw = await rawServer((socket: Socket) => {
@@ -194,9 +194,9 @@ describe('floods of empty fragments', () => {
       const rssBefore = process.memoryUsage().rss;
       const ws = new WebSocket(`ws://127.0.0.1:${raw.port}/`, { perMessageDeflate: false, closeTimeoutMs: 500, maxFragments: 10_000 });
       const w = watch(ws);
-      expect(await w.closed).toBe(1009);
-      expect(w.errors).toEqual(['WS_ERR_TOO_MANY_FRAGMENTS']);
-      expectClose(lastClose(readFrames(Buffer.concat(got))), 1009, REASON.fragments(10_000), true);
+      expect(await w.closed).toBe(1008);
+      expect(w.errors).toEqual(['WS_ERR_TOO_MANY_BUFFERED_PARTS']);
+      expectClose(lastClose(readFrames(Buffer.concat(got))), 1008, REASON.fragments(10_000), true);
       expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * 1024 * 1024);
     } finally {
       await raw.close();
@@ -285,7 +285,7 @@ describe('decompression bombs', () => {
     return z.subarray(0, z.length - 4); // drop 00 00 ff ff
   }
 
-  it('our client stops inflating at maxMessageLength: 1009 WS_ERR_MESSAGE_TOO_BIG, memory bounded', async () => {
+  it('our client stops inflating at maxMessageLength: 1009 WS_ERR_UNSUPPORTED_MESSAGE_LENGTH, memory bounded', async () => {
     const compressed = bomb();
     expect(compressed.length).toBeLessThan(128 * 1024);
     const got: Buffer[] = [];
@@ -304,7 +304,7 @@ describe('decompression bombs', () => {
       const messages: unknown[] = [];
       ws.on('message', (m) => messages.push(m));
       expect(await w.closed).toBe(1009);
-      expect(w.errors).toEqual(['WS_ERR_MESSAGE_TOO_BIG']);
+      expect(w.errors).toEqual(['WS_ERR_UNSUPPORTED_MESSAGE_LENGTH']);
       expect(messages).toEqual([]);
       expectClose(lastClose(readFrames(Buffer.concat(got))), 1009, REASON.inflated, true);
       // Inflating all 64 MiB would show; the cap stops it near 1 MiB.
@@ -324,7 +324,7 @@ describe('decompression bombs', () => {
     await c.closed;
     expectClose(lastClose(readFrames(c.received())), 1009, REASON.inflated, false);
     await waitFor(() => serverCloses.length === 1);
-    expect(serverErrors).toEqual(['WS_ERR_MESSAGE_TOO_BIG']);
+    expect(serverErrors).toEqual(['WS_ERR_UNSUPPORTED_MESSAGE_LENGTH']);
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(48 * 1024 * 1024);
   });
 });

@@ -45,7 +45,8 @@ describe('Python websockets client ↔ our server', () => {
       { step: 'large', ok: true, length: 16 * 1024 * 1024 },
       { step: 'fragmented', ok: true },
       { step: 'ping', ok: true },
-      { step: 'close', code: 4000, reason: '' },
+      // Our server's answer echoes the client's code and reason (RFC 6455 §5.5.1, as ws and Python do).
+      { step: 'close', code: 4000, reason: 'bye' },
     ]);
     expect(exitCode).toBe(0);
     await waitFor(() => closes.length > 0, { what: "the server's close event" });

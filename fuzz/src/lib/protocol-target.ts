@@ -23,10 +23,8 @@ import type { WireInput } from './wire.ts';
 /** Codes the protocol adds to the frame parser's, with their close codes. */
 export const PROTOCOL_ERRORS: Readonly<Record<string, number>> = {
   ...FRAME_ERRORS,
-  WS_ERR_UNEXPECTED_CONTINUATION: 1002,
-  WS_ERR_EXPECTED_CONTINUATION: 1002,
-  WS_ERR_MESSAGE_TOO_BIG: 1009,
-  WS_ERR_TOO_MANY_FRAGMENTS: 1009,
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 1009,
+  WS_ERR_TOO_MANY_BUFFERED_PARTS: 1008,
   WS_ERR_EXTENSION_FAILED: 1011,
 };
 

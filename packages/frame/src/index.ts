@@ -1,7 +1,7 @@
 export type { Role, FrameHeader, Frame } from './lib/frame.ts';
 export { RSV1, RSV2, RSV3 } from './lib/frame.ts';
 export { FrameError, FrameErrorCode } from './lib/frame-error.ts';
-export { FrameParser, DEFAULT_MAX_PAYLOAD_LENGTH } from './lib/frame-parser.ts';
+export { FrameParser, DEFAULT_MAX_BUFFERED_CHUNKS, DEFAULT_MAX_PAYLOAD_LENGTH } from './lib/frame-parser.ts';
 export type { FrameParserOptions } from './lib/frame-parser.ts';
 export { encodeFrame, frameHeaderLength, writeFrameHeader } from './lib/encode-frame.ts';
 export type { EncodeFrameOptions } from './lib/encode-frame.ts';
@@ -9,5 +9,5 @@ export { applyMask, maskInto, generateMaskKey, setMaskImplementation } from './l
 export type { MaskImplementation } from './lib/mask.ts';
 export { isValidUtf8, Utf8Validator } from './lib/utf8.ts';
 export { parseClosePayload, encodeClosePayload } from './lib/close-payload.ts';
-export type { CloseInfo } from './lib/close-payload.ts';
+export type { CloseInfo, ParseClosePayloadOptions } from './lib/close-payload.ts';
 export { allocateUninitialized } from './lib/allocate.ts';

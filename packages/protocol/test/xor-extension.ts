@@ -30,7 +30,7 @@ export function xorExtension(log: string[] = []): Extension {
       log.push(`decode ${fragments.length} rsv=${rsv} max=${maxLength}`);
       const length = fragments.reduce((n, p) => n + p.length, 0);
       if (length > maxLength) {
-        throw new WebSocketError('WS_ERR_MESSAGE_TOO_BIG', `decoded ${length} > ${maxLength}`, { closeCode: 1009 });
+        throw new WebSocketError('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', `decoded ${length} > ${maxLength}`, { closeCode: 1009 });
       }
       return xor(fragments);
     },

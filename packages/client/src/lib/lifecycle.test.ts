@@ -17,7 +17,8 @@ describe('closing', () => {
     ws.close(4000, 'bye now');
     expect(ws.readyState).toBe(WebSocket.CLOSING);
     const result = await done;
-    expect(result).toEqual({ code: 4000, reason: '', wasClean: true });
+    // The server echoes code and reason (RFC 6455 §5.5.1, as ws and browsers answer).
+    expect(result).toEqual({ code: 4000, reason: 'bye now', wasClean: true });
     expect(server.protocol.closeReceived).toEqual({ code: 4000, reason: 'bye now' });
     expect((await server.closing).wasClean).toBe(true);
   });
@@ -33,6 +34,8 @@ describe('closing', () => {
     expect(result.reason).toBe('going');
     expect(result.wasClean).toBe(true);
     expect((await server.closing).code).toBe(4001);
+    // Our echo carries the reason back, byte for byte.
+    expect(server.protocol.closeReceived).toEqual({ code: 4001, reason: 'going' });
   });
 
   it('an abrupt end of the TCP connection closes with 1006, not clean', async () => {

@@ -94,7 +94,7 @@ describe('createWebSocketStream', () => {
     const streamError = once<[Error & { code?: string }]>(duplex, 'error');
     server.protocol.sendBinary(Buffer.alloc(9));
     const [err] = await streamError;
-    expect(err.code).toBe(ErrorCode.MessageTooBig);
+    expect(err.code).toBe(ErrorCode.UnsupportedMessageLength);
     expect(duplex.destroyed).toBe(true);
     expect((await server.closing).code).toBe(1009);
   });

@@ -56,7 +56,7 @@ describe('close() after sends still waiting behind a Blob', () => {
     expect(ws.readyState).toBe(WebSocket.CLOSING);
     ws.send('after close', (err) => outcomes.push(`after close ${codeOf(err)}`));
     const [code, reason, wasClean] = await once<[number, Buffer, boolean]>(ws, 'close');
-    expect([code, reason.toString(), wasClean]).toEqual([1000, '', true]);
+    expect([code, reason.toString(), wasClean]).toEqual([1000, 'done', true]);
     expect(server.messages.map((m) => [m.data.toString(), m.isBinary])).toEqual([
       ['blob', true],
       ['text', false],

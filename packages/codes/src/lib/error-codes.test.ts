@@ -22,11 +22,30 @@ describe('ErrorCode', () => {
   it('gives the wire close code of each peer violation', () => {
     expect(ERROR_CLOSE_CODES[ErrorCode.InvalidOpcode]).toBe(1002);
     expect(ERROR_CLOSE_CODES[ErrorCode.InvalidUtf8]).toBe(1007);
-    expect(ERROR_CLOSE_CODES[ErrorCode.MessageTooBig]).toBe(1009);
-    expect(ERROR_CLOSE_CODES[ErrorCode.TooManyFragments]).toBe(1009);
+    expect(ERROR_CLOSE_CODES[ErrorCode.UnsupportedMessageLength]).toBe(1009);
+    expect(ERROR_CLOSE_CODES[ErrorCode.UnsupportedDataPayloadLength]).toBe(1009);
+    expect(ERROR_CLOSE_CODES[ErrorCode.TooManyBufferedParts]).toBe(1008);
     expect(ERROR_CLOSE_CODES[ErrorCode.ExtensionFailed]).toBe(1011);
     expect(ERROR_CLOSE_CODES[ErrorCode.SlowConsumer]).toBe(1013);
     expect(ERROR_CLOSE_CODES[ErrorCode.HeartbeatTimeout]).toBe(1006);
+  });
+
+  it("uses ws's strings for the conditions ws has a code for (ws 8, doc/ws.md, Error codes)", () => {
+    const ws = [
+      'WS_ERR_EXPECTED_FIN',
+      'WS_ERR_EXPECTED_MASK',
+      'WS_ERR_INVALID_CLOSE_CODE',
+      'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH',
+      'WS_ERR_INVALID_OPCODE',
+      'WS_ERR_INVALID_UTF8',
+      'WS_ERR_UNEXPECTED_MASK',
+      'WS_ERR_UNEXPECTED_RSV_1',
+      'WS_ERR_UNEXPECTED_RSV_2_3',
+      'WS_ERR_TOO_MANY_BUFFERED_PARTS',
+      'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH',
+      'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+    ];
+    for (const code of ws) expect(isErrorCode(code), code).toBe(true);
   });
 
   it('has no close code for misuse or HTTP-only refusals', () => {

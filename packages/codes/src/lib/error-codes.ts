@@ -27,6 +27,7 @@
 import {
   WS_BAD_MESSAGE,
   WS_CLOSED_ABNORMALLY,
+  WS_FORBIDDEN,
   WS_INTERNAL_SERVER_ERROR,
   WS_MESSAGE_TOO_LARGE,
   WS_PROTOCOL_ERROR,
@@ -36,38 +37,36 @@ import {
 /** Every stable error code of the toolkit, by name. Match `err.code` against these values. */
 export const ErrorCode = {
   // ── The peer's frames (@rfc6455/frame, @rfc6455/protocol) ────────────────────────────────
-  /** 1002: a reserved opcode (0x3–0x7, 0xB–0xF), RFC 6455 §5.2. */
+  /**
+   * 1002: a reserved opcode (0x3–0x7, 0xB–0xF), RFC 6455 §5.2; or, as ws reports them, a
+   * continuation frame with no fragmented message in progress, or a text or binary frame while one
+   * is (§5.4; the message says which).
+   */
   InvalidOpcode: 'WS_ERR_INVALID_OPCODE',
   /** 1002: RSV1 set where no negotiated extension owns it (§5.2; RFC 7692 §6 for control and continuation frames). */
   UnexpectedRsv1: 'WS_ERR_UNEXPECTED_RSV_1',
-  /** 1002: RSV2 set where no negotiated extension owns it, §5.2. */
-  UnexpectedRsv2: 'WS_ERR_UNEXPECTED_RSV_2',
-  /** 1002: RSV3 set where no negotiated extension owns it, §5.2. */
-  UnexpectedRsv3: 'WS_ERR_UNEXPECTED_RSV_3',
+  /** 1002: RSV2 or RSV3 set where no negotiated extension owns it, §5.2 (ws's code; the message says which). */
+  UnexpectedRsv23: 'WS_ERR_UNEXPECTED_RSV_2_3',
   /** 1002: a control frame without FIN (control frames are never fragmented), §5.5. */
   ExpectedFin: 'WS_ERR_EXPECTED_FIN',
-  /** 1002: a control frame with a payload over 125 bytes, §5.5. */
+  /** 1002: a control frame with a payload over 125 bytes (§5.5), or a close frame with a payload of exactly one byte (§5.5.1). */
   InvalidControlPayloadLength: 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH',
   /** 1002: a 64-bit length with its most significant bit set, or a length not minimally encoded, §5.2. */
   InvalidPayloadLength: 'WS_ERR_INVALID_PAYLOAD_LENGTH',
+  /** 1009: a data frame longer than 2^53 − 1 bytes, more than JavaScript can count (ws's code). */
+  UnsupportedDataPayloadLength: 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH',
   /** 1002: a server received an unmasked frame, §5.1. */
   ExpectedMask: 'WS_ERR_EXPECTED_MASK',
   /** 1002: a client received a masked frame, §5.1. */
   UnexpectedMask: 'WS_ERR_UNEXPECTED_MASK',
-  /** 1002: a close payload of exactly one byte, §5.5.1. */
-  InvalidClosePayload: 'WS_ERR_INVALID_CLOSE_PAYLOAD',
   /** 1002: a close code that may not appear on the wire, §7.4. */
   InvalidCloseCode: 'WS_ERR_INVALID_CLOSE_CODE',
   /** 1007: bytes that are not UTF-8 where UTF-8 is required (a text message, a close reason), §8.1. */
   InvalidUtf8: 'WS_ERR_INVALID_UTF8',
-  /** 1009: a frame or message over the configured limit, or a compressed message that inflates past it. */
-  MessageTooBig: 'WS_ERR_MESSAGE_TOO_BIG',
-  /** 1009: a message in more frames than `maxFragments`. */
-  TooManyFragments: 'WS_ERR_TOO_MANY_FRAGMENTS',
-  /** 1002: a continuation frame with no fragmented message in progress, §5.4. */
-  UnexpectedContinuation: 'WS_ERR_UNEXPECTED_CONTINUATION',
-  /** 1002: a text or binary frame while a fragmented message is in progress, §5.4. */
-  ExpectedContinuation: 'WS_ERR_EXPECTED_CONTINUATION',
+  /** 1009: a frame or message over the configured limit (ws's `maxPayload`), or a compressed message that inflates past it (ws's code). */
+  UnsupportedMessageLength: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+  /** 1008: a message in more frames than `maxFragments`, or an incomplete frame held in more pieces than `maxBufferedChunks` (ws's code). */
+  TooManyBufferedParts: 'WS_ERR_TOO_MANY_BUFFERED_PARTS',
   /** 1011: an extension's transform threw or rejected; the details stay in `cause`, off the wire. */
   ExtensionFailed: 'WS_ERR_EXTENSION_FAILED',
   /** No close code: a protocol method was called in a state that does not allow it. */
@@ -189,20 +188,17 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const ERROR_CLOSE_CODES: Readonly<Partial<Record<ErrorCode, number>>> = Object.freeze({
   WS_ERR_INVALID_OPCODE: WS_PROTOCOL_ERROR,
   WS_ERR_UNEXPECTED_RSV_1: WS_PROTOCOL_ERROR,
-  WS_ERR_UNEXPECTED_RSV_2: WS_PROTOCOL_ERROR,
-  WS_ERR_UNEXPECTED_RSV_3: WS_PROTOCOL_ERROR,
+  WS_ERR_UNEXPECTED_RSV_2_3: WS_PROTOCOL_ERROR,
   WS_ERR_EXPECTED_FIN: WS_PROTOCOL_ERROR,
   WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH: WS_PROTOCOL_ERROR,
   WS_ERR_INVALID_PAYLOAD_LENGTH: WS_PROTOCOL_ERROR,
+  WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH: WS_MESSAGE_TOO_LARGE,
   WS_ERR_EXPECTED_MASK: WS_PROTOCOL_ERROR,
   WS_ERR_UNEXPECTED_MASK: WS_PROTOCOL_ERROR,
-  WS_ERR_INVALID_CLOSE_PAYLOAD: WS_PROTOCOL_ERROR,
   WS_ERR_INVALID_CLOSE_CODE: WS_PROTOCOL_ERROR,
   WS_ERR_INVALID_UTF8: WS_BAD_MESSAGE,
-  WS_ERR_MESSAGE_TOO_BIG: WS_MESSAGE_TOO_LARGE,
-  WS_ERR_TOO_MANY_FRAGMENTS: WS_MESSAGE_TOO_LARGE,
-  WS_ERR_UNEXPECTED_CONTINUATION: WS_PROTOCOL_ERROR,
-  WS_ERR_EXPECTED_CONTINUATION: WS_PROTOCOL_ERROR,
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: WS_MESSAGE_TOO_LARGE,
+  WS_ERR_TOO_MANY_BUFFERED_PARTS: WS_FORBIDDEN,
   WS_ERR_EXTENSION_FAILED: WS_INTERNAL_SERVER_ERROR,
   WS_ERR_INVALID_COMPRESSED_DATA: WS_BAD_MESSAGE,
   WS_ERR_INVALID_DEFLATE_RESPONSE: WS_CLOSED_ABNORMALLY,

@@ -14,7 +14,7 @@ export const DeflateErrorCode = {
    * Close 1009: a compressed message inflated past the caller's `maxLength`. Raised while
    * inflating, so memory stays bounded.
    */
-  MessageTooBig: ErrorCode.MessageTooBig,
+  UnsupportedMessageLength: ErrorCode.UnsupportedMessageLength,
   /** Close 1007: the payload is not valid DEFLATE data (RFC 7692 §7.2.2). */
   InvalidCompressedData: ErrorCode.InvalidCompressedData,
   /**

@@ -95,7 +95,7 @@ function checkInteger(value: number | undefined, min: number, max: number, fallb
 function inflateError(err: unknown, limit: number): DeflateError {
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 'ERR_BUFFER_TOO_LARGE') {
-    return new DeflateError(DeflateErrorCode.MessageTooBig, `The decompressed message is larger than ${limit} bytes.`, { cause: err });
+    return new DeflateError(DeflateErrorCode.UnsupportedMessageLength, `The decompressed message is larger than ${limit} bytes.`, { cause: err });
   }
   return new DeflateError(DeflateErrorCode.InvalidCompressedData, 'The compressed message is not valid DEFLATE data.', { cause: err });
 }
@@ -193,7 +193,7 @@ export class PerMessageDeflate implements Extension {
   /**
    * Decompress one whole incoming message from its frames' payloads. Without RSV1 in `rsv` the
    * payloads are only joined. Inflation stops as soon as the output passes `maxLength` bytes
-   * (`WS_ERR_MESSAGE_TOO_BIG`, close 1009); invalid data gives `WS_ERR_INVALID_COMPRESSED_DATA`
+   * (`WS_ERR_UNSUPPORTED_MESSAGE_LENGTH`, close 1009); invalid data gives `WS_ERR_INVALID_COMPRESSED_DATA`
    * (close 1007). Errors are thrown, or the Promise rejects, with those DeflateErrors.
    */
   decode(fragments: Uint8Array[], rsv: number, maxLength: number): Uint8Array | Promise<Uint8Array> {
@@ -296,7 +296,7 @@ export class PerMessageDeflate implements Extension {
     if (this.#closed) throw new DeflateError(DeflateErrorCode.DeflateClosed, 'PerMessageDeflate was closed during decompression.');
     // maxOutputLength is at least 1, so a limit of 0 is checked here.
     if (output.length > limit) {
-      throw new DeflateError(DeflateErrorCode.MessageTooBig, `The decompressed message is larger than ${limit} bytes.`);
+      throw new DeflateError(DeflateErrorCode.UnsupportedMessageLength, `The decompressed message is larger than ${limit} bytes.`);
     }
     this.#remoteWindow?.push(output);
     return output;

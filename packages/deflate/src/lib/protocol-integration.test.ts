@@ -75,6 +75,6 @@ describe('with @rfc6455/protocol', () => {
     server.protocol.sendText('z'.repeat(1_000_000));
     await pump(server, client, () => client.errors.length > 0);
     expect(client.messages).toEqual([]);
-    expect(client.errors).toEqual([{ code: 'WS_ERR_MESSAGE_TOO_BIG', closeCode: 1009 }]);
+    expect(client.errors).toEqual([{ code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', closeCode: 1009 }]);
   });
 });

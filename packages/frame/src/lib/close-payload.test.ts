@@ -19,10 +19,10 @@ describe('parseClosePayload', () => {
     expect(parseClosePayload(fromHex('03e8 efbbbf 41'))).toEqual({ code: 1000, reason: '\ufeffA' });
   });
 
-  it('fails a 1-byte payload with WS_ERR_INVALID_CLOSE_PAYLOAD (1002)', () => {
+  it('fails a 1-byte payload with WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH (1002)', () => {
     const err = parseClosePayload(fromHex('03'));
     expect(err).toBeInstanceOf(FrameError);
-    expect((err as FrameError).code).toBe('WS_ERR_INVALID_CLOSE_PAYLOAD');
+    expect((err as FrameError).code).toBe('WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH');
     expect((err as FrameError).closeCode).toBe(1002);
   });
 
@@ -40,12 +40,18 @@ describe('parseClosePayload', () => {
     expect((err as FrameError).closeCode).toBe(1007);
   });
 
+  it('with skipUtf8Validation, accepts a reason that is not UTF-8, decoded with U+FFFD (ws\'s skipUTF8Validation)', () => {
+    expect(parseClosePayload(fromHex('03e8 41ff42'), { skipUtf8Validation: true })).toEqual({ code: 1000, reason: 'A\ufffdB' });
+    // The code and the length are still checked.
+    expect((parseClosePayload(fromHex('03ed 41'), { skipUtf8Validation: true }) as FrameError).code).toBe('WS_ERR_INVALID_CLOSE_CODE');
+  });
+
   it('never throws on random payloads, and accepts exactly the valid ones', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 125 }), (payload) => {
         const result = parseClosePayload(payload);
         if (result instanceof FrameError) {
-          expect(['WS_ERR_INVALID_CLOSE_PAYLOAD', 'WS_ERR_INVALID_CLOSE_CODE', 'WS_ERR_INVALID_UTF8']).toContain(
+          expect(['WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', 'WS_ERR_INVALID_CLOSE_CODE', 'WS_ERR_INVALID_UTF8']).toContain(
             result.code,
           );
         } else if (payload.length > 0) {

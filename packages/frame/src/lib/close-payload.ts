@@ -15,19 +15,25 @@ export interface CloseInfo {
   reason: string;
 }
 
+/** Options of {@link parseClosePayload}. */
+export interface ParseClosePayloadOptions {
+  /** Accept a reason that is not UTF-8, decoding it with U+FFFD replacements (ws's `skipUTF8Validation`). Default false. */
+  skipUtf8Validation?: boolean | undefined;
+}
+
 /**
  * Parse a close frame payload (RFC 6455 §5.5.1, §7.4). An empty payload means no status:
  * `{ code: 1005, reason: '' }`. Never throws on peer input; returns a FrameError instead:
- * one byte → `WS_ERR_INVALID_CLOSE_PAYLOAD` (1002); a code that may not be sent (not
+ * one byte → `WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH` (1002, ws's code); a code that may not be sent (not
  * `isValidCloseCode`) → `WS_ERR_INVALID_CLOSE_CODE` (1002); a reason that is not UTF-8 →
- * `WS_ERR_INVALID_UTF8` (1007). A leading U+FEFF in the reason is kept.
+ * `WS_ERR_INVALID_UTF8` (1007), unless `options.skipUtf8Validation`. A leading U+FEFF in the reason is kept.
  */
-export function parseClosePayload(payload: Uint8Array): CloseInfo | FrameError {
+export function parseClosePayload(payload: Uint8Array, options?: ParseClosePayloadOptions): CloseInfo | FrameError {
   if (!(payload instanceof Uint8Array)) throw new TypeError('payload must be a Uint8Array');
   if (payload.length === 0) return { code: WS_NO_STATUS, reason: '' };
   if (payload.length === 1) {
     return new FrameError(
-      FrameErrorCode.InvalidClosePayload,
+      FrameErrorCode.InvalidControlPayloadLength,
       'Invalid close payload: 1 byte, but a status code takes 2 (RFC 6455 §5.5.1)',
     );
   }
@@ -36,7 +42,7 @@ export function parseClosePayload(payload: Uint8Array): CloseInfo | FrameError {
     return new FrameError(FrameErrorCode.InvalidCloseCode, `Invalid close code ${code} (RFC 6455 §7.4)`);
   }
   const reasonBytes = payload.subarray(2);
-  if (!isValidUtf8(reasonBytes)) {
+  if (options?.skipUtf8Validation !== true && !isValidUtf8(reasonBytes)) {
     return new FrameError(FrameErrorCode.InvalidUtf8, 'Invalid UTF-8 in the close reason (RFC 6455 §5.5.1)');
   }
   if (reasonBytes.length === 0) return { code, reason: '' };

@@ -30,7 +30,7 @@ describe('FrameError', () => {
       'bad text',
       cause,
     ]);
-    expect(closeStatus(new FrameError(FrameErrorCode.MessageTooBig, 'big'))).toBe(1009);
+    expect(closeStatus(new FrameError(FrameErrorCode.UnsupportedMessageLength, 'big'))).toBe(1009);
     expect(closeStatus(new FrameError(FrameErrorCode.ExpectedMask, 'mask'))).toBe(1002);
   });
 });

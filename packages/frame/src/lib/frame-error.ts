@@ -15,13 +15,11 @@ export const FrameErrorCode = {
   InvalidOpcode: ErrorCode.InvalidOpcode,
   /** 1002: RSV1 set but no negotiated extension owns it, §5.2. */
   UnexpectedRsv1: ErrorCode.UnexpectedRsv1,
-  /** 1002: RSV2 set but no negotiated extension owns it, §5.2. */
-  UnexpectedRsv2: ErrorCode.UnexpectedRsv2,
-  /** 1002: RSV3 set but no negotiated extension owns it, §5.2. */
-  UnexpectedRsv3: ErrorCode.UnexpectedRsv3,
+  /** 1002: RSV2 or RSV3 set but no negotiated extension owns it, §5.2. */
+  UnexpectedRsv23: ErrorCode.UnexpectedRsv23,
   /** 1002: a control frame without FIN (control frames are never fragmented), §5.5. */
   ExpectedFin: ErrorCode.ExpectedFin,
-  /** 1002: a control frame with a payload over 125 bytes, §5.5. */
+  /** 1002: a control frame with a payload over 125 bytes (§5.5), or a close payload of exactly one byte (§5.5.1). */
   InvalidControlPayloadLength: ErrorCode.InvalidControlPayloadLength,
   /** 1002: a 64-bit length with its most significant bit set, or a length not minimally encoded, §5.2. */
   InvalidPayloadLength: ErrorCode.InvalidPayloadLength,
@@ -29,10 +27,12 @@ export const FrameErrorCode = {
   ExpectedMask: ErrorCode.ExpectedMask,
   /** 1002: a client received a masked frame, §5.1. */
   UnexpectedMask: ErrorCode.UnexpectedMask,
-  /** 1009: a payload longer than `maxPayloadLength` (or than 2^53 − 1), §7.4.1. */
-  MessageTooBig: ErrorCode.MessageTooBig,
-  /** 1002: a close payload of exactly one byte, §5.5.1. */
-  InvalidClosePayload: ErrorCode.InvalidClosePayload,
+  /** 1009: a data frame longer than 2^53 − 1 bytes, more than JavaScript can count. */
+  UnsupportedDataPayloadLength: ErrorCode.UnsupportedDataPayloadLength,
+  /** 1009: a payload longer than `maxPayloadLength`, §7.4.1. */
+  UnsupportedMessageLength: ErrorCode.UnsupportedMessageLength,
+  /** 1008: an incomplete frame held in more pieces than `maxBufferedChunks`. */
+  TooManyBufferedParts: ErrorCode.TooManyBufferedParts,
   /** 1002: a close code that may not appear on the wire, §7.4. */
   InvalidCloseCode: ErrorCode.InvalidCloseCode,
   /** 1007: bytes that are not UTF-8 where UTF-8 is required, §8.1. */
@@ -44,7 +44,7 @@ export type FrameErrorCode = (typeof FrameErrorCode)[keyof typeof FrameErrorCode
 
 /**
  * A violation found in bytes from the peer. `code` is one of {@link FrameErrorCode}; `closeCode`
- * is always set (1002, 1007 or 1009, from the catalogue's `ERROR_CLOSE_CODES`). The parser returns
+ * is always set (1002, 1007, 1008 or 1009, from the catalogue's `ERROR_CLOSE_CODES`). The parser returns
  * these instead of throwing them.
  */
 export class FrameError extends WebSocketError {

@@ -189,9 +189,9 @@ describe('FrameParser: every error of the table', () => {
     ['reserved control opcode B', 'client', '8b00', 'WS_ERR_INVALID_OPCODE'],
     ['reserved control opcode F', 'server', '8f80', 'WS_ERR_INVALID_OPCODE'],
     ['RSV1 without an extension', 'client', 'c100', 'WS_ERR_UNEXPECTED_RSV_1'],
-    ['RSV2 without an extension', 'client', 'a100', 'WS_ERR_UNEXPECTED_RSV_2'],
-    ['RSV3 without an extension', 'client', '9100', 'WS_ERR_UNEXPECTED_RSV_3'],
-    ['RSV2 when only RSV1 is owned', 'client', 'e100', 'WS_ERR_UNEXPECTED_RSV_2', { allowedRsvBits: RSV1 }],
+    ['RSV2 without an extension', 'client', 'a100', 'WS_ERR_UNEXPECTED_RSV_2_3'],
+    ['RSV3 without an extension', 'client', '9100', 'WS_ERR_UNEXPECTED_RSV_2_3'],
+    ['RSV2 when only RSV1 is owned', 'client', 'e100', 'WS_ERR_UNEXPECTED_RSV_2_3', { allowedRsvBits: RSV1 }],
     ['fragmented ping', 'client', '0900', 'WS_ERR_EXPECTED_FIN'],
     ['fragmented close', 'client', '0800', 'WS_ERR_EXPECTED_FIN'],
     ['ping of 126 bytes (16-bit form)', 'client', '897e007e', 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH'],
@@ -201,9 +201,9 @@ describe('FrameParser: every error of the table', () => {
     ['64-bit form for 65535 bytes', 'client', '827f000000000000ffff', 'WS_ERR_INVALID_PAYLOAD_LENGTH'],
     ['server receives an unmasked frame', 'server', '810548656c6c6f', 'WS_ERR_EXPECTED_MASK'],
     ['client receives a masked frame', 'client', '818537fa213d7f9f4d5158', 'WS_ERR_UNEXPECTED_MASK'],
-    ['payload over maxPayloadLength', 'client', '820b', 'WS_ERR_MESSAGE_TOO_BIG', { maxPayloadLength: 10 }],
-    ['64 MiB + 1 bytes, over the default limit', 'client', '827f0000000004000001', 'WS_ERR_MESSAGE_TOO_BIG'],
-    ['length over 2^53 - 1', 'client', '827f0020000000000000', 'WS_ERR_MESSAGE_TOO_BIG', { maxPayloadLength: Infinity }],
+    ['payload over maxPayloadLength', 'client', '820b', 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', { maxPayloadLength: 10 }],
+    ['64 MiB + 1 bytes, over the default limit', 'client', '827f0000000004000001', 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'],
+    ['length over 2^53 - 1', 'client', '827f0020000000000000', 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH', { maxPayloadLength: Infinity }],
   ];
   for (const [name, role, hex, code, options] of cases) {
     it(`${name} → ${code} (${ERROR_CLOSE_CODES[code]})`, () => {
@@ -215,7 +215,7 @@ describe('FrameParser: every error of the table', () => {
         for (const piece of pieces) returned = parser.push(piece) ?? returned;
         expect(returned).toBeInstanceOf(FrameError);
         expect(returned?.code).toBe(code);
-        expect(returned?.closeCode).toBe(code === 'WS_ERR_MESSAGE_TOO_BIG' ? 1009 : 1002);
+        expect(returned?.closeCode).toBe(code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH' ? 1009 : 1002);
         expect(returned?.name).toBe('FrameError');
         expect(parser.error).toBe(returned);
         expect(parser.stopped).toBe(true);
@@ -388,7 +388,23 @@ describe('FrameParser: buffers and callbacks', () => {
     parser.maxPayloadLength = 2;
     expect(parser.push(fromHex('c1026869'))).toBeUndefined();
     expect(frames[0]?.rsv1).toBe(true);
-    expect(parser.push(fromHex('8103'))?.code).toBe('WS_ERR_MESSAGE_TOO_BIG');
+    expect(parser.push(fromHex('8103'))?.code).toBe('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
+  });
+
+  it('fails a frame held in more pieces than maxBufferedChunks with WS_ERR_TOO_MANY_BUFFERED_PARTS (1008)', () => {
+    const frames: Frame[] = [];
+    const parser = new FrameParser({ role: 'client', maxBufferedChunks: 3, onFrame: (f) => frames.push(f) });
+    // A 5-byte payload, one byte per push: the header push holds no piece, then pieces 1, 2, 3.
+    for (const hex of ['8205', '41', '42', '43']) expect(parser.push(fromHex(hex))).toBeUndefined();
+    const error = parser.push(fromHex('44'));
+    expect([error?.code, error?.closeCode]).toEqual(['WS_ERR_TOO_MANY_BUFFERED_PARTS', 1008]);
+    expect(frames).toHaveLength(0);
+    expect(parser.bufferedLength).toBe(0);
+    // The same frame in three pieces is within the limit.
+    const fine = new FrameParser({ role: 'client', maxBufferedChunks: 3, onFrame: (f) => frames.push(f) });
+    for (const hex of ['8205', '4142', '43', '4445']) expect(fine.push(fromHex(hex))).toBeUndefined();
+    expect(Buffer.from(frames[0]!.payload).toString()).toBe('ABCDE');
+    expect(() => new FrameParser({ role: 'client', maxBufferedChunks: 0, onFrame: () => undefined })).toThrow(RangeError);
   });
 
   it('lets an exception from onFrame propagate and stops', () => {

@@ -25,10 +25,16 @@ import { maskCopy, maskRange } from './mask.ts';
 export interface FrameParserOptions {
   /** Role of the endpoint that RECEIVES these frames: 'server' requires every frame masked, 'client' requires none masked. */
   role: Role;
-  /** Largest payload of one frame; above it the parser fails with WS_ERR_MESSAGE_TOO_BIG (1009). Default 64 MiB. */
+  /** Largest payload of one frame; above it the parser fails with WS_ERR_UNSUPPORTED_MESSAGE_LENGTH (1009). Default 64 MiB. */
   maxPayloadLength?: number;
-  /** RSV bits that negotiated extensions own (RSV1|RSV2|RSV3 mask). Default 0: any RSV bit fails with WS_ERR_UNEXPECTED_RSV_n. */
+  /** RSV bits that negotiated extensions own (RSV1|RSV2|RSV3 mask). Default 0: any RSV bit fails with WS_ERR_UNEXPECTED_RSV_1 or WS_ERR_UNEXPECTED_RSV_2_3. */
   allowedRsvBits?: number;
+  /**
+   * Most pieces (socket chunks) one incomplete frame may be held in, ws's `maxBufferedChunks`: a
+   * peer dribbling a large payload a few bytes per TCP segment would otherwise make the parser hold
+   * one view object per segment. Default 262144 (ws's). Over it: WS_ERR_TOO_MANY_BUFFERED_PARTS (1008).
+   */
+  maxBufferedChunks?: number;
   /** Accept length fields that are not minimally encoded (RFC 6455 §5.2 says MUST be minimal). Default false → WS_ERR_INVALID_PAYLOAD_LENGTH (1002). */
   allowNonMinimalLength?: boolean;
   /** Called once per complete frame, in order. */
@@ -45,12 +51,21 @@ export interface FrameParserOptions {
 /** Default `maxPayloadLength`: 64 MiB, large enough for real messages, small enough to refuse a memory attack. */
 export const DEFAULT_MAX_PAYLOAD_LENGTH = 64 * 1024 * 1024;
 
+/** Default `maxBufferedChunks`: 262144, ws's. */
+export const DEFAULT_MAX_BUFFERED_CHUNKS = 262_144;
+
 /** 2^32, to assemble the 64-bit length form from two 32-bit halves. */
 const TWO_POW_32 = 0x1_0000_0000;
 
 function checkMaxPayloadLength(value: number): void {
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!Number.isInteger(value) && value !== Infinity)) {
     throw new RangeError(`maxPayloadLength must be a non-negative integer or Infinity, got ${String(value)}`);
+  }
+}
+
+function checkMaxBufferedChunks(value: number): void {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 1 || (!Number.isInteger(value) && value !== Infinity)) {
+    throw new RangeError(`maxBufferedChunks must be a positive integer or Infinity, got ${String(value)}`);
   }
 }
 
@@ -74,6 +89,7 @@ export class FrameParser {
   readonly #onPayloadChunk: ((header: FrameHeader, chunk: Uint8Array, offset: number) => void) | undefined;
   #allowedRsvBits: number;
   #maxPayloadLength: number;
+  readonly #maxBufferedChunks: number;
 
   #error: FrameError | undefined = undefined;
   #stopped = false;
@@ -108,6 +124,9 @@ export class FrameParser {
     }
     const maxPayloadLength = options.maxPayloadLength ?? DEFAULT_MAX_PAYLOAD_LENGTH;
     checkMaxPayloadLength(maxPayloadLength);
+    const maxBufferedChunks = options.maxBufferedChunks ?? DEFAULT_MAX_BUFFERED_CHUNKS;
+    checkMaxBufferedChunks(maxBufferedChunks);
+    this.#maxBufferedChunks = maxBufferedChunks;
     const allowedRsvBits = options.allowedRsvBits ?? 0;
     checkAllowedRsvBits(allowedRsvBits);
     // RFC 6455 §5.1: a server MUST fail on an unmasked frame, a client on a masked one.
@@ -223,8 +242,8 @@ export class FrameParser {
     const unexpectedRsv = (byte0 >>> 4) & 0x7 & ~this.#allowedRsvBits;
     if (unexpectedRsv !== 0) {
       if (unexpectedRsv & 0x4) return this.#fail(FrameErrorCode.UnexpectedRsv1, 'RSV1 must be clear (no extension owns it)');
-      if (unexpectedRsv & 0x2) return this.#fail(FrameErrorCode.UnexpectedRsv2, 'RSV2 must be clear (no extension owns it)');
-      return this.#fail(FrameErrorCode.UnexpectedRsv3, 'RSV3 must be clear (no extension owns it)');
+      if (unexpectedRsv & 0x2) return this.#fail(FrameErrorCode.UnexpectedRsv23, 'RSV2 must be clear (no extension owns it)');
+      return this.#fail(FrameErrorCode.UnexpectedRsv23, 'RSV3 must be clear (no extension owns it)');
     }
     if (opcode >= 8) {
       // RFC 6455 §5.5: control frames are never fragmented and carry at most 125 bytes.
@@ -276,7 +295,7 @@ export class FrameParser {
         );
       }
       if (high > 0x1f_ffff) {
-        return this.#fail(FrameErrorCode.MessageTooBig, 'Payload length over 2^53 - 1 bytes');
+        return this.#fail(FrameErrorCode.UnsupportedDataPayloadLength, 'Payload length over 2^53 - 1 bytes');
       }
       length = high * TWO_POW_32 + low;
       if (length < 65536 && !this.#allowNonMinimalLength) {
@@ -288,7 +307,7 @@ export class FrameParser {
     }
     if (length > this.#maxPayloadLength) {
       return this.#fail(
-        FrameErrorCode.MessageTooBig,
+        FrameErrorCode.UnsupportedMessageLength,
         `Payload length ${length} exceeds maxPayloadLength ${this.#maxPayloadLength}`,
       );
     }
@@ -381,6 +400,10 @@ export class FrameParser {
    * reported; without it, unmasking waits for the final copy, which then does both in one go.
    */
   #takePiece(chunk: Uint8Array, pos: number, count: number): void {
+    if (this.#pieces.length >= this.#maxBufferedChunks) {
+      this.#fail(FrameErrorCode.TooManyBufferedParts, `A frame arrived in more than maxBufferedChunks (${this.#maxBufferedChunks}) pieces`);
+      return;
+    }
     const offset = this.#received;
     const piece = new Uint8Array(chunk.buffer, chunk.byteOffset + pos, count);
     this.#pieces.push(piece);

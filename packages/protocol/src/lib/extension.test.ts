@@ -90,7 +90,7 @@ describe('extensions: a synchronous transform', () => {
       decode(fragments, _rsv, maxLength) {
         const length = 4 * fragments.reduce((n, p) => n + p.length, 0);
         if (length > maxLength) {
-          throw new WebSocketError('WS_ERR_MESSAGE_TOO_BIG', `decoded ${length} > ${maxLength}`, { closeCode: 1009 });
+          throw new WebSocketError('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', `decoded ${length} > ${maxLength}`, { closeCode: 1009 });
         }
         return new Uint8Array(length);
       },
@@ -101,8 +101,8 @@ describe('extensions: a synchronous transform', () => {
     const r = record({ extensions: [inflate], maxMessageLength: 8 });
     r.feed(frame(2, fromHex('01 02'), { rsv1: true, fin: false }), frame(0, fromHex('03')));
     expect(r.take()).toEqual([
-      ['error', 'WS_ERR_MESSAGE_TOO_BIG', 1009],
-      ['write', serverClose(1009, 'WS_ERR_MESSAGE_TOO_BIG')],
+      ['error', 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 1009],
+      ['write', serverClose(1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')],
       ['close', 1006, '', false],
     ]);
   });
@@ -110,7 +110,7 @@ describe('extensions: a synchronous transform', () => {
   it('caps the wire size of a transformed message by maxMessageLength too', () => {
     const r = record({ extensions: [xorExtension()], maxMessageLength: 2 });
     r.feed(frame(2, xor([fromHex('01 02')]), { rsv1: true, fin: false }), frame(0, xor([fromHex('03')])));
-    expect(r.take()[0]).toEqual(['error', 'WS_ERR_MESSAGE_TOO_BIG', 1009]);
+    expect(r.take()[0]).toEqual(['error', 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 1009]);
   });
 
   it('turns a decode exception into 1011 with a generic wire reason', () => {
@@ -211,10 +211,10 @@ describe('extensions: asynchronous transforms keep message order', () => {
       const texts = ['a', 'bb', 'ccc', 'dddd'];
       for (const text of texts) r.feed(frame(1, xor([utf8(text)]), { rsv1: true }));
       r.feed(frame(1, 'plain'), frame(9, 'p'), frame(8, closePayload(1000, 'end')));
-      // The pong and the close echo are written at once; the events wait for the decodes.
+      // The pong and the close echo (code and reason) are written at once; the events wait for the decodes.
       expect(r.take()).toEqual([
         ['write', serverFrame(10, 'p')],
-        ['write', serverClose(1000)],
+        ['write', serverClose(1000, 'end')],
       ]);
       expect(r.protocol.state).toBe('CLOSING');
       await settle();

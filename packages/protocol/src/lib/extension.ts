@@ -43,7 +43,7 @@ export interface Extension {
   /**
    * Transform an incoming whole message whose first frame had `rsv` bits, at least one of them this
    * extension's. `fragments` are the payloads of its frames, in order. Must enforce `maxLength`
-   * WHILE decoding (throw or reject with a WebSocketError `WS_ERR_MESSAGE_TOO_BIG`, closeCode 1009)
+   * WHILE decoding (throw or reject with a WebSocketError `WS_ERR_UNSUPPORTED_MESSAGE_LENGTH`, closeCode 1009)
    * so a small compressed message cannot expand without bound. May return a Promise; messages are
    * still delivered in the order they arrived.
    */

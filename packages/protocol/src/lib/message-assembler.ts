@@ -36,6 +36,8 @@ export interface AssemblerOutlets<Owner> {
 export class MessageAssembler<Owner> {
   readonly #maxMessageLength: number;
   readonly #maxFragments: number;
+  // False under `skipUtf8Validation`: text is delivered unchecked (ws's option, for trusted peers).
+  readonly #checkUtf8: boolean;
   readonly #owner: Owner;
   readonly #outlets: AssemblerOutlets<Owner>;
   // RFC 6455 §5.5.1: once the closing handshake begins, data frames are no longer processed.
@@ -54,13 +56,15 @@ export class MessageAssembler<Owner> {
 
   /**
    * An assembler for `owner`'s connection, enforcing `maxMessageLength` (bytes) and `maxFragments`
-   * (frames per message); complete messages and violations go to `outlets`, with `owner`.
+   * (frames per message); complete messages and violations go to `outlets`, with `owner`. With
+   * `checkUtf8` false, text is not checked as UTF-8.
    */
-  constructor(owner: Owner, outlets: AssemblerOutlets<Owner>, maxMessageLength: number, maxFragments: number) {
+  constructor(owner: Owner, outlets: AssemblerOutlets<Owner>, maxMessageLength: number, maxFragments: number, checkUtf8 = true) {
     this.#owner = owner;
     this.#outlets = outlets;
     this.#maxMessageLength = maxMessageLength;
     this.#maxFragments = maxFragments;
+    this.#checkUtf8 = checkUtf8;
   }
 
   /** The closing handshake began: ignore data frames from now on (RFC 6455 §5.5.1). */
@@ -89,7 +93,7 @@ export class MessageAssembler<Owner> {
       before = this.#messageLength;
     } else if (opcode === Opcode.Text || opcode === Opcode.Binary) {
       if (this.#receiving !== 0) return;
-      validating = opcode === Opcode.Text && rsvOf(header) === 0;
+      validating = this.#checkUtf8 && opcode === Opcode.Text && rsvOf(header) === 0;
       before = 0;
     } else {
       return;
@@ -117,7 +121,7 @@ export class MessageAssembler<Owner> {
     if (opcode === Opcode.Continuation) {
       if (this.#receiving === 0) {
         this.#outlets.fail(this.#owner, 
-          new ProtocolError(ProtocolErrorCode.UnexpectedContinuation, 'Continuation frame with no message in progress (RFC 6455 §5.4)'),
+          new ProtocolError(ProtocolErrorCode.InvalidOpcode, 'Continuation frame with no message in progress (RFC 6455 §5.4)'),
         );
         return;
       }
@@ -128,7 +132,7 @@ export class MessageAssembler<Owner> {
       if (++this.#fragmentCount > this.#maxFragments) {
         this.#outlets.fail(this.#owner, 
           new ProtocolError(
-            ProtocolErrorCode.TooManyFragments,
+            ProtocolErrorCode.TooManyBufferedParts,
             `Message in more than maxFragments ${this.#maxFragments} frames`,
           ),
         );
@@ -138,7 +142,7 @@ export class MessageAssembler<Owner> {
       if (this.#receiving !== 0) {
         this.#outlets.fail(this.#owner, 
           new ProtocolError(
-            ProtocolErrorCode.ExpectedContinuation,
+            ProtocolErrorCode.InvalidOpcode,
             'New data frame while a fragmented message is in progress (RFC 6455 §5.4)',
           ),
         );
@@ -153,7 +157,7 @@ export class MessageAssembler<Owner> {
       this.#messageRsv = rsv;
       this.#messageLength = 0;
       this.#fragmentCount = 1;
-      this.#validating = opcode === Opcode.Text && rsv === 0;
+      this.#validating = this.#checkUtf8 && opcode === Opcode.Text && rsv === 0;
     }
     const length = this.#messageLength + payload.length;
     if (length > this.#maxMessageLength) {
@@ -198,7 +202,7 @@ export class MessageAssembler<Owner> {
       this.#outlets.decode(this.#owner, opcode, rsv, [payload]);
       return;
     }
-    if (opcode === Opcode.Text) {
+    if (opcode === Opcode.Text && this.#checkUtf8) {
       if (validatedInFrame === 0) {
         if (!isValidUtf8(payload)) {
           this.#outlets.fail(this.#owner, invalidUtf8());

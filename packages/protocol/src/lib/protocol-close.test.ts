@@ -3,19 +3,31 @@ import { WebSocketError } from '@rfc6455/codes';
 import { closePayload, concat, frame, fromHex, record, serverClose, serverFrame } from '../../test/recorder.ts';
 
 describe('close initiated by the peer', () => {
-  it('echoes the peer code, reports closing then a clean close with its code and reason (§5.5.1)', () => {
+  it('echoes the peer code and reason, reports closing then a clean close with its code and reason (§5.5.1)', () => {
     const r = record();
     r.feed(frame(8, closePayload(1001, 'bye')));
     expect(r.take()).toEqual([
       ['closing', 1001, 'bye'],
-      ['write', serverClose(1001)],
+      // FIN + close, unmasked, 5 bytes: 1001 (03e9) and "bye" — the peer's payload, echoed.
+      ['write', '880503e9627965'],
       ['close', 1001, 'bye', true],
     ]);
     expect(r.protocol.state).toBe('CLOSED');
     expect(r.protocol.closeCode).toBe(1001);
     expect(r.protocol.closeReason).toBe('bye');
     expect(r.protocol.closeReceived).toEqual({ code: 1001, reason: 'bye' });
-    expect(r.protocol.closeSent).toEqual({ code: 1001, reason: '' });
+    expect(r.protocol.closeSent).toEqual({ code: 1001, reason: 'bye' });
+  });
+
+  it('a client echoes the reason masked, byte for byte (a multi-byte UTF-8 reason)', () => {
+    const r = record({ role: 'client' });
+    r.feed(fromHex('88 05 03 e8 c3 a9 21'));
+    // Mask key 37fa213d: 03e8c3a921 XOR 37fa213d37 = 3412e29416.
+    expect(r.take()).toEqual([
+      ['closing', 1000, 'é!'],
+      ['write', '888537fa213d3412e29416'],
+      ['close', 1000, 'é!', true],
+    ]);
   });
 
   it('answers an empty close with an empty close and reports 1005', () => {
@@ -50,7 +62,7 @@ describe('close initiated by the peer', () => {
     const r = record();
     r.feed(frame(8, fromHex('03')));
     expect(r.take()).toEqual([
-      ['error', 'WS_ERR_INVALID_CLOSE_PAYLOAD', 1002],
+      ['error', 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', 1002],
       ['write', serverClose(1002, 'Invalid close payload: 1 byte, but a status code takes 2 (RFC 6455 §5.5.1)')],
       ['close', 1006, '', false],
     ]);
@@ -148,7 +160,7 @@ describe('close initiated by us', () => {
     r.take();
     r.feed(frame(8, fromHex('03')));
     expect(r.take()).toEqual([
-      ['error', 'WS_ERR_INVALID_CLOSE_PAYLOAD', 1002],
+      ['error', 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', 1002],
       ['close', 1006, '', false],
     ]);
   });

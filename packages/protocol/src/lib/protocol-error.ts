@@ -13,22 +13,21 @@ import { ERROR_CLOSE_CODES, ErrorCode, WebSocketError } from '@rfc6455/codes';
  * the violation.
  */
 export const ProtocolErrorCode = {
-  /** 1002: a continuation frame arrived with no fragmented message in progress (RFC 6455 §5.4). */
-  UnexpectedContinuation: ErrorCode.UnexpectedContinuation,
-  /** 1002: a text or binary frame arrived while a fragmented message was in progress (RFC 6455 §5.4). */
-  ExpectedContinuation: ErrorCode.ExpectedContinuation,
+  /**
+   * 1002: a continuation frame with no fragmented message in progress, or a text or binary frame
+   * while one is (RFC 6455 §5.4): ws's code for both (an opcode out of place); the message says which.
+   */
+  InvalidOpcode: ErrorCode.InvalidOpcode,
   /** 1002: RSV1 on a control or continuation frame, where no extension may set it (RFC 7692 §6). */
   UnexpectedRsv1: ErrorCode.UnexpectedRsv1,
-  /** 1002: RSV2 on a control or continuation frame. */
-  UnexpectedRsv2: ErrorCode.UnexpectedRsv2,
-  /** 1002: RSV3 on a control or continuation frame. */
-  UnexpectedRsv3: ErrorCode.UnexpectedRsv3,
+  /** 1002: RSV2 or RSV3 on a control or continuation frame. */
+  UnexpectedRsv23: ErrorCode.UnexpectedRsv23,
   /** 1007: a text message that is not UTF-8 (RFC 6455 §8.1). */
   InvalidUtf8: ErrorCode.InvalidUtf8,
   /** 1009: a message longer than `maxMessageLength` (sum of its fragments, or its decoded size). */
-  MessageTooBig: ErrorCode.MessageTooBig,
-  /** 1009: a message in more than `maxFragments` frames. */
-  TooManyFragments: ErrorCode.TooManyFragments,
+  UnsupportedMessageLength: ErrorCode.UnsupportedMessageLength,
+  /** 1008: a message in more than `maxFragments` frames. */
+  TooManyBufferedParts: ErrorCode.TooManyBufferedParts,
   /** 1011: an extension's transform threw or rejected; the details stay in `cause`, off the wire. */
   ExtensionFailed: ErrorCode.ExtensionFailed,
   /** No close code: a method was called in a state that does not allow it (e.g. send while CONNECTING). */
@@ -40,7 +39,7 @@ export type ProtocolErrorCode = (typeof ProtocolErrorCode)[keyof typeof Protocol
 
 /**
  * An error of the connection layer. `closeCode` is set for every peer violation (1002, 1007,
- * 1009, 1011) and undefined for `WS_ERR_INVALID_STATE`. Match on `code`, not `instanceof`.
+ * 1008, 1009, 1011) and undefined for `WS_ERR_INVALID_STATE`. Match on `code`, not `instanceof`.
  */
 export class ProtocolError extends WebSocketError {
   /** The stable code, narrowed to this package's codes. */

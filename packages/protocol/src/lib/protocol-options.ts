@@ -4,7 +4,7 @@
  * from the state machine so the contract can be read on one page.
  */
 import type { Role } from '@rfc6455/frame';
-import { DEFAULT_MAX_PAYLOAD_LENGTH } from '@rfc6455/frame';
+import { DEFAULT_MAX_BUFFERED_CHUNKS, DEFAULT_MAX_PAYLOAD_LENGTH } from '@rfc6455/frame';
 import type { WebSocketError } from '@rfc6455/codes';
 import type { Extension } from './extension.ts';
 import { checkExtensions } from './extension.ts';
@@ -48,17 +48,28 @@ export interface ProtocolOptions {
   role: Role;
   /** The callbacks that receive events and bytes to write. */
   handler: ProtocolHandler;
-  /** Largest payload of one incoming frame, in bytes. Default 64 MiB. Over it: WS_ERR_MESSAGE_TOO_BIG (1009). */
+  /** Largest payload of one incoming frame, in bytes. Default 64 MiB. Over it: WS_ERR_UNSUPPORTED_MESSAGE_LENGTH (1009). */
   maxPayloadLength?: number;
   /**
    * Largest incoming message, in bytes: the sum of its frames on the wire and, for a message an
-   * extension decodes, its decoded size. Default 64 MiB. Over it: WS_ERR_MESSAGE_TOO_BIG (1009).
+   * extension decodes, its decoded size. Default 64 MiB. Over it: WS_ERR_UNSUPPORTED_MESSAGE_LENGTH (1009).
    */
   maxMessageLength?: number;
-  /** Most frames one incoming message may span. Default 131072. Over it: WS_ERR_TOO_MANY_FRAGMENTS (1009). */
+  /** Most frames one incoming message may span. Default 131072. Over it: WS_ERR_TOO_MANY_BUFFERED_PARTS (1008). */
   maxFragments?: number;
+  /**
+   * Most pieces (chunks given to `receiveData`) one incomplete frame may be held in: the frame
+   * parser's limit, ws's `maxBufferedChunks`. Default 262144. Over it: WS_ERR_TOO_MANY_BUFFERED_PARTS (1008).
+   */
+  maxBufferedChunks?: number;
   /** Answer each ping with a pong carrying the same payload (RFC 6455 §5.5.2). Default true. */
   autoPong?: boolean;
+  /**
+   * Deliver text messages and close reasons without checking that they are UTF-8 (ws's
+   * `skipUTF8Validation`; RFC 6455 §8.1 requires the check, so only for a trusted peer). A close
+   * reason that is not UTF-8 is then decoded with U+FFFD replacements. Default false.
+   */
+  skipUtf8Validation?: boolean;
   /** Negotiated extensions, in the order of the handshake's `Sec-WebSocket-Extensions`. Default none. */
   extensions?: readonly Extension[];
   /** Source of a client's 4-byte mask keys (RFC 6455 §5.3). Default: @rfc6455/frame's `generateMaskKey` (CSPRNG). */
@@ -108,7 +119,9 @@ export interface ResolvedProtocolOptions {
   readonly maxMessageLength: number;
   readonly maxFragments: number;
   readonly maxPayloadLength: number;
+  readonly maxBufferedChunks: number;
   readonly autoPong: boolean;
+  readonly skipUtf8Validation: boolean;
 }
 
 function checkLimit(name: string, value: number | undefined, fallback: number): number {
@@ -140,9 +153,13 @@ export function resolveProtocolOptions(options: ProtocolOptions): ResolvedProtoc
   if (options.randomMaskKey !== undefined && typeof options.randomMaskKey !== 'function') {
     throw new TypeError('randomMaskKey must be a function returning a 4-byte Uint8Array');
   }
+  for (const name of ['autoPong', 'skipUtf8Validation'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${typeof options[name]}`);
+  }
   const maxMessageLength = checkLimit('maxMessageLength', options.maxMessageLength, DEFAULT_MAX_MESSAGE_LENGTH);
   const maxFragments = checkLimit('maxFragments', options.maxFragments, DEFAULT_MAX_FRAGMENTS);
   const maxPayloadLength = checkLimit('maxPayloadLength', options.maxPayloadLength, DEFAULT_MAX_PAYLOAD_LENGTH);
+  const maxBufferedChunks = checkLimit('maxBufferedChunks', options.maxBufferedChunks, DEFAULT_MAX_BUFFERED_CHUNKS);
   return {
     role,
     handler,
@@ -153,6 +170,8 @@ export function resolveProtocolOptions(options: ProtocolOptions): ResolvedProtoc
     maxMessageLength,
     maxFragments,
     maxPayloadLength,
+    maxBufferedChunks,
     autoPong: options.autoPong ?? true,
+    skipUtf8Validation: options.skipUtf8Validation ?? false,
   };
 }

@@ -120,7 +120,7 @@ function run(options: Partial<ProtocolOptions>, chunks: readonly Uint8Array[], e
   return r.events;
 }
 
-const ALLOWED_FAILURE_CODES = new Set([1002, 1007, 1009]);
+const ALLOWED_FAILURE_CODES = new Set([1002, 1007, 1008, 1009]);
 
 /** Invariants every event log must satisfy after end of stream. */
 function checkEnding(events: readonly Event[]): void {

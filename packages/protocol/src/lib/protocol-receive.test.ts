@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { concat, frame, fromHex, record, serverClose, serverFrame, utf8 } from '../../test/recorder.ts';
+import { closePayload, concat, frame, fromHex, record, serverClose, serverFrame, toHex, utf8 } from '../../test/recorder.ts';
+import { Protocol } from './protocol.ts';
 
 describe('receiving messages', () => {
   it('delivers the masked "Hello" of RFC 6455 §5.7 as a server', () => {
@@ -101,7 +102,7 @@ describe('fragmentation', () => {
     const r = record();
     r.feed(frame(0, 'x'));
     expect(r.take()).toEqual([
-      ['error', 'WS_ERR_UNEXPECTED_CONTINUATION', 1002],
+      ['error', 'WS_ERR_INVALID_OPCODE', 1002],
       ['write', serverClose(1002, 'Continuation frame with no message in progress (RFC 6455 §5.4)')],
       ['close', 1006, '', false],
     ]);
@@ -110,7 +111,7 @@ describe('fragmentation', () => {
   it('fails 1002 on a new data frame inside a fragmented message', () => {
     const r = record();
     r.feed(frame(1, 'a', { fin: false }), frame(2, 'b'));
-    expect(r.take()[0]).toEqual(['error', 'WS_ERR_EXPECTED_CONTINUATION', 1002]);
+    expect(r.take()[0]).toEqual(['error', 'WS_ERR_INVALID_OPCODE', 1002]);
   });
 
   it('fails 1002 on RSV1 on a continuation frame even when an extension owns RSV1 (RFC 7692 §6.1)', () => {
@@ -185,6 +186,45 @@ describe('UTF-8', () => {
     ]);
   });
 
+  it('skipUtf8Validation delivers text and close reasons unchecked: single frame, fragments, frames that span chunks', () => {
+    const events: unknown[][] = [];
+    const protocol = new Protocol({
+      role: 'server',
+      skipUtf8Validation: true,
+      handler: {
+        onWrite: (data) => events.push(['write', toHex(data)]),
+        onMessage: (data, isBinary) => events.push([isBinary ? 'binary' : 'text', toHex(data)]),
+        onPing: () => undefined,
+        onPong: () => undefined,
+        onClosing: (code, reason) => events.push(['closing', code, reason]),
+        onClose: (code, reason, wasClean) => events.push(['close', code, reason, wasClean]),
+        onError: (err) => events.push(['error', err.code]),
+      },
+    });
+    const bad = fromHex('41 ed a0 80 42');
+    const spanning = frame(1, bad);
+    for (const chunk of [
+      frame(1, bad),
+      frame(1, bad.subarray(0, 2), { fin: false }),
+      frame(0, bad.subarray(2)),
+      spanning.subarray(0, spanning.length - 3),
+      spanning.subarray(spanning.length - 3),
+      frame(8, concat([closePayload(1000), fromHex('ff')])),
+    ]) {
+      protocol.receiveData(chunk.slice());
+    }
+    expect(events).toEqual([
+      ['text', '41eda08042'],
+      ['text', '41eda08042'],
+      ['text', '41eda08042'],
+      // The close is echoed byte for byte, its reason decoded with U+FFFD.
+      ['closing', 1000, '\ufffd'],
+      ['write', '880303e8ff'],
+      ['close', 1000, '\ufffd', true],
+    ]);
+    expect(() => record({ skipUtf8Validation: 'yes' as unknown as boolean })).toThrow(TypeError);
+  });
+
   it('fails fast at the fragment holding the first invalid byte, before the message ends', () => {
     const r = record();
     r.feed(frame(1, 'ok', { fin: false }));
@@ -218,7 +258,7 @@ describe('UTF-8', () => {
       const bytes = concat(frames);
       split.feed(bytes.subarray(0, bytes.length - 10), bytes.subarray(bytes.length - 10));
       const events = whole.take();
-      expect(events[0]?.[1]).toMatch(/WS_ERR_UNEXPECTED_RSV_1|WS_ERR_TOO_MANY_FRAGMENTS/);
+      expect(events[0]?.[1]).toMatch(/WS_ERR_UNEXPECTED_RSV_1|WS_ERR_TOO_MANY_BUFFERED_PARTS/);
       expect(split.take()).toEqual(events);
     }
   });
@@ -247,7 +287,7 @@ describe('limits', () => {
   it('fails 1009 on a frame over maxPayloadLength', () => {
     const r = record({ maxPayloadLength: 4 });
     r.feed(frame(2, fromHex('01 02 03 04 05')));
-    expect(r.take()[0]).toEqual(['error', 'WS_ERR_MESSAGE_TOO_BIG', 1009]);
+    expect(r.take()[0]).toEqual(['error', 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 1009]);
   });
 
   it('accepts a message of exactly maxMessageLength and fails 1009 one byte over, across fragments', () => {
@@ -256,25 +296,39 @@ describe('limits', () => {
     expect(ok.take()).toEqual([['binary', '01020304']]);
     const over = record({ maxMessageLength: 4 });
     over.feed(frame(2, fromHex('01 02'), { fin: false }), frame(0, fromHex('03 04 05')));
-    expect(over.take()[0]).toEqual(['error', 'WS_ERR_MESSAGE_TOO_BIG', 1009]);
+    expect(over.take()[0]).toEqual(['error', 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 1009]);
   });
 
   it('fails 1009 as soon as the first bytes of a too-long frame arrive', () => {
     const r = record({ maxMessageLength: 100 });
     const big = frame(2, new Uint8Array(1000));
     r.feed(big.subarray(0, 20));
-    expect(r.take()[0]).toEqual(['error', 'WS_ERR_MESSAGE_TOO_BIG', 1009]);
+    expect(r.take()[0]).toEqual(['error', 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 1009]);
   });
 
-  it('accepts maxFragments frames and fails 1009 on one more', () => {
+  it('accepts maxFragments frames and fails 1008 on one more', () => {
     const ok = record({ maxFragments: 3 });
     ok.feed(frame(2, 'a', { fin: false }), frame(0, 'b', { fin: false }), frame(0, 'c'));
     expect(ok.take()).toEqual([['binary', '616263']]);
     const over = record({ maxFragments: 3 });
     over.feed(frame(2, 'a', { fin: false }), frame(0, '', { fin: false }), frame(0, '', { fin: false }), frame(0, 'c'));
     expect(over.take()).toEqual([
-      ['error', 'WS_ERR_TOO_MANY_FRAGMENTS', 1009],
-      ['write', serverClose(1009, 'Message in more than maxFragments 3 frames')],
+      ['error', 'WS_ERR_TOO_MANY_BUFFERED_PARTS', 1008],
+      ['write', serverClose(1008, 'Message in more than maxFragments 3 frames')],
+      ['close', 1006, '', false],
+    ]);
+  });
+
+  it('fails 1008 on a frame fed in more pieces than maxBufferedChunks (ws: too many buffered chunks)', () => {
+    const bytes = frame(2, fromHex('01 02 03 04'));
+    const ok = record({ maxBufferedChunks: 2 });
+    ok.feed(bytes.subarray(0, bytes.length - 4), bytes.subarray(bytes.length - 4, bytes.length - 2), bytes.subarray(bytes.length - 2));
+    expect(ok.take()).toEqual([['binary', '01020304']]);
+    const over = record({ maxBufferedChunks: 2 });
+    over.feed(...[...bytes.subarray(bytes.length - 4)].map((_, i) => bytes.subarray(i === 0 ? 0 : bytes.length - 4 + i, bytes.length - 3 + i)));
+    expect(over.take()).toEqual([
+      ['error', 'WS_ERR_TOO_MANY_BUFFERED_PARTS', 1008],
+      ['write', serverClose(1008, 'A frame arrived in more than maxBufferedChunks (2) pieces')],
       ['close', 1006, '', false],
     ]);
   });

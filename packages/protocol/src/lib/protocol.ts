@@ -80,6 +80,7 @@ export class Protocol {
   readonly #isClient: boolean;
   readonly #maxMessageLength: number;
   readonly #autoPong: boolean;
+  readonly #checkUtf8: boolean;
   readonly #extensions: readonly Extension[];
   readonly #encoders: readonly Extension[];
   readonly #extensionNames: string;
@@ -124,17 +125,19 @@ export class Protocol {
     this.#state = resolved.state;
     this.#maxMessageLength = resolved.maxMessageLength;
     this.#autoPong = resolved.autoPong;
+    this.#checkUtf8 = !resolved.skipUtf8Validation;
     this.#extensions = [...extensions];
     this.#encoders = extensions.filter((extension) => extension.encode !== undefined);
     this.#extensionNames = extensions.map((extension) => extension.name).join(', ');
     this.#randomMaskKey = resolved.randomMaskKey ?? (() => generateMaskKey());
-    const assembler = new MessageAssembler(this, assemblerOutlets, resolved.maxMessageLength, resolved.maxFragments);
+    const assembler = new MessageAssembler(this, assemblerOutlets, resolved.maxMessageLength, resolved.maxFragments, this.#checkUtf8);
     this.#assembler = assembler;
     // The parser receives the PEER's frames: a server's parser expects masked frames. Data frames
     // go straight to the assembler (no extra call on the per-frame path); control frames stay here.
     this.#parser = new FrameParser({
       role,
       maxPayloadLength: resolved.maxPayloadLength,
+      maxBufferedChunks: resolved.maxBufferedChunks,
       allowedRsvBits: resolved.ownedRsv,
       onFrame: (frame) => {
         if (frame.opcode >= 8) this.#onControlFrame(frame);
@@ -502,7 +505,7 @@ export class Protocol {
       return;
     }
     if (!isThenable<Uint8Array>(decoded)) {
-      const error = checkDecodedMessage(opcode, decoded, max);
+      const error = checkDecodedMessage(opcode, decoded, max, this.#checkUtf8);
       if (error === undefined) assemblerOutlets.deliver(this, decoded, opcode === Opcode.Binary);
       else this.#failWith(error);
       return;
@@ -513,7 +516,7 @@ export class Protocol {
     decoded.then(
       (data) => {
         if (epoch !== this.#inQueue.epoch) return;
-        const error = checkDecodedMessage(opcode, data, max);
+        const error = checkDecodedMessage(opcode, data, max, this.#checkUtf8);
         item.run =
           error === undefined ? () => this.#handler.onMessage(data, opcode === Opcode.Binary) : () => this.#failWith(error);
         item.pending = false;
@@ -547,7 +550,7 @@ export class Protocol {
   }
 
   #onCloseFrame(payload: Uint8Array): void {
-    const info = parseClosePayload(payload);
+    const info = parseClosePayload(payload, this.#checkUtf8 ? undefined : { skipUtf8Validation: true });
     if (info instanceof FrameError) {
       this.#failWith(info);
       return;
@@ -561,9 +564,10 @@ export class Protocol {
       this.#assembler.stop();
       this.#state = 'CLOSING';
       this.#emit(() => this.#handler.onClosing(info.code, info.reason));
-      // RFC 6455 §5.5.1: echo the peer's status code; an empty close answers an empty close.
-      const code = info.code === WS_NO_STATUS ? undefined : info.code;
-      this.#queueClose(encodeClosePayload(code), { code: info.code, reason: '' });
+      // RFC 6455 §5.5.1: echo the peer's status code; an empty close answers an empty close. The
+      // reason goes back too, byte for byte, as ws, Chromium, Bun and Python websockets answer. A
+      // copy: the payload is a view into the peer's chunk, and the echo may wait behind an encode.
+      this.#queueClose(payload.slice(), info);
       return;
     }
     this.#maybeFinish();
