@@ -28,6 +28,7 @@ describe('ErrorCode', () => {
     expect(ERROR_CLOSE_CODES[ErrorCode.ExtensionFailed]).toBe(1011);
     expect(ERROR_CLOSE_CODES[ErrorCode.SlowConsumer]).toBe(1013);
     expect(ERROR_CLOSE_CODES[ErrorCode.HeartbeatTimeout]).toBe(1006);
+    expect(ERROR_CLOSE_CODES[ErrorCode.StreamReset]).toBe(1006);
   });
 
   it("uses ws's strings for the conditions ws has a code for (ws 8, doc/ws.md, Error codes)", () => {
@@ -53,6 +54,7 @@ describe('ErrorCode', () => {
     expect(ERROR_CLOSE_CODES[ErrorCode.NotOpen]).toBeUndefined();
     expect(ERROR_CLOSE_CODES[ErrorCode.ForbiddenOrigin]).toBeUndefined();
     expect(ERROR_CLOSE_CODES[ErrorCode.ForwardFailed]).toBeUndefined();
+    expect(ERROR_CLOSE_CODES[ErrorCode.UnsupportedConnectProtocol]).toBeUndefined();
   });
 
   it('only maps codes of the catalogue', () => {

@@ -109,6 +109,13 @@ export const ErrorCode = {
   UnsupportedVersion: 'WS_ERR_UNSUPPORTED_VERSION',
   /** 403: the origin policy refused the request's `Origin`, §4.2.2 and §10.2. */
   ForbiddenOrigin: 'WS_ERR_FORBIDDEN_ORIGIN',
+  /**
+   * 400 / client 1006: an HTTP/2 extended CONNECT without `:scheme`, `:path` or `:authority`, or
+   * with a `:scheme` other than `http`/`https` (RFC 8441 §4–§5).
+   */
+  InvalidPseudoHeader: 'WS_ERR_INVALID_PSEUDO_HEADER',
+  /** 501: an HTTP/2 extended CONNECT whose `:protocol` is not `websocket` (RFC 8441 §4, RFC 9220 §3). */
+  UnsupportedConnectProtocol: 'WS_ERR_UNSUPPORTED_CONNECT_PROTOCOL',
 
   // ── The Node client (@rfc6455/client) ───────────────────────────────────────────────────
   /** 1006: no open connection within the handshake timeout (proxy, redirects and TLS included). */
@@ -129,6 +136,16 @@ export const ErrorCode = {
   ClosedAbnormally: 'WS_ERR_CLOSED_ABNORMALLY',
   /** No close code: data was sent while the connection was not OPEN; it was not sent. */
   NotOpen: 'WS_ERR_NOT_OPEN',
+  /**
+   * 1006: the HTTP/2 stream that carried the connection was reset (RST_STREAM) or its session went
+   * away before the closing handshake completed, RFC 8441 §6 (the TCP reset of RFC 6455).
+   */
+  StreamReset: 'WS_ERR_STREAM_RESET',
+  /**
+   * 1006: `http2: true`, but the server did not choose `h2` in ALPN or did not send
+   * SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 (RFC 8441 §3); nothing was sent.
+   */
+  ExtendedConnectUnsupported: 'WS_ERR_EXTENDED_CONNECT_UNSUPPORTED',
 
   // ── The Node server (@rfc6455/server) ───────────────────────────────────────────────────
   /** 1013: the peer's buffered outgoing data passed `maxBufferedAmount` under `backpressure: 'close'`. */
@@ -210,6 +227,8 @@ export const ERROR_CLOSE_CODES: Readonly<Partial<Record<ErrorCode, number>>> = O
   WS_ERR_ABORTED: WS_CLOSED_ABNORMALLY,
   WS_ERR_HEARTBEAT_TIMEOUT: WS_CLOSED_ABNORMALLY,
   WS_ERR_CLOSED_ABNORMALLY: WS_CLOSED_ABNORMALLY,
+  WS_ERR_STREAM_RESET: WS_CLOSED_ABNORMALLY,
+  WS_ERR_EXTENDED_CONNECT_UNSUPPORTED: WS_CLOSED_ABNORMALLY,
   WS_ERR_SLOW_CONSUMER: WS_TRY_AGAIN_LATER,
 });
 
