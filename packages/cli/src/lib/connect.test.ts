@@ -124,7 +124,8 @@ describe('sending and printing', () => {
     });
     const result = await run(['-c', url, '--slash', '-w', '30'], { input: '/ping are you there\n/close 4001 done for today\n' });
     expect(got).toEqual(['ping are you there', 'close 4001 done for today']);
-    expect(result.stderr).toContain('closed 4001\n');
+    // Our server's answer echoes the code and the reason (RFC 6455 §5.5.1).
+    expect(result.stderr).toContain('closed 4001: done for today\n');
   });
 });
 

@@ -163,7 +163,7 @@ describe("websocket -l (wscat's interactive server)", () => {
     const [code, reason] = await closed;
     expect([code, reason.toString()]).toEqual([4002, 'see you']);
     // The log shows the code and reason of the close frame the client answered with.
-    await waitForLine(child, /#1 close 4002\n/);
+    await waitForLine(child, /#1 close 4002: see you\n/);
     const exit = finished(child);
     child.child.stdin?.end();
     const result = await exit;

@@ -61,7 +61,7 @@ describe('an interactive client', () => {
     tty.press('Enter');
     const [code, reason] = await closed;
     expect([code, reason.toString()]).toEqual([4000, 'bye now']);
-    await tty.waitFor(/^closed 4000$/m);
+    await tty.waitFor(/^closed 4000: bye now$/m);
     // 4000 is not a clean close code for the exit status (see Exit codes).
     expect(await tty.exitCode()).toBe(3);
   });
