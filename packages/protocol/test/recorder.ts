@@ -2,7 +2,7 @@
 import { encodeFrame } from '@rfc6455/frame';
 import type { WebSocketError } from '@rfc6455/codes';
 import { Protocol } from '../src/lib/protocol.ts';
-import type { ProtocolOptions } from '../src/lib/protocol.ts';
+import type { ProtocolHandler, ProtocolOptions } from '../src/lib/protocol.ts';
 
 /** One recorded callback, in the order it happened; writes are hex, text messages are strings. */
 export type Event =
@@ -89,22 +89,31 @@ export interface Recording {
  * A Protocol (server by default, or as `options` say) with a recording handler. A client's mask
  * key is RFC_KEY unless `randomMaskKey` is given, so its bytes can be asserted exactly.
  */
+/** A handler that records every callback into `events` (text decoded, bytes as hex). */
+export function recordingHandler(events: Event[]): ProtocolHandler {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  return {
+    onWrite: (data) => events.push(['write', toHex(data)]),
+    onMessage: (data, isBinary) => events.push(isBinary ? ['binary', toHex(data)] : ['text', decoder.decode(data)]),
+    onPing: (payload) => events.push(['ping', toHex(payload)]),
+    onPong: (payload) => events.push(['pong', toHex(payload)]),
+    onClosing: (code, reason) => events.push(['closing', code, reason]),
+    onClose: (code, reason, wasClean) => events.push(['close', code, reason, wasClean]),
+    onError: (err: WebSocketError) => events.push(['error', err.code, err.closeCode]),
+  };
+}
+
+/**
+ * A Protocol (server by default, or as `options` say) with a recording handler. A client's mask
+ * key is RFC_KEY unless `randomMaskKey` is given, so its bytes can be asserted exactly.
+ */
 export function record(options: Partial<ProtocolOptions> = {}): Recording {
   const events: Event[] = [];
-  const decoder = new TextDecoder('utf-8', { fatal: true });
   const protocol = new Protocol({
     role: 'server',
     randomMaskKey: () => RFC_KEY.slice(),
     ...options,
-    handler: {
-      onWrite: (data) => events.push(['write', toHex(data)]),
-      onMessage: (data, isBinary) => events.push(isBinary ? ['binary', toHex(data)] : ['text', decoder.decode(data)]),
-      onPing: (payload) => events.push(['ping', toHex(payload)]),
-      onPong: (payload) => events.push(['pong', toHex(payload)]),
-      onClosing: (code, reason) => events.push(['closing', code, reason]),
-      onClose: (code, reason, wasClean) => events.push(['close', code, reason, wasClean]),
-      onError: (err: WebSocketError) => events.push(['error', err.code, err.closeCode]),
-    },
+    handler: recordingHandler(events),
   });
   return {
     protocol,

@@ -68,3 +68,60 @@ export function heldXorExtension(): HeldXor {
     },
   };
 }
+
+/** A deterministic pseudo-random source (xorshift), so delays are random but reproducible. */
+function prng(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x1_0000_0000;
+  };
+}
+
+// Every transform an asyncXorExtension has started and that has not settled yet.
+const inFlight = new Set<Promise<unknown>>();
+
+/** `value()` after `ms` milliseconds (its exception as the rejection), tracked by {@link transformsSettled}. */
+export function later<T>(ms: number, value: () => T): Promise<T> {
+  const promise = new Promise<T>((resolve, reject) =>
+    setTimeout(() => {
+      try {
+        resolve(value());
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    }, ms),
+  );
+  inFlight.add(promise);
+  const forget = (): void => {
+    inFlight.delete(promise);
+  };
+  promise.then(forget, forget);
+  return promise;
+}
+
+/** The XOR extension, each transform finishing after a random delay of 0–9 ms. */
+export function asyncXorExtension(seed: number): Extension {
+  const sync = xorExtension();
+  const random = prng(seed);
+  return {
+    name: 'x-xor-async',
+    rsvBits: 0x4,
+    encode: (payload, isBinary) => later(Math.floor(random() * 10), () => sync.encode!(payload, isBinary) as EncodedMessage),
+    decode: (fragments, rsv, max) => later(Math.floor(random() * 10), () => sync.decode!(fragments, rsv, max) as Uint8Array),
+  };
+}
+
+/**
+ * Resolves once every transform of every asyncXorExtension has finished and the protocol has
+ * handled its result (a macrotask after the last settles, so the protocol's `then` callbacks ran).
+ * Waits for the transforms themselves, never for a fixed time.
+ */
+export async function transformsSettled(): Promise<void> {
+  do {
+    await Promise.allSettled([...inFlight]);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  } while (inFlight.size > 0);
+}

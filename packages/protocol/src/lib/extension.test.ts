@@ -1,48 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { WebSocketError } from '@rfc6455/codes';
 import type { Extension } from './extension.ts';
+import { closeExtensions } from './extension.ts';
 import { Protocol } from './protocol.ts';
 import { closePayload, frame, fromHex, record, serverClose, serverFrame, utf8 } from '../../test/recorder.ts';
-import { xor, xorExtension } from '../../test/xor-extension.ts';
-
-/** A deterministic pseudo-random source (xorshift), so delays are random but reproducible. */
-function prng(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x1_0000_0000;
-  };
-}
-
-function later<T>(ms: number, value: () => T): Promise<T> {
-  return new Promise((resolve, reject) =>
-    setTimeout(() => {
-      try {
-        resolve(value());
-      } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
-    }, ms),
-  );
-}
-
-/** The XOR extension, each transform finishing after a random delay of 0–9 ms. */
-function asyncXorExtension(seed: number): Extension {
-  const sync = xorExtension();
-  const random = prng(seed);
-  return {
-    name: 'x-xor-async',
-    rsvBits: 0x4,
-    encode: (payload, isBinary) => later(Math.floor(random() * 10), () => sync.encode!(payload, isBinary) as { data: Uint8Array; rsv: number }),
-    decode: (fragments, rsv, max) => later(Math.floor(random() * 10), () => sync.decode!(fragments, rsv, max) as Uint8Array),
-  };
-}
-
-function settle(ms = 40): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+import { asyncXorExtension, later, transformsSettled, xor, xorExtension } from '../../test/xor-extension.ts';
 
 describe('extensions: a synchronous transform', () => {
   it('encodes whole messages and sets RSV1 on their frame, with no Promise on the path', () => {
@@ -188,7 +150,7 @@ describe('extensions: asynchronous transforms keep message order', () => {
       ['write', serverFrame(9, 'p')],
       ['closing', 1000, ''],
     ]);
-    await settle();
+    await transformsSettled();
     expect(r.take()).toEqual([
       ...sent.map((text): ['write', string] => ['write', serverFrame(1, xor([utf8(text)]), { rsv1: true })]),
       ['write', serverClose(1000)],
@@ -201,7 +163,7 @@ describe('extensions: asynchronous transforms keep message order', () => {
     r.protocol.sendBinary(fromHex('01'), { fin: false });
     r.protocol.sendBinary(fromHex('02'));
     expect(r.take()).toEqual([]);
-    await settle();
+    await transformsSettled();
     expect(r.take().map((e) => e[1])).toEqual([serverFrame(1, xor([utf8('ab')]), { rsv1: true }), '020101', '800102']);
   });
 
@@ -217,7 +179,7 @@ describe('extensions: asynchronous transforms keep message order', () => {
         ['write', serverClose(1000, 'end')],
       ]);
       expect(r.protocol.state).toBe('CLOSING');
-      await settle();
+      await transformsSettled();
       expect(r.take()).toEqual([
         ...texts.map((text): ['text', string] => ['text', text]),
         ['text', 'plain'],
@@ -242,7 +204,7 @@ describe('extensions: asynchronous transforms keep message order', () => {
       ],
     });
     r.feed(frame(1, xor([utf8('first')]), { rsv1: true }), frame(1, 'x', { rsv1: true }), frame(1, xor([utf8('third')]), { rsv1: true }));
-    await settle();
+    await transformsSettled();
     expect(r.take()).toEqual([
       ['text', 'first'],
       ['error', 'WS_ERR_EXTENSION_FAILED', 1011],
@@ -256,7 +218,7 @@ describe('extensions: asynchronous transforms keep message order', () => {
     r.feed(frame(2, xor([fromHex('0a')]), { rsv1: true }));
     r.protocol.receiveEof();
     expect(r.take()).toEqual([]);
-    await settle();
+    await transformsSettled();
     expect(r.take()).toEqual([
       ['binary', '0a'],
       ['close', 1006, '', false],
@@ -267,7 +229,7 @@ describe('extensions: asynchronous transforms keep message order', () => {
     const r = record({ extensions: [asyncXorExtension(11)] });
     r.protocol.sendText('never');
     r.protocol.fail(1001);
-    await settle();
+    await transformsSettled();
     expect(r.take()).toEqual([
       ['write', serverClose(1001)],
       ['close', 1006, '', false],
@@ -275,132 +237,11 @@ describe('extensions: asynchronous transforms keep message order', () => {
   });
 });
 
-
-describe('extensions: per-message send options', () => {
-  /** The XOR extension that compresses only when not told `compress: false`, logging the options it got. */
-  function optionAware(log: unknown[]): Extension {
-    const inner = xorExtension();
-    return {
-      name: 'x-opt',
-      rsvBits: 0x4,
-      encode(payload, isBinary, options) {
-        log.push(options);
-        if (options?.compress === false) return { data: payload, rsv: 0 };
-        return inner.encode!(payload, isBinary) as { data: Uint8Array; rsv: number };
-      },
-    };
-  }
-
-  it('hands { compress } to encode, and nothing when the caller gave no compress option', () => {
-    const log: unknown[] = [];
-    const r = record({ extensions: [optionAware(log)] });
-    r.protocol.sendText('Hi', { compress: false });
-    r.protocol.sendBinary(fromHex('01'), { compress: true });
-    r.protocol.sendText('Hi');
-    expect(r.take().map((e) => e[1])).toEqual(['8102' + '4869', 'c201' + '5b', 'c102' + '1233']);
-    expect(log).toEqual([{ compress: false }, { compress: true }, undefined]);
-  });
-
-  it('throws TypeError for a compress or onWritten of the wrong type', () => {
-    const r = record({ extensions: [optionAware([])] });
-    expect(() => r.protocol.sendText('x', { compress: 'no' as unknown as boolean })).toThrow('options.compress must be a boolean');
-    expect(() => r.protocol.sendText('x', { onWritten: 1 as unknown as () => void })).toThrow('options.onWritten must be a function');
-  });
-
-  it('calls onWritten(true) inside the send, right after the frame was written, with or without extensions', () => {
-    for (const extensions of [[], [xorExtension()]]) {
-      const r = record({ extensions });
-      const marks: Array<[boolean, unknown[]]> = [];
-      r.protocol.sendText('Hi', { onWritten: (written) => marks.push([written, r.take().map((e) => e[1])]) });
-      expect(marks).toEqual([[true, [extensions.length === 0 ? '81024869' : 'c1021233']]]);
-    }
-  });
-
-  it('calls onWritten(true) for a manual fragment, once its own frame is out', () => {
-    const r = record();
-    const marks: boolean[] = [];
-    r.protocol.sendBinary(fromHex('01'), { fin: false, onWritten: (w) => marks.push(w) });
-    expect(marks).toEqual([true]);
-    expect(r.take().map((e) => e[1])).toEqual(['020101']);
-  });
-
-  it('calls onWritten later, after the frame of a message that waited for an asynchronous encode', async () => {
-    const r = record({ extensions: [asyncXorExtension(5)] });
-    const marks: Array<[string, boolean, unknown[]]> = [];
-    const hook = (name: string) => (written: boolean) => marks.push([name, written, r.take().map((e) => e[1])]);
-    r.protocol.sendText('one', { onWritten: hook('one') });
-    r.protocol.sendBinary(fromHex('02'), { fin: false, onWritten: hook('frag') });
-    r.protocol.sendBinary(fromHex('03'), { onWritten: hook('end') });
-    expect(marks).toEqual([]);
-    await settle();
-    expect(marks).toEqual([
-      ['one', true, [serverFrame(1, xor([utf8('one')]), { rsv1: true })]],
-      ['frag', true, ['020102']],
-      ['end', true, ['800103']],
-    ]);
-  });
-
-  it('calls onWritten(false) for sends dropped when the connection fails before their encode finishes', async () => {
-    const r = record({ extensions: [asyncXorExtension(11)] });
-    const marks: Array<[string, boolean]> = [];
-    r.protocol.sendText('a', { onWritten: (w) => marks.push(['a', w]) });
-    r.protocol.sendText('b', { onWritten: (w) => marks.push(['b', w]) });
-    r.protocol.fail(1001);
-    expect(marks).toEqual([
-      ['a', false],
-      ['b', false],
-    ]);
-    await settle();
-    expect(marks).toHaveLength(2);
-    expect(r.take()).toEqual([
-      ['write', serverClose(1001)],
-      ['close', 1006, '', false],
-    ]);
-  });
-
-  it('calls onWritten(false) for a send whose asynchronous encode failed, and for those behind it', async () => {
-    const r = record({
-      extensions: [{ name: 'x-fail', rsvBits: 0x4, encode: () => later(1, () => { throw new Error('zlib'); }) }],
-    });
-    const marks: Array<[string, boolean]> = [];
-    r.protocol.sendText('a', { onWritten: (w) => marks.push(['a', w]) });
-    r.protocol.sendText('b', { onWritten: (w) => marks.push(['b', w]) });
-    await settle();
-    expect(marks).toEqual([
-      ['a', false],
-      ['b', false],
-    ]);
-    expect(r.take()).toEqual([
-      ['error', 'WS_ERR_EXTENSION_FAILED', 1011],
-      ['write', serverClose(1011, 'Internal error')],
-      ['close', 1006, '', false],
-    ]);
-  });
-
-  it('does not call onWritten when the send returns false', () => {
-    const r = record();
-    r.protocol.sendClose(1000);
-    const marks: boolean[] = [];
-    expect(r.protocol.sendText('late', { onWritten: (w) => marks.push(w) })).toBe(false);
-    expect(marks).toEqual([]);
-  });
-});
-
-describe('sendRaw: pre-encoded frames keep message order', () => {
-  it('writes at once when nothing waits, behind a pending encode otherwise, and not once closing', async () => {
-    const r = record({ extensions: [asyncXorExtension(2)] });
-    const raw = fromHex('810161');
-    const marks: boolean[] = [];
-    r.protocol.sendText('one');
-    expect(r.protocol.sendRaw(raw, { onWritten: (w) => marks.push(w) })).toBe(true);
-    expect([r.take(), marks]).toEqual([[], []]);
-    await settle();
-    expect(r.take().map((e) => e[1])).toEqual([serverFrame(1, xor([utf8('one')]), { rsv1: true }), '810161']);
-    expect(marks).toEqual([true]);
-    expect(r.protocol.sendRaw(raw)).toBe(true);
-    expect(r.take()).toEqual([['write', '810161']]);
-    r.protocol.sendClose(1000);
-    expect(r.protocol.sendRaw(raw)).toBe(false);
-    expect(() => r.protocol.sendRaw('x' as unknown as Uint8Array)).toThrow(TypeError);
+describe('closeExtensions', () => {
+  it('closes every extension once, in order, even after one of them throws', () => {
+    const log: string[] = [];
+    const throwing: Extension = { name: 'x-throws', rsvBits: 0, close: () => { log.push('throws'); throw new Error('cleanup'); } };
+    expect(() => closeExtensions([xorExtension(log), throwing, xorExtension(log), { name: 'x-none', rsvBits: 0 }])).not.toThrow();
+    expect(log).toEqual(['close', 'throws', 'close']);
   });
 });

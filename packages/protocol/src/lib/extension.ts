@@ -215,3 +215,18 @@ export function extensionError(err: unknown, direction: 'encode' | 'decode', nam
     { cause: err },
   );
 }
+
+/**
+ * Tell every extension the connection is over (`close`), so it can free its resources (a zlib
+ * stream). One extension's cleanup failing must not keep the others from theirs, nor the
+ * connection from closing; there is nobody left to report it to.
+ */
+export function closeExtensions(extensions: readonly Extension[]): void {
+  for (const extension of extensions) {
+    try {
+      extension.close?.();
+    } catch {
+      // Deliberately swallowed: see above.
+    }
+  }
+}

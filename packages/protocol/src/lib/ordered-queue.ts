@@ -6,6 +6,8 @@
  * which is why the state machine checks `items.length` before it queues anything.
  */
 
+import type { WebSocketError } from '@rfc6455/codes';
+
 /** A deferred step of an ordered queue: `run` is set once `pending` turns false. */
 export interface QueueItem {
   pending: boolean;
@@ -52,4 +54,15 @@ export class OrderedQueue {
     this.#epoch++;
     return dropped;
   }
+}
+
+/**
+ * What the queue of one direction tells the state machine, with the connection passed in (one set
+ * of functions serves every connection, as with the message assembler's outlets).
+ */
+export interface QueueOutlets<Owner> {
+  /** Ready steps ran and the queue stopped at a pending one or ran dry: the connection may finish closing. */
+  drained(owner: Owner): void;
+  /** An extension's transform failed: fail the connection, with `wireReason` as the close reason when given. */
+  fail(owner: Owner, error: WebSocketError, wireReason?: string): void;
 }

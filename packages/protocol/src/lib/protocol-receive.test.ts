@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { closePayload, concat, frame, fromHex, record, serverClose, serverFrame, toHex, utf8 } from '../../test/recorder.ts';
+import { Opcode } from '@rfc6455/codes';
+import type { Event } from '../../test/recorder.ts';
+import { closePayload, concat, frame, fromHex, record, recordingHandler, serverClose, toHex, utf8 } from '../../test/recorder.ts';
+import { heldXorExtension, xor, xorExtension } from '../../test/xor-extension.ts';
+import type { Extension } from './extension.ts';
 import { Protocol } from './protocol.ts';
+import { Receiver } from './protocol-receive.ts';
 
 describe('receiving messages', () => {
   it('delivers the masked "Hello" of RFC 6455 §5.7 as a server', () => {
@@ -64,60 +69,6 @@ describe('receiving messages', () => {
     expect(events[0]).toEqual(['error', 'WS_ERR_INVALID_OPCODE', 1002]);
     r.feed(frame(1, 'later'));
     expect(r.take()).toEqual([]);
-  });
-});
-
-describe('fragmentation', () => {
-  it('assembles the fragmented "Hello" of RFC 6455 §5.7', () => {
-    const r = record({ role: 'client' });
-    r.feed(fromHex('01 03 48 65 6c'));
-    expect(r.take()).toEqual([]);
-    r.feed(fromHex('80 02 6c 6f'));
-    expect(r.take()).toEqual([['text', 'Hello']]);
-  });
-
-  it('assembles many fragments, empty ones included, into one binary message', () => {
-    const r = record();
-    r.feed(
-      frame(2, fromHex('01'), { fin: false }),
-      frame(0, new Uint8Array(0), { fin: false }),
-      frame(0, fromHex('02 03'), { fin: false }),
-      frame(0, fromHex('04'), { fin: true }),
-    );
-    expect(r.take()).toEqual([['binary', '01020304']]);
-  });
-
-  it('delivers control frames interleaved inside a fragmented message, in order (§5.4)', () => {
-    const r = record();
-    r.feed(frame(1, 'Hel', { fin: false }), frame(9, 'p1'), frame(0, 'lo', { fin: false }), frame(10, 'q'), frame(0, '!'));
-    expect(r.take()).toEqual([
-      ['write', serverFrame(10, 'p1')],
-      ['ping', '7031'],
-      ['pong', '71'],
-      ['text', 'Hello!'],
-    ]);
-  });
-
-  it('fails 1002 on a continuation frame with no message in progress', () => {
-    const r = record();
-    r.feed(frame(0, 'x'));
-    expect(r.take()).toEqual([
-      ['error', 'WS_ERR_INVALID_OPCODE', 1002],
-      ['write', serverClose(1002, 'Continuation frame with no message in progress (RFC 6455 §5.4)')],
-      ['close', 1006, '', false],
-    ]);
-  });
-
-  it('fails 1002 on a new data frame inside a fragmented message', () => {
-    const r = record();
-    r.feed(frame(1, 'a', { fin: false }), frame(2, 'b'));
-    expect(r.take()[0]).toEqual(['error', 'WS_ERR_INVALID_OPCODE', 1002]);
-  });
-
-  it('fails 1002 on RSV1 on a continuation frame even when an extension owns RSV1 (RFC 7692 §6.1)', () => {
-    const r = record({ extensions: [{ name: 'x', rsvBits: 0x4, decode: (parts) => parts[0]! }] });
-    r.feed(frame(2, 'a', { fin: false, rsv1: true }), frame(0, 'b', { rsv1: true }));
-    expect(r.take()[0]).toEqual(['error', 'WS_ERR_UNEXPECTED_RSV_1', 1002]);
   });
 });
 
@@ -283,59 +234,79 @@ describe('UTF-8', () => {
   });
 });
 
-describe('limits', () => {
-  it('fails 1009 on a frame over maxPayloadLength', () => {
-    const r = record({ maxPayloadLength: 4 });
-    r.feed(frame(2, fromHex('01 02 03 04 05')));
-    expect(r.take()[0]).toEqual(['error', 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 1009]);
+describe('Receiver on its own (ordered delivery without the state machine)', () => {
+  function setup(extensions: Extension[] = [], maxMessageLength = 1024) {
+    const events: Event[] = [];
+    const outlets: string[] = [];
+    const receiver = new Receiver(
+      'owner',
+      {
+        drained: (owner) => outlets.push(`drained ${owner}`),
+        fail: (owner, error, wireReason) => outlets.push(`fail ${owner} ${error.code} ${error.closeCode} ${wireReason}`),
+      },
+      { handler: recordingHandler(events), extensions, maxMessageLength, checkUtf8: true },
+    );
+    return { receiver, events, outlets };
+  }
+  const turn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
+  it('delivers at once while nothing waits; behind a pending decode, messages, pings, pongs and events keep their order', async () => {
+    const held = heldXorExtension();
+    const { receiver, events, outlets } = setup([held.extension]);
+    receiver.deliver(utf8('first'), false);
+    receiver.decode(Opcode.Text, 4, [xor([utf8('second')])]);
+    receiver.deliver(fromHex('03'), true);
+    receiver.ping(fromHex('aa'));
+    receiver.pong(fromHex('bb'));
+    receiver.emit(() => events.push(['closing', 1000, 'after']));
+    expect([events, receiver.queued.length]).toEqual([[['text', 'first']], 5]);
+    held.release();
+    await turn();
+    expect(events).toEqual([
+      ['text', 'first'],
+      ['text', 'second'],
+      ['binary', '03'],
+      ['ping', 'aa'],
+      ['pong', 'bb'],
+      ['closing', 1000, 'after'],
+    ]);
+    expect(outlets).toEqual(['drained owner']);
   });
 
-  it('accepts a message of exactly maxMessageLength and fails 1009 one byte over, across fragments', () => {
-    const ok = record({ maxMessageLength: 4 });
-    ok.feed(frame(2, fromHex('01 02'), { fin: false }), frame(0, fromHex('03 04')));
-    expect(ok.take()).toEqual([['binary', '01020304']]);
-    const over = record({ maxMessageLength: 4 });
-    over.feed(frame(2, fromHex('01 02'), { fin: false }), frame(0, fromHex('03 04 05')));
-    expect(over.take()[0]).toEqual(['error', 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 1009]);
-  });
-
-  it('fails 1009 as soon as the first bytes of a too-long frame arrive', () => {
-    const r = record({ maxMessageLength: 100 });
-    const big = frame(2, new Uint8Array(1000));
-    r.feed(big.subarray(0, 20));
-    expect(r.take()[0]).toEqual(['error', 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 1009]);
-  });
-
-  it('accepts maxFragments frames and fails 1008 on one more', () => {
-    const ok = record({ maxFragments: 3 });
-    ok.feed(frame(2, 'a', { fin: false }), frame(0, 'b', { fin: false }), frame(0, 'c'));
-    expect(ok.take()).toEqual([['binary', '616263']]);
-    const over = record({ maxFragments: 3 });
-    over.feed(frame(2, 'a', { fin: false }), frame(0, '', { fin: false }), frame(0, '', { fin: false }), frame(0, 'c'));
-    expect(over.take()).toEqual([
-      ['error', 'WS_ERR_TOO_MANY_BUFFERED_PARTS', 1008],
-      ['write', serverClose(1008, 'Message in more than maxFragments 3 frames')],
-      ['close', 1006, '', false],
+  it('checks a decoded message: over maxMessageLength is 1009, text that is not UTF-8 is 1007', () => {
+    const lenient: Extension = { name: 'x-lenient', rsvBits: 0x4, decode: (fragments) => xor(fragments) };
+    const { receiver, events, outlets } = setup([lenient], 4);
+    receiver.decode(Opcode.Binary, 4, [xor([fromHex('0102030405')])]);
+    receiver.decode(Opcode.Text, 4, [xor([fromHex('ff')])]);
+    receiver.decode(Opcode.Binary, 4, [xor([fromHex('01020304')])]);
+    expect(events).toEqual([['binary', '01020304']]);
+    expect(outlets).toEqual([
+      'fail owner WS_ERR_UNSUPPORTED_MESSAGE_LENGTH 1009 undefined',
+      'fail owner WS_ERR_INVALID_UTF8 1007 undefined',
     ]);
   });
 
-  it('fails 1008 on a frame fed in more pieces than maxBufferedChunks (ws: too many buffered chunks)', () => {
-    const bytes = frame(2, fromHex('01 02 03 04'));
-    const ok = record({ maxBufferedChunks: 2 });
-    ok.feed(bytes.subarray(0, bytes.length - 4), bytes.subarray(bytes.length - 4, bytes.length - 2), bytes.subarray(bytes.length - 2));
-    expect(ok.take()).toEqual([['binary', '01020304']]);
-    const over = record({ maxBufferedChunks: 2 });
-    over.feed(...[...bytes.subarray(bytes.length - 4)].map((_, i) => bytes.subarray(i === 0 ? 0 : bytes.length - 4 + i, bytes.length - 3 + i)));
-    expect(over.take()).toEqual([
-      ['error', 'WS_ERR_TOO_MANY_BUFFERED_PARTS', 1008],
-      ['write', serverClose(1008, 'A frame arrived in more than maxBufferedChunks (2) pieces')],
-      ['close', 1006, '', false],
-    ]);
+  it("keeps a decoder's own verdict (its 1009 while inflating), with its code as the wire reason", () => {
+    const { receiver, outlets } = setup([xorExtension()], 4);
+    receiver.decode(Opcode.Binary, 4, [xor([fromHex('0102030405')])]);
+    expect(outlets).toEqual(['fail owner WS_ERR_UNSUPPORTED_MESSAGE_LENGTH 1009 WS_ERR_UNSUPPORTED_MESSAGE_LENGTH']);
   });
 
-  it('rejects bad limit options at once', () => {
-    expect(() => record({ maxMessageLength: -1 })).toThrow(RangeError);
-    expect(() => record({ maxFragments: 1.5 })).toThrow(RangeError);
-    expect(() => record({ maxPayloadLength: Number.NaN })).toThrow(RangeError);
+  it("a decoder's exception fails the owner with 1011 and the reason withheld", () => {
+    const { receiver, outlets } = setup([{ name: 'x-bad', rsvBits: 0x4, decode: () => { throw new Error('zlib'); } }]);
+    receiver.decode(Opcode.Text, 4, [fromHex('00')]);
+    expect(outlets).toEqual(['fail owner WS_ERR_EXTENSION_FAILED 1011 Internal error']);
+  });
+
+  it('drop discards what waits, and a decode that settles afterwards delivers nothing', async () => {
+    const held = heldXorExtension();
+    const { receiver, events, outlets } = setup([held.extension]);
+    receiver.decode(Opcode.Text, 4, [xor([utf8('late')])]);
+    receiver.ping(fromHex('aa'));
+    receiver.drop();
+    expect(receiver.queued.length).toBe(0);
+    held.release();
+    await turn();
+    expect([events, outlets]).toEqual([[], []]);
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SINGLE_WRITE_MAX } from './protocol.ts';
-import { concat, frame, fromHex, record, serverFrame, toHex, utf8 } from '../../test/recorder.ts';
+import { Opcode } from '@rfc6455/codes';
+import type { Extension } from './extension.ts';
+import { Sender } from './protocol-send.ts';
+import type { Event } from '../../test/recorder.ts';
+import { RFC_KEY, concat, frame, fromHex, record, recordingHandler, serverClose, serverFrame, toHex, utf8 } from '../../test/recorder.ts';
+import { asyncXorExtension, heldXorExtension, later, transformsSettled, xor, xorExtension } from '../../test/xor-extension.ts';
 
 describe('sending as a server', () => {
   it('writes the unmasked "Hello" of RFC 6455 §5.7 from a string or from bytes', () => {
@@ -178,5 +183,204 @@ describe('misuse', () => {
     client.protocol.sendBinary(concat([fromHex('00'), fromHex('ff')]));
     server.feed(fromHex(client.take()[0]![1] as string));
     expect(server.take()).toEqual([['binary', '00ff']]);
+  });
+});
+
+describe('per-message send options (with an extension)', () => {
+  /** The XOR extension that compresses only when not told `compress: false`, logging the options it got. */
+  function optionAware(log: unknown[]): Extension {
+    const inner = xorExtension();
+    return {
+      name: 'x-opt',
+      rsvBits: 0x4,
+      encode(payload, isBinary, options) {
+        log.push(options);
+        if (options?.compress === false) return { data: payload, rsv: 0 };
+        return inner.encode!(payload, isBinary) as { data: Uint8Array; rsv: number };
+      },
+    };
+  }
+
+  it('hands { compress } to encode, and nothing when the caller gave no compress option', () => {
+    const log: unknown[] = [];
+    const r = record({ extensions: [optionAware(log)] });
+    r.protocol.sendText('Hi', { compress: false });
+    r.protocol.sendBinary(fromHex('01'), { compress: true });
+    r.protocol.sendText('Hi');
+    expect(r.take().map((e) => e[1])).toEqual(['8102' + '4869', 'c201' + '5b', 'c102' + '1233']);
+    expect(log).toEqual([{ compress: false }, { compress: true }, undefined]);
+  });
+
+  it('throws TypeError for a compress or onWritten of the wrong type', () => {
+    const r = record({ extensions: [optionAware([])] });
+    expect(() => r.protocol.sendText('x', { compress: 'no' as unknown as boolean })).toThrow('options.compress must be a boolean');
+    expect(() => r.protocol.sendText('x', { onWritten: 1 as unknown as () => void })).toThrow('options.onWritten must be a function');
+  });
+
+  it('calls onWritten(true) inside the send, right after the frame was written, with or without extensions', () => {
+    for (const extensions of [[], [xorExtension()]]) {
+      const r = record({ extensions });
+      const marks: Array<[boolean, unknown[]]> = [];
+      r.protocol.sendText('Hi', { onWritten: (written) => marks.push([written, r.take().map((e) => e[1])]) });
+      expect(marks).toEqual([[true, [extensions.length === 0 ? '81024869' : 'c1021233']]]);
+    }
+  });
+
+  it('calls onWritten(true) for a manual fragment, once its own frame is out', () => {
+    const r = record();
+    const marks: boolean[] = [];
+    r.protocol.sendBinary(fromHex('01'), { fin: false, onWritten: (w) => marks.push(w) });
+    expect(marks).toEqual([true]);
+    expect(r.take().map((e) => e[1])).toEqual(['020101']);
+  });
+
+  it('calls onWritten later, after the frame of a message that waited for an asynchronous encode', async () => {
+    const r = record({ extensions: [asyncXorExtension(5)] });
+    const marks: Array<[string, boolean, unknown[]]> = [];
+    const hook = (name: string) => (written: boolean) => marks.push([name, written, r.take().map((e) => e[1])]);
+    r.protocol.sendText('one', { onWritten: hook('one') });
+    r.protocol.sendBinary(fromHex('02'), { fin: false, onWritten: hook('frag') });
+    r.protocol.sendBinary(fromHex('03'), { onWritten: hook('end') });
+    expect(marks).toEqual([]);
+    await transformsSettled();
+    expect(marks).toEqual([
+      ['one', true, [serverFrame(1, xor([utf8('one')]), { rsv1: true })]],
+      ['frag', true, ['020102']],
+      ['end', true, ['800103']],
+    ]);
+  });
+
+  it('calls onWritten(false) for sends dropped when the connection fails before their encode finishes', async () => {
+    const r = record({ extensions: [asyncXorExtension(11)] });
+    const marks: Array<[string, boolean]> = [];
+    r.protocol.sendText('a', { onWritten: (w) => marks.push(['a', w]) });
+    r.protocol.sendText('b', { onWritten: (w) => marks.push(['b', w]) });
+    r.protocol.fail(1001);
+    expect(marks).toEqual([
+      ['a', false],
+      ['b', false],
+    ]);
+    await transformsSettled();
+    expect(marks).toHaveLength(2);
+    expect(r.take()).toEqual([
+      ['write', serverClose(1001)],
+      ['close', 1006, '', false],
+    ]);
+  });
+
+  it('calls onWritten(false) for a send whose asynchronous encode failed, and for those behind it', async () => {
+    const r = record({
+      extensions: [{ name: 'x-fail', rsvBits: 0x4, encode: () => later(1, () => { throw new Error('zlib'); }) }],
+    });
+    const marks: Array<[string, boolean]> = [];
+    r.protocol.sendText('a', { onWritten: (w) => marks.push(['a', w]) });
+    r.protocol.sendText('b', { onWritten: (w) => marks.push(['b', w]) });
+    await transformsSettled();
+    expect(marks).toEqual([
+      ['a', false],
+      ['b', false],
+    ]);
+    expect(r.take()).toEqual([
+      ['error', 'WS_ERR_EXTENSION_FAILED', 1011],
+      ['write', serverClose(1011, 'Internal error')],
+      ['close', 1006, '', false],
+    ]);
+  });
+
+  it('does not call onWritten when the send returns false', () => {
+    const r = record();
+    r.protocol.sendClose(1000);
+    const marks: boolean[] = [];
+    expect(r.protocol.sendText('late', { onWritten: (w) => marks.push(w) })).toBe(false);
+    expect(marks).toEqual([]);
+  });
+});
+
+describe('sendRaw: pre-encoded frames keep message order', () => {
+  it('writes at once when nothing waits, behind a pending encode otherwise, and not once closing', async () => {
+    const r = record({ extensions: [asyncXorExtension(2)] });
+    const raw = fromHex('810161');
+    const marks: boolean[] = [];
+    r.protocol.sendText('one');
+    expect(r.protocol.sendRaw(raw, { onWritten: (w) => marks.push(w) })).toBe(true);
+    expect([r.take(), marks]).toEqual([[], []]);
+    await transformsSettled();
+    expect(r.take().map((e) => e[1])).toEqual([serverFrame(1, xor([utf8('one')]), { rsv1: true }), '810161']);
+    expect(marks).toEqual([true]);
+    expect(r.protocol.sendRaw(raw)).toBe(true);
+    expect(r.take()).toEqual([['write', '810161']]);
+    r.protocol.sendClose(1000);
+    expect(r.protocol.sendRaw(raw)).toBe(false);
+    expect(() => r.protocol.sendRaw('x' as unknown as Uint8Array)).toThrow(TypeError);
+  });
+});
+
+describe('Sender on its own (the send path without the state machine)', () => {
+  function setup(extensions: Extension[] = [], isClient = false) {
+    const events: Event[] = [];
+    const outlets: string[] = [];
+    const sender = new Sender(
+      'owner',
+      {
+        drained: (owner) => outlets.push(`drained ${owner}`),
+        fail: (owner, error, wireReason) => outlets.push(`fail ${owner} ${error.code} ${wireReason}`),
+      },
+      { handler: recordingHandler(events), isClient, extensions, randomMaskKey: () => RFC_KEY.slice() },
+    );
+    return { sender, events, outlets };
+  }
+
+  it('masks a client text frame with the injected key: the masked "Hello" of RFC 6455 §5.7', () => {
+    const { sender, events } = setup([], true);
+    expect(sender.writeTextNow('Hello')).toBe(true);
+    expect(events).toEqual([['write', '818537fa213d7f9f4d5158']]);
+  });
+
+  it('keeps later frames and steps behind a pending encode, then tells the owner the queue drained', async () => {
+    const held = heldXorExtension();
+    const { sender, events, outlets } = setup([held.extension]);
+    const marks: boolean[] = [];
+    expect(sender.send(Opcode.Text, utf8('a'), { onWritten: (w) => marks.push(w) }, false, false)).toBe(true);
+    expect(sender.writeTextNow('b')).toBe(false);
+    sender.queueFrame(Opcode.Binary, fromHex('01'), true, 0, (w) => marks.push(w));
+    sender.queueStep(() => events.push(['closing', 0, 'step ran']));
+    expect([events, sender.queued.length]).toEqual([[], 3]);
+    held.release();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(events).toEqual([
+      ['write', serverFrame(1, xor([utf8('a')]), { rsv1: true })],
+      ['write', '820101'],
+      ['closing', 0, 'step ran'],
+    ]);
+    expect([marks, outlets, sender.queued.length]).toEqual([[true, true], ['drained owner'], 0]);
+  });
+
+  it('a discarded send writes nothing and returns false, but bad arguments still throw', () => {
+    const { sender, events } = setup();
+    expect(sender.send(Opcode.Binary, fromHex('01'), undefined, false, true)).toBe(false);
+    expect(sender.sendControl(Opcode.Ping, 'x', true)).toBe(false);
+    expect(sender.sendRaw(fromHex('810161'), undefined, true)).toBe(false);
+    expect(() => sender.send(Opcode.Binary, fromHex('01'), { fin: 1 as unknown as boolean }, false, true)).toThrow(TypeError);
+    expect(() => sender.sendControl(Opcode.Ping, new Uint8Array(126), true)).toThrow(RangeError);
+    expect(events).toEqual([]);
+  });
+
+  it('drop tells every queued send it was not written; a result arriving afterwards is ignored', async () => {
+    const held = heldXorExtension();
+    const { sender, events, outlets } = setup([held.extension]);
+    const marks: string[] = [];
+    sender.send(Opcode.Text, utf8('a'), { onWritten: (w) => marks.push(`a ${w}`) }, false, false);
+    sender.sendRaw(fromHex('810161'), { onWritten: (w) => marks.push(`raw ${w}`) }, false);
+    sender.drop();
+    expect([marks, sender.queued.length]).toEqual([['a false', 'raw false'], 0]);
+    held.release();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect([events, outlets]).toEqual([[], []]);
+  });
+
+  it('an encoder that throws fails the owner with the reason withheld, and the send returns false', () => {
+    const { sender, events, outlets } = setup([{ name: 'x-bad', rsvBits: 0x4, encode: () => { throw new Error('zlib'); } }]);
+    expect(sender.send(Opcode.Text, utf8('a'), undefined, false, false)).toBe(false);
+    expect([events, outlets]).toEqual([[], ['fail owner WS_ERR_EXTENSION_FAILED Internal error']]);
   });
 });

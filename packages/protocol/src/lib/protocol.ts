@@ -7,30 +7,30 @@
  * event over as it is found, with no array per chunk, and it fits extension transforms that finish
  * later (permessage-deflate through zlib), whose results must reach the I/O layer without a poll.
  *
- * Split by concept: incoming data frames become messages in message-assembler.ts, the order behind
- * asynchronous transforms is kept by ordered-queue.ts, options and the handler contract are in
- * protocol-options.ts. What stays here is the state that every path reads: the connection state and
- * closing flag, the send path (sendText's fast path checks state, closing, the fragment in progress,
- * the encoders and the outbox in one place, with no call in between) and the close handshake
- * (RFC 6455 §7), which touches all of them.
+ * Split by concept: incoming data frames become messages in message-assembler.ts, decoded messages
+ * and events reach the application in order through protocol-receive.ts, sends become frames in
+ * order through protocol-send.ts, the order behind asynchronous transforms is kept by
+ * ordered-queue.ts, options and the handler contract are in protocol-options.ts. What stays here is
+ * the state every path reads — the connection state and the closing flag, which decide whether a
+ * send is discarded — the control frames that change it, and the closing handshake (RFC 6455 §7),
+ * which touches both directions.
  */
 import { Opcode, WS_CLOSED_ABNORMALLY, WS_NO_STATUS, isValidCloseCode } from '@rfc6455/codes';
 import type { WebSocketError } from '@rfc6455/codes';
-import { FrameError, FrameParser, Utf8Validator, encodeClosePayload, generateMaskKey, isValidUtf8, parseClosePayload } from '@rfc6455/frame';
+import { FrameError, FrameParser, encodeClosePayload, parseClosePayload } from '@rfc6455/frame';
 import type { CloseInfo, Frame, Role } from '@rfc6455/frame';
-import { WITHHELD_REASON, truncateCloseReason } from './close-reason.ts';
-import type { EncodedMessage, Extension } from './extension.ts';
-import { decodeMessage, encodeMessage, extensionError, isThenable } from './extension.ts';
-import { SINGLE_WRITE_MAX, encodeDataFrame, encodeHeader, encodeTextFrame } from './frame-writer.ts';
+import { truncateCloseReason } from './close-reason.ts';
+import type { Extension } from './extension.ts';
+import { closeExtensions } from './extension.ts';
 import { MessageAssembler } from './message-assembler.ts';
 import type { AssemblerOutlets } from './message-assembler.ts';
-import { OrderedQueue } from './ordered-queue.ts';
-import type { QueueItem } from './ordered-queue.ts';
+import type { QueueItem, QueueOutlets } from './ordered-queue.ts';
 import { resolveProtocolOptions } from './protocol-options.ts';
 import type { ProtocolHandler, ProtocolOptions, ProtocolState, SendOptions } from './protocol-options.ts';
-import { ProtocolErrorCode } from './protocol-error.ts';
+import { Receiver } from './protocol-receive.ts';
+import { Sender } from './protocol-send.ts';
 import { encodeUtf8 } from './runtime.ts';
-import { checkDecodedMessage, invalidState, unexpectedRsv } from './violations.ts';
+import { invalidState, unexpectedRsv } from './violations.ts';
 
 export { DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_MESSAGE_LENGTH } from './protocol-options.ts';
 export type { ProtocolHandler, ProtocolOptions, ProtocolState, SendOptions } from './protocol-options.ts';
@@ -38,6 +38,8 @@ export { SINGLE_WRITE_MAX } from './frame-writer.ts';
 
 /** What every connection's MessageAssembler calls; set by the static block of {@link Protocol}. */
 let assemblerOutlets: AssemblerOutlets<Protocol>;
+/** What every connection's Sender and Receiver call; set by the static block of {@link Protocol}. */
+let queueOutlets: QueueOutlets<Protocol>;
 
 /**
  * One WebSocket connection, either side, without I/O. Feed it the peer's bytes with `receiveData`
@@ -64,36 +66,40 @@ export class Protocol {
       deliver(protocol, data, isBinary) {
         // Now, or behind messages still being decoded (message order is kept, RFC 6455 §5.4).
         if (protocol.#inbox.length === 0) protocol.#handler.onMessage(data, isBinary);
-        else protocol.#inbox.push({ pending: false, run: () => protocol.#handler.onMessage(data, isBinary) });
+        else protocol.#receiver.deliver(data, isBinary);
       },
       decode(protocol, opcode, rsv, fragments) {
-        protocol.#decode(opcode, rsv, fragments);
+        protocol.#receiver.decode(opcode, rsv, fragments);
       },
       fail(protocol, error) {
         protocol.#failWith(error);
+      },
+    };
+    queueOutlets = {
+      drained(protocol) {
+        protocol.#maybeFinish();
+      },
+      fail(protocol, error, wireReason) {
+        protocol.#failWith(error, wireReason);
       },
     };
   }
 
   readonly #handler: ProtocolHandler;
   readonly #parser: FrameParser;
-  readonly #isClient: boolean;
-  readonly #maxMessageLength: number;
   readonly #autoPong: boolean;
   readonly #checkUtf8: boolean;
   readonly #extensions: readonly Extension[];
-  readonly #encoders: readonly Extension[];
-  readonly #extensionNames: string;
-  readonly #randomMaskKey: () => Uint8Array;
 
   #state: ProtocolState;
 
   // Incoming data frames into messages: the per-frame path (message-assembler.ts).
   readonly #assembler: MessageAssembler<Protocol>;
 
-  // The outgoing manually fragmented message: its opcode, 0 when none.
-  #sending = 0;
-  readonly #sendUtf8 = new Utf8Validator();
+  // Decoded messages and events to the application, in order (protocol-receive.ts).
+  readonly #receiver: Receiver<Protocol>;
+  // Sends into frames written in order (protocol-send.ts).
+  readonly #sender: Sender<Protocol>;
 
   // The closing handshake.
   #closing = false;
@@ -104,12 +110,9 @@ export class Protocol {
   #closeCode: number | undefined = undefined;
   #closeReason: string | undefined = undefined;
 
-  // Ordered queues, used only while an asynchronous transform is pending (ordered-queue.ts). Their
-  // arrays are kept here too: the per-message "anything queued?" check reads them directly.
-  readonly #inQueue = new OrderedQueue();
-  readonly #outQueue = new OrderedQueue();
-  readonly #inbox: QueueItem[] = this.#inQueue.items;
-  readonly #outbox: QueueItem[] = this.#outQueue.items;
+  // The incoming ordered queue's array (ordered-queue.ts), kept here too: the per-message
+  // "anything queued?" check of the assembler's outlet reads it directly.
+  readonly #inbox: QueueItem[];
 
   /**
    * A connection in `options.state` (OPEN by default).
@@ -118,18 +121,20 @@ export class Protocol {
    */
   constructor(options: ProtocolOptions) {
     const resolved = resolveProtocolOptions(options);
-    const { role, extensions } = resolved;
+    const { role } = resolved;
+    // A copy: the caller's array may change later; the pipeline may not.
+    const extensions = [...resolved.extensions];
     this.role = role;
-    this.#handler = resolved.handler;
-    this.#isClient = role === 'client';
+    const handler = resolved.handler;
+    this.#handler = handler;
     this.#state = resolved.state;
-    this.#maxMessageLength = resolved.maxMessageLength;
     this.#autoPong = resolved.autoPong;
     this.#checkUtf8 = !resolved.skipUtf8Validation;
-    this.#extensions = [...extensions];
-    this.#encoders = extensions.filter((extension) => extension.encode !== undefined);
-    this.#extensionNames = extensions.map((extension) => extension.name).join(', ');
-    this.#randomMaskKey = resolved.randomMaskKey ?? (() => generateMaskKey());
+    this.#extensions = extensions;
+    const { maxMessageLength, randomMaskKey } = resolved;
+    this.#receiver = new Receiver(this, queueOutlets, { handler, extensions, maxMessageLength, checkUtf8: this.#checkUtf8 });
+    this.#inbox = this.#receiver.queued;
+    this.#sender = new Sender(this, queueOutlets, { handler, isClient: role === 'client', extensions, randomMaskKey });
     const assembler = new MessageAssembler(this, assemblerOutlets, resolved.maxMessageLength, resolved.maxFragments, this.#checkUtf8);
     this.#assembler = assembler;
     // The parser receives the PEER's frames: a server's parser expects masked frames. Data frames
@@ -201,7 +206,7 @@ export class Protocol {
     if (this.#state === 'CLOSED' || this.#eof) return;
     this.#eof = true;
     this.#parser.stop();
-    this.#dropOutbox();
+    this.#sender.drop();
     this.#maybeFinish();
   }
 
@@ -211,27 +216,12 @@ export class Protocol {
    * written or queued, false when discarded because the closing handshake has begun.
    */
   sendText(data: string | Uint8Array, options?: SendOptions): boolean {
-    if (
-      typeof data === 'string' &&
-      options === undefined &&
-      this.#state === 'OPEN' &&
-      !this.#closing &&
-      this.#sending === 0 &&
-      this.#encoders.length === 0 &&
-      this.#outbox.length === 0
-    ) {
-      // The common case (a whole string message, nothing queued): encode straight into the frame.
-      const frame = encodeTextFrame(data, this.#isClient ? this.#randomMaskKey() : undefined);
-      if (frame !== undefined) {
-        this.#handler.onWrite(frame);
-        return true;
-      }
+    // The common case (a whole string message, nothing queued): encode straight into the frame.
+    if (typeof data === 'string' && options === undefined && this.#state === 'OPEN' && !this.#closing && this.#sender.writeTextNow(data)) {
+      return true;
     }
-    let bytes: Uint8Array;
-    if (typeof data === 'string') bytes = encodeUtf8(data);
-    else if (data instanceof Uint8Array) bytes = data;
-    else throw new TypeError('sendText needs a string or UTF-8 bytes (Uint8Array)');
-    return this.#send(Opcode.Text, bytes, options, typeof data !== 'string');
+    if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw new TypeError('sendText needs a string or UTF-8 bytes (Uint8Array)');
+    return this.#sender.send(Opcode.Text, typeof data === 'string' ? encodeUtf8(data) : data, options, typeof data !== 'string', this.#discards());
   }
 
   /**
@@ -241,7 +231,7 @@ export class Protocol {
    */
   sendBinary(data: Uint8Array, options?: SendOptions): boolean {
     if (!(data instanceof Uint8Array)) throw new TypeError('sendBinary needs a Uint8Array');
-    return this.#send(Opcode.Binary, data, options, false);
+    return this.#sender.send(Opcode.Binary, data, options, false, this.#discards());
   }
 
   /**
@@ -254,34 +244,18 @@ export class Protocol {
    */
   sendRaw(frames: Uint8Array, options?: Pick<SendOptions, 'onWritten'>): boolean {
     if (!(frames instanceof Uint8Array)) throw new TypeError('sendRaw needs a Uint8Array of encoded frames');
-    if (this.#state === 'CONNECTING') throw invalidState('send while CONNECTING: finish the handshake, then open()');
-    const onWritten = options?.onWritten;
-    if (onWritten !== undefined && typeof onWritten !== 'function') throw new TypeError('options.onWritten must be a function');
-    if (this.#closing || this.#state === 'CLOSED') return false;
-    if (this.#outbox.length === 0) {
-      this.#handler.onWrite(frames);
-      onWritten?.(true);
-    } else {
-      this.#outbox.push({
-        pending: false,
-        run: () => {
-          this.#handler.onWrite(frames);
-          onWritten?.(true);
-        },
-        onWritten,
-      });
-    }
-    return true;
+    return this.#sender.sendRaw(frames, options, this.#discards());
   }
 
   /** Send a ping (payload ≤ 125 bytes, RangeError otherwise). False when discarded (closing or closed). */
   sendPing(payload?: Uint8Array | string): boolean {
-    return this.#sendControl(Opcode.Ping, payload);
+    // Control frames may go between the frames of a message (§5.4): they skip the ordered queue.
+    return this.#sender.sendControl(Opcode.Ping, payload, this.#discards());
   }
 
   /** Send an unsolicited pong, e.g. a heartbeat (payload ≤ 125 bytes). False when discarded (closing or closed). */
   sendPong(payload?: Uint8Array | string): boolean {
-    return this.#sendControl(Opcode.Pong, payload);
+    return this.#sender.sendControl(Opcode.Pong, payload, this.#discards());
   }
 
   /**
@@ -322,164 +296,19 @@ export class Protocol {
     this.#terminate(payload, { code, reason: cut });
   }
 
-  #send(opcode: number, data: Uint8Array, options: SendOptions | undefined, checkUtf8: boolean): boolean {
+  /** Whether a send is discarded (the closing handshake has begun, or CLOSED); throws while CONNECTING. */
+  #discards(): boolean {
     if (this.#state === 'CONNECTING') throw invalidState('send while CONNECTING: finish the handshake, then open()');
-    const fin = options?.fin ?? true;
-    if (typeof fin !== 'boolean') throw new TypeError('options.fin must be a boolean');
-    const compress = options?.compress;
-    if (compress !== undefined && typeof compress !== 'boolean') throw new TypeError('options.compress must be a boolean');
-    const onWritten = options?.onWritten;
-    if (onWritten !== undefined && typeof onWritten !== 'function') throw new TypeError('options.onWritten must be a function');
-    if (this.#sending !== 0 || !fin) {
-      if (this.#sending !== 0 && this.#sending !== opcode) {
-        throw new TypeError(
-          `a fragmented ${this.#sending === Opcode.Text ? 'text' : 'binary'} message is in progress: ` +
-            `finish it with the same method and { fin: true } first`,
-        );
-      }
-      if (opcode === Opcode.Text) {
-        // Across fragments a string's bytes can still complete or break a sequence left open by bytes.
-        if (!this.#sendUtf8.push(data) || (fin && !this.#sendUtf8.end())) {
-          this.#sendUtf8.reset();
-          throw new TypeError('text fragments must be UTF-8: this fragment makes the message invalid');
-        }
-        if (fin) this.#sendUtf8.reset();
-      }
-      if (this.#closing || this.#state === 'CLOSED') return false;
-      const frameOpcode = this.#sending === 0 ? opcode : Opcode.Continuation;
-      this.#sending = fin ? 0 : opcode;
-      // Manual fragments go out as they are: extensions transform whole messages only.
-      this.#queueFrame(frameOpcode, data, fin, 0, onWritten);
-      return true;
-    }
-    if (checkUtf8 && !isValidUtf8(data)) throw new TypeError('sendText bytes must be UTF-8 (RFC 6455 §5.6)');
-    if (this.#closing || this.#state === 'CLOSED') return false;
-    if (this.#encoders.length === 0) {
-      this.#queueFrame(opcode, data, true, 0, onWritten);
-      return true;
-    }
-    let encoded: EncodedMessage | Promise<EncodedMessage>;
-    try {
-      encoded = encodeMessage(
-        this.#encoders,
-        data,
-        opcode === Opcode.Binary,
-        compress === undefined ? undefined : { compress },
-      );
-    } catch (err) {
-      this.#failWith(extensionError(err, 'encode', this.#extensionNames), WITHHELD_REASON);
-      return false;
-    }
-    if (!isThenable<EncodedMessage>(encoded)) {
-      this.#queueFrame(opcode, encoded.data, true, encoded.rsv, onWritten);
-      return true;
-    }
-    const item: QueueItem = { pending: true, run: undefined, onWritten };
-    this.#outbox.push(item);
-    const epoch = this.#outQueue.epoch;
-    encoded.then(
-      (result) => {
-        if (epoch !== this.#outQueue.epoch) return;
-        item.run = () => {
-          this.#writeFrame(opcode, result.data, true, result.rsv);
-          item.onWritten?.(true);
-        };
-        item.pending = false;
-        this.#drainOutbox();
-      },
-      (err: unknown) => {
-        if (epoch !== this.#outQueue.epoch) return;
-        item.run = () => {
-          item.onWritten?.(false);
-          this.#failWith(extensionError(err, 'encode', this.#extensionNames), WITHHELD_REASON);
-        };
-        item.pending = false;
-        this.#drainOutbox();
-      },
-    );
-    return true;
+    return this.#closing || this.#state === 'CLOSED';
   }
 
-  #sendControl(opcode: number, payload: Uint8Array | string | undefined): boolean {
-    if (this.#state === 'CONNECTING') throw invalidState('send while CONNECTING: finish the handshake, then open()');
-    let bytes: Uint8Array;
-    if (payload === undefined) bytes = new Uint8Array(0);
-    else if (typeof payload === 'string') bytes = encodeUtf8(payload);
-    else if (payload instanceof Uint8Array) bytes = payload;
-    else throw new TypeError('a ping or pong payload must be a Uint8Array or a string');
-    // RFC 6455 §5.5: control frames carry at most 125 bytes.
-    if (bytes.length > 125) throw new RangeError(`a ping or pong payload is at most 125 bytes, got ${bytes.length}`);
-    if (this.#closing || this.#state === 'CLOSED') return false;
-    // Control frames may go between the frames of a message (§5.4): they skip the ordered queue.
-    this.#writeFrame(opcode, bytes, true, 0);
-    return true;
-  }
-
-  /** Write a data frame now, or behind messages still being encoded; then tell `onWritten`. */
-  #queueFrame(
-    opcode: number,
-    data: Uint8Array,
-    fin: boolean,
-    rsv: number,
-    onWritten: ((written: boolean) => void) | undefined,
-  ): void {
-    if (this.#outbox.length === 0) {
-      this.#writeFrame(opcode, data, fin, rsv);
-      onWritten?.(true);
-    } else {
-      this.#outbox.push({
-        pending: false,
-        run: () => {
-          this.#writeFrame(opcode, data, fin, rsv);
-          onWritten?.(true);
-        },
-        onWritten,
-      });
-    }
-  }
-
+  /** Our close frame, behind any message still being encoded (RFC 6455 §7.1.2). */
   #queueClose(payload: Uint8Array, info: CloseInfo): void {
-    if (this.#outbox.length === 0) this.#writeClose(payload, info);
-    else this.#outbox.push({ pending: false, run: () => this.#writeClose(payload, info) });
-  }
-
-  #writeClose(payload: Uint8Array, info: CloseInfo): void {
-    this.#closeSent = info;
-    this.#writeFrame(Opcode.Close, payload, true, 0);
-    this.#maybeFinish();
-  }
-
-  /** Frame `payload` and hand it to onWrite: one buffer, or header and payload as two writes (see SINGLE_WRITE_MAX). */
-  #writeFrame(opcode: number, payload: Uint8Array, fin: boolean, rsv: number): void {
-    if (this.#isClient) {
-      // RFC 6455 §5.3: a fresh, unpredictable key for every frame a client sends.
-      this.#handler.onWrite(encodeDataFrame(opcode, payload, fin, rsv, this.#randomMaskKey()));
-    } else if (payload.length <= SINGLE_WRITE_MAX) {
-      this.#handler.onWrite(encodeDataFrame(opcode, payload, fin, rsv, undefined));
-    } else {
-      this.#handler.onWrite(encodeHeader(opcode, payload.length, fin, rsv));
-      this.#handler.onWrite(payload);
-    }
-  }
-
-  #drainOutbox(): void {
-    if (this.#outQueue.runReady()) this.#maybeFinish();
-  }
-
-  #dropOutbox(): void {
-    const dropped = this.#outQueue.drop();
-    // Sends that were accepted but will never be written: their hooks learn it (nothing is lost silently).
-    for (const item of dropped) item.onWritten?.(false);
-  }
-
-  /** Deliver now, or behind messages still being decoded (message order is kept, RFC 6455 §5.4). */
-  #emit(run: () => void): void {
-    if (this.#inbox.length === 0) run();
-    else this.#inbox.push({ pending: false, run });
-  }
-
-  #drainInbox(): void {
-    if (this.#inQueue.runReady()) this.#maybeFinish();
+    this.#sender.queueStep(() => {
+      this.#closeSent = info;
+      this.#sender.writeFrame(Opcode.Close, payload, true, 0);
+      this.#maybeFinish();
+    });
   }
 
   /** A ping, pong or close frame: they may arrive between a message's fragments (RFC 6455 §5.4). */
@@ -491,62 +320,14 @@ export class Protocol {
     }
     const opcode = frame.opcode;
     if (opcode === Opcode.Ping) this.#onPing(frame.payload);
-    else if (opcode === Opcode.Pong) this.#onPong(frame.payload);
+    else if (opcode === Opcode.Pong) this.#receiver.pong(frame.payload);
     else this.#onCloseFrame(frame.payload);
-  }
-
-  #decode(opcode: number, rsv: number, fragments: Uint8Array[]): void {
-    const max = this.#maxMessageLength;
-    let decoded: Uint8Array | Promise<Uint8Array>;
-    try {
-      decoded = decodeMessage(this.#extensions, fragments, rsv, max);
-    } catch (err) {
-      this.#failExtension(err);
-      return;
-    }
-    if (!isThenable<Uint8Array>(decoded)) {
-      const error = checkDecodedMessage(opcode, decoded, max, this.#checkUtf8);
-      if (error === undefined) assemblerOutlets.deliver(this, decoded, opcode === Opcode.Binary);
-      else this.#failWith(error);
-      return;
-    }
-    const item: QueueItem = { pending: true, run: undefined };
-    this.#inbox.push(item);
-    const epoch = this.#inQueue.epoch;
-    decoded.then(
-      (data) => {
-        if (epoch !== this.#inQueue.epoch) return;
-        const error = checkDecodedMessage(opcode, data, max, this.#checkUtf8);
-        item.run =
-          error === undefined ? () => this.#handler.onMessage(data, opcode === Opcode.Binary) : () => this.#failWith(error);
-        item.pending = false;
-        this.#drainInbox();
-      },
-      (err: unknown) => {
-        if (epoch !== this.#inQueue.epoch) return;
-        item.run = () => this.#failExtension(err);
-        item.pending = false;
-        this.#drainInbox();
-      },
-    );
-  }
-
-  #failExtension(err: unknown): void {
-    const error = extensionError(err, 'decode', this.#extensionNames);
-    // Whatever an extension said stays off the wire: a generic reason for 1011, the stable code otherwise.
-    this.#failWith(error, error.code === ProtocolErrorCode.ExtensionFailed ? WITHHELD_REASON : error.code);
   }
 
   #onPing(payload: Uint8Array): void {
     // RFC 6455 §5.5.2–§5.5.3: answer with a pong carrying the same payload, unless closing.
-    if (this.#autoPong && !this.#closing) this.#writeFrame(Opcode.Pong, payload, true, 0);
-    if (this.#inbox.length === 0) this.#handler.onPing(payload);
-    else this.#emit(() => this.#handler.onPing(payload));
-  }
-
-  #onPong(payload: Uint8Array): void {
-    if (this.#inbox.length === 0) this.#handler.onPong(payload);
-    else this.#emit(() => this.#handler.onPong(payload));
+    if (this.#autoPong && !this.#closing) this.#sender.writeFrame(Opcode.Pong, payload, true, 0);
+    this.#receiver.ping(payload);
   }
 
   #onCloseFrame(payload: Uint8Array): void {
@@ -563,7 +344,7 @@ export class Protocol {
       this.#closing = true;
       this.#assembler.stop();
       this.#state = 'CLOSING';
-      this.#emit(() => this.#handler.onClosing(info.code, info.reason));
+      this.#receiver.emit(() => this.#handler.onClosing(info.code, info.reason));
       // RFC 6455 §5.5.1: echo the peer's status code; an empty close answers an empty close. The
       // reason goes back too, byte for byte, as ws, Chromium, Bun and Python websockets answer. A
       // copy: the payload is a view into the peer's chunk, and the echo may wait behind an encode.
@@ -592,22 +373,22 @@ export class Protocol {
     this.#failed = true;
     this.#parser.stop();
     this.#dropInbox();
-    this.#dropOutbox();
+    this.#sender.drop();
     if (this.#state !== 'CONNECTING' && this.#closeSent === undefined && !this.#eof) {
       this.#closeSent = info;
-      this.#writeFrame(Opcode.Close, payload, true, 0);
+      this.#sender.writeFrame(Opcode.Close, payload, true, 0);
     }
     this.#finish();
   }
 
   #dropInbox(): void {
-    this.#inQueue.drop();
+    this.#receiver.drop();
     this.#assembler.reset();
   }
 
   /** Finish once the connection is over and both queues are empty. */
   #maybeFinish(): void {
-    if (this.#state === 'CLOSED' || this.#inbox.length > 0 || this.#outbox.length > 0) return;
+    if (this.#state === 'CLOSED' || this.#inbox.length > 0 || this.#sender.queued.length > 0) return;
     if (this.#eof || (this.#closeSent !== undefined && this.#closeReceived !== undefined)) this.#finish();
   }
 
@@ -620,13 +401,7 @@ export class Protocol {
     const reason = received?.reason ?? '';
     this.#closeCode = code;
     this.#closeReason = reason;
-    for (const extension of this.#extensions) {
-      try {
-        extension.close?.();
-      } catch {
-        // An extension's cleanup failing must not keep the connection from closing; nothing to report it to.
-      }
-    }
+    closeExtensions(this.#extensions);
     const wasClean = !this.#failed && this.#closeSent !== undefined && received !== undefined;
     this.#handler.onClose(code, reason, wasClean);
   }
