@@ -1,8 +1,9 @@
 export type { Role, FrameHeader, Frame } from './lib/frame.ts';
 export { RSV1, RSV2, RSV3 } from './lib/frame.ts';
 export { FrameError, FrameErrorCode } from './lib/frame-error.ts';
-export { FrameParser, DEFAULT_MAX_BUFFERED_CHUNKS, DEFAULT_MAX_PAYLOAD_LENGTH } from './lib/frame-parser.ts';
-export type { FrameParserOptions } from './lib/frame-parser.ts';
+export { FrameParser } from './lib/frame-parser.ts';
+export { DEFAULT_MAX_BUFFERED_CHUNKS, DEFAULT_MAX_PAYLOAD_LENGTH } from './lib/parser-options.ts';
+export type { FrameParserOptions } from './lib/parser-options.ts';
 export { encodeFrame, frameHeaderLength, writeFrameHeader } from './lib/encode-frame.ts';
 export type { EncodeFrameOptions } from './lib/encode-frame.ts';
 export { applyMask, maskInto, generateMaskKey, setMaskImplementation } from './lib/mask.ts';

@@ -14,66 +14,17 @@
  * merely announces.
  *
  * Checks are frame-local only; message-level rules (continuation order, RSV1 on control frames
- * under permessage-deflate, UTF-8 of text) belong to the protocol layer.
+ * under permessage-deflate, UTF-8 of text) belong to the protocol layer. What a header's bytes
+ * decide is in frame-header.ts, the options and their checks in parser-options.ts; this file holds
+ * the part that is about chunks: gathering a split header, and a payload in one chunk or many.
  */
-import type { Frame, FrameHeader, Role } from './frame.ts';
+import type { Frame, FrameHeader } from './frame.ts';
 import { FrameError, FrameErrorCode } from './frame-error.ts';
+import { checkFirstBytes, headerLengthOf, readPayloadLength } from './frame-header.ts';
 import { allocateUninitialized } from './allocate.ts';
 import { maskCopy, maskRange } from './mask.ts';
-
-/** Options of {@link FrameParser}. */
-export interface FrameParserOptions {
-  /** Role of the endpoint that RECEIVES these frames: 'server' requires every frame masked, 'client' requires none masked. */
-  role: Role;
-  /** Largest payload of one frame; above it the parser fails with WS_ERR_UNSUPPORTED_MESSAGE_LENGTH (1009). Default 64 MiB. */
-  maxPayloadLength?: number;
-  /** RSV bits that negotiated extensions own (RSV1|RSV2|RSV3 mask). Default 0: any RSV bit fails with WS_ERR_UNEXPECTED_RSV_1 or WS_ERR_UNEXPECTED_RSV_2_3. */
-  allowedRsvBits?: number;
-  /**
-   * Most pieces (socket chunks) one incomplete frame may be held in, ws's `maxBufferedChunks`: a
-   * peer dribbling a large payload a few bytes per TCP segment would otherwise make the parser hold
-   * one view object per segment. Default 262144 (ws's). Over it: WS_ERR_TOO_MANY_BUFFERED_PARTS (1008).
-   */
-  maxBufferedChunks?: number;
-  /** Accept length fields that are not minimally encoded (RFC 6455 §5.2 says MUST be minimal). Default false → WS_ERR_INVALID_PAYLOAD_LENGTH (1002). */
-  allowNonMinimalLength?: boolean;
-  /** Called once per complete frame, in order. */
-  onFrame: (frame: Frame) => void;
-  /**
-   * Optional: called as bytes of a frame's payload arrive while the frame is still incomplete
-   * (only for frames that span chunks), with the newly arrived, already unmasked bytes and their
-   * offset within the payload. Lets the protocol validate UTF-8 before the frame is whole (fail
-   * fast). onFrame still delivers the whole payload later.
-   */
-  onPayloadChunk?: (header: FrameHeader, chunk: Uint8Array, offset: number) => void;
-}
-
-/** Default `maxPayloadLength`: 64 MiB, large enough for real messages, small enough to refuse a memory attack. */
-export const DEFAULT_MAX_PAYLOAD_LENGTH = 64 * 1024 * 1024;
-
-/** Default `maxBufferedChunks`: 262144, ws's. */
-export const DEFAULT_MAX_BUFFERED_CHUNKS = 262_144;
-
-/** 2^32, to assemble the 64-bit length form from two 32-bit halves. */
-const TWO_POW_32 = 0x1_0000_0000;
-
-function checkMaxPayloadLength(value: number): void {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!Number.isInteger(value) && value !== Infinity)) {
-    throw new RangeError(`maxPayloadLength must be a non-negative integer or Infinity, got ${String(value)}`);
-  }
-}
-
-function checkMaxBufferedChunks(value: number): void {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 1 || (!Number.isInteger(value) && value !== Infinity)) {
-    throw new RangeError(`maxBufferedChunks must be a positive integer or Infinity, got ${String(value)}`);
-  }
-}
-
-function checkAllowedRsvBits(value: number): void {
-  if (!Number.isInteger(value) || value < 0 || value > 7) {
-    throw new RangeError(`allowedRsvBits must be an integer from 0 to 7 (RSV1 | RSV2 | RSV3), got ${String(value)}`);
-  }
-}
+import { checkAllowedRsvBits, checkMaxPayloadLength, resolveParserOptions } from './parser-options.ts';
+import type { FrameParserOptions } from './parser-options.ts';
 
 /**
  * Incremental WebSocket frame parser. Feed it the bytes from the peer with `push()`; it calls
@@ -113,29 +64,16 @@ export class FrameParser {
   #received = 0;
   #header: FrameHeader | undefined = undefined;
 
+  /** A parser for the frames one endpoint receives. TypeError for a missing or mistyped option, RangeError for a limit out of range. */
   constructor(options: FrameParserOptions) {
-    if (options === null || typeof options !== 'object') throw new TypeError('FrameParser needs an options object');
-    if (options.role !== 'client' && options.role !== 'server') {
-      throw new TypeError(`role must be 'client' or 'server', got ${String(options.role)}`);
-    }
-    if (typeof options.onFrame !== 'function') throw new TypeError('onFrame must be a function');
-    if (options.onPayloadChunk !== undefined && typeof options.onPayloadChunk !== 'function') {
-      throw new TypeError('onPayloadChunk must be a function when given');
-    }
-    const maxPayloadLength = options.maxPayloadLength ?? DEFAULT_MAX_PAYLOAD_LENGTH;
-    checkMaxPayloadLength(maxPayloadLength);
-    const maxBufferedChunks = options.maxBufferedChunks ?? DEFAULT_MAX_BUFFERED_CHUNKS;
-    checkMaxBufferedChunks(maxBufferedChunks);
-    this.#maxBufferedChunks = maxBufferedChunks;
-    const allowedRsvBits = options.allowedRsvBits ?? 0;
-    checkAllowedRsvBits(allowedRsvBits);
-    // RFC 6455 §5.1: a server MUST fail on an unmasked frame, a client on a masked one.
-    this.#requireMask = options.role === 'server';
-    this.#allowNonMinimalLength = options.allowNonMinimalLength === true;
-    this.#onFrame = options.onFrame;
-    this.#onPayloadChunk = options.onPayloadChunk;
-    this.#maxPayloadLength = maxPayloadLength;
-    this.#allowedRsvBits = allowedRsvBits;
+    const resolved = resolveParserOptions(options);
+    this.#requireMask = resolved.requireMask;
+    this.#allowNonMinimalLength = resolved.allowNonMinimalLength;
+    this.#onFrame = resolved.onFrame;
+    this.#onPayloadChunk = resolved.onPayloadChunk;
+    this.#maxPayloadLength = resolved.maxPayloadLength;
+    this.#maxBufferedChunks = resolved.maxBufferedChunks;
+    this.#allowedRsvBits = resolved.allowedRsvBits;
   }
 
   /** RSV bits that negotiated extensions own (RSV1 | RSV2 | RSV3); set after extension negotiation. */
@@ -231,40 +169,10 @@ export class FrameParser {
     }
   }
 
-  /** Check what the first two bytes alone decide (RFC 6455 §5.2, §5.5, §5.1); fail and return false on a violation. */
+  /** Check what the first two bytes alone decide (frame-header.ts); fail and return false on a violation. */
   #checkFirstBytes(byte0: number, byte1: number): boolean {
-    const opcode = byte0 & 0x0f;
-    // RFC 6455 §5.2: 0x3–0x7 and 0xB–0xF are reserved; receiving one fails the connection.
-    if ((opcode > 2 && opcode < 8) || opcode > 10) {
-      return this.#fail(FrameErrorCode.InvalidOpcode, `Invalid opcode ${opcode} (reserved, RFC 6455 §5.2)`);
-    }
-    // RFC 6455 §5.2: a nonzero RSV bit no negotiated extension owns fails the connection.
-    const unexpectedRsv = (byte0 >>> 4) & 0x7 & ~this.#allowedRsvBits;
-    if (unexpectedRsv !== 0) {
-      if (unexpectedRsv & 0x4) return this.#fail(FrameErrorCode.UnexpectedRsv1, 'RSV1 must be clear (no extension owns it)');
-      if (unexpectedRsv & 0x2) return this.#fail(FrameErrorCode.UnexpectedRsv23, 'RSV2 must be clear (no extension owns it)');
-      return this.#fail(FrameErrorCode.UnexpectedRsv23, 'RSV3 must be clear (no extension owns it)');
-    }
-    if (opcode >= 8) {
-      // RFC 6455 §5.5: control frames are never fragmented and carry at most 125 bytes.
-      if ((byte0 & 0x80) === 0) {
-        return this.#fail(FrameErrorCode.ExpectedFin, `Control frame (opcode ${opcode}) without FIN (RFC 6455 §5.5)`);
-      }
-      if ((byte1 & 0x7f) > 125) {
-        return this.#fail(
-          FrameErrorCode.InvalidControlPayloadLength,
-          `Control frame (opcode ${opcode}) payload over 125 bytes (RFC 6455 §5.5)`,
-        );
-      }
-    }
-    const masked = (byte1 & 0x80) !== 0;
-    if (masked !== this.#requireMask) {
-      // RFC 6455 §5.1: clients mask every frame, servers never do.
-      return masked
-        ? this.#fail(FrameErrorCode.UnexpectedMask, 'A client received a masked frame (RFC 6455 §5.1)')
-        : this.#fail(FrameErrorCode.ExpectedMask, 'A server received an unmasked frame (RFC 6455 §5.1)');
-    }
-    return true;
+    const error = checkFirstBytes(byte0, byte1, this.#allowedRsvBits, this.#requireMask);
+    return error === undefined || this.#failWith(error);
   }
 
   /**
@@ -274,37 +182,8 @@ export class FrameParser {
   #readHeader(bytes: Uint8Array, at: number, headerLength: number): boolean {
     const byte0 = bytes[at]!;
     const byte1 = bytes[at + 1]!;
-    const length7 = byte1 & 0x7f;
-    let length = length7;
-    if (length7 === 126) {
-      length = (bytes[at + 2]! << 8) | bytes[at + 3]!;
-      if (length < 126 && !this.#allowNonMinimalLength) {
-        return this.#fail(
-          FrameErrorCode.InvalidPayloadLength,
-          `Payload length ${length} sent in the 16-bit form; it must use the shortest form (RFC 6455 §5.2)`,
-        );
-      }
-    } else if (length7 === 127) {
-      const high = ((bytes[at + 2]! << 24) | (bytes[at + 3]! << 16) | (bytes[at + 4]! << 8) | bytes[at + 5]!) >>> 0;
-      const low = ((bytes[at + 6]! << 24) | (bytes[at + 7]! << 16) | (bytes[at + 8]! << 8) | bytes[at + 9]!) >>> 0;
-      // RFC 6455 §5.2: the most significant bit of the 64-bit length MUST be 0.
-      if (high >= 0x8000_0000) {
-        return this.#fail(
-          FrameErrorCode.InvalidPayloadLength,
-          'The 64-bit payload length has its most significant bit set (RFC 6455 §5.2)',
-        );
-      }
-      if (high > 0x1f_ffff) {
-        return this.#fail(FrameErrorCode.UnsupportedDataPayloadLength, 'Payload length over 2^53 - 1 bytes');
-      }
-      length = high * TWO_POW_32 + low;
-      if (length < 65536 && !this.#allowNonMinimalLength) {
-        return this.#fail(
-          FrameErrorCode.InvalidPayloadLength,
-          `Payload length ${length} sent in the 64-bit form; it must use the shortest form (RFC 6455 §5.2)`,
-        );
-      }
-    }
+    const length = readPayloadLength(bytes, at, this.#allowNonMinimalLength);
+    if (typeof length !== 'number') return this.#failWith(length);
     if (length > this.#maxPayloadLength) {
       return this.#fail(
         FrameErrorCode.UnsupportedMessageLength,
@@ -430,7 +309,11 @@ export class FrameParser {
   }
 
   #fail(code: FrameErrorCode, message: string): false {
-    this.#error = new FrameError(code, message);
+    return this.#failWith(new FrameError(code, message));
+  }
+
+  #failWith(error: FrameError): false {
+    this.#error = error;
     this.stop();
     return false;
   }
@@ -444,8 +327,3 @@ export class FrameParser {
   }
 }
 
-/** Header length from the second header byte: 2, 4 or 10, plus 4 when the mask bit is set. */
-function headerLengthOf(byte1: number): number {
-  const length7 = byte1 & 0x7f;
-  return (length7 < 126 ? 2 : length7 === 126 ? 4 : 10) + (byte1 >= 0x80 ? 4 : 0);
-}
