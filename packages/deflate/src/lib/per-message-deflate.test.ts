@@ -1,51 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { DeflateConfig } from './negotiation.ts';
+import { describe, expect, it } from 'vitest';
 import { SYNC_DEFLATE_MAX_LENGTH } from './deflate-message.ts';
 import { PerMessageDeflate, SYNC_INFLATE_MAX_LENGTH, type PerMessageDeflateOptions } from './per-message-deflate.ts';
 import { ZlibLimiter } from './zlib-limiter.ts';
-
-const RSV1 = 0x4;
-const hex = (data: Uint8Array): string => Buffer.from(data).toString('hex');
-const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-function config(overrides: Partial<DeflateConfig> = {}): DeflateConfig {
-  return { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15, ...overrides };
-}
-
-const open: PerMessageDeflate[] = [];
-function make(options: Partial<PerMessageDeflateOptions> & Pick<PerMessageDeflateOptions, 'role'>): PerMessageDeflate {
-  const ext = new PerMessageDeflate({ config: config(), compressionThreshold: 0, ...options });
-  open.push(ext);
-  return ext;
-}
-afterEach(() => {
-  for (const ext of open.splice(0)) ext.close();
-});
-
-/** Compressible text of `n` bytes that is not trivially repetitive. */
-function sample(n: number, seed = 1): Uint8Array {
-  const words = ['{"id":', '"name":', '"websocket"', ',', '}', 'alpha', 'beta', 'gamma', ' ', '12345', 'true', 'null'];
-  let x = seed;
-  let s = '';
-  while (s.length < n) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    s += words[x % words.length];
-  }
-  return text(s.slice(0, n));
-}
-
-async function thrown(fn: () => unknown): Promise<unknown> {
-  try {
-    await fn();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
-}
+import type { DeflateConfig } from './negotiation.ts';
+import { RSV1, bytes, closeAfterTest, config, hex, make, sample, text, thrown } from '../../test/codec.ts';
 
 describe('RFC 7692 §7.2.3 examples', () => {
   it('compresses "Hello" to f2 48 cd c9 c9 07 00 (§7.2.3.1)', async () => {
@@ -105,7 +66,7 @@ describe('RFC 7692 §7.2.3 examples', () => {
 describe('compressionThreshold', () => {
   it('defaults to 1024 bytes: shorter messages pass through with rsv 0', async () => {
     const server = new PerMessageDeflate({ role: 'server', config: config() });
-    open.push(server);
+    closeAfterTest(server);
     expect(server.compressionThreshold).toBe(1024);
     const small = sample(1023);
     const passed = await server.encode(small);
