@@ -39,7 +39,8 @@ export default tseslint.config(
     },
   },
   {
-    // The runtime-neutral packages must not reach for Node built-ins (DESIGN.md layering).
+    // The runtime-neutral packages must not reach for Node built-ins (docs/architecture.md, "Packages
+    // and the one-way layering"). Imports between packages are checked by scripts/check-layering.mjs.
     files: ['packages/{codes,frame,handshake,protocol,browser}/src/**/*.ts'],
     // A package's `./node` entry (src/node.ts) is where its Node-only code lives, on purpose.
     ignores: ['**/*.test.ts', 'packages/*/src/node.ts'],

@@ -1,6 +1,6 @@
 /**
  * permessage-deflate as negotiation objects, shaped like @rfc6455/handshake's `ServerExtension`
- * and `ClientExtension` (structurally: this package does not import handshake, DESIGN.md layering).
+ * and `ClientExtension` (structurally: this package does not import handshake: docs/architecture.md layering).
  */
 import {
   PERMESSAGE_DEFLATE,

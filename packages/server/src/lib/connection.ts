@@ -3,7 +3,7 @@
  * role plus what only a server's connection has (its topics and its typed context). The server
  * constructs it (or the user's subclass) through `WebSocket.fromSocket`, so the object has its
  * class from the start; the link back to the server lives in a module-private WeakMap, keeping the
- * client package free of any server import (DESIGN.md layering).
+ * client package free of any server import (the layering of docs/architecture.md).
  */
 import type { Duplex } from 'node:stream';
 import { WebSocket } from '@rfc6455/client';
