@@ -39,6 +39,23 @@ export default tseslint.config(
     },
   },
   {
+    // Type-checked rules on the published packages: a promise nobody awaits or handles loses its
+    // rejection (an unhandled rejection can end the process), and a promise passed where a plain
+    // callback is expected (an event listener, a forEach) is a promise nobody waits for.
+    files: ['packages/*/src/**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/only-throw-error': 'error',
+      // Passing on a rejection reason of unknown type (a caught `err`) is allowed; inventing a non-Error is not.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
+    },
+  },
+  {
     // The runtime-neutral packages must not reach for Node built-ins (docs/architecture.md, "Packages
     // and the one-way layering"). Imports between packages are checked by scripts/check-layering.mjs.
     files: ['packages/{codes,frame,handshake,protocol,browser}/src/**/*.ts'],

@@ -35,7 +35,7 @@ export function createMessageIterator(source: IterableSource): AsyncIterableIter
   const queue: IteratedMessage[] = [];
   const waiting: Array<{ resolve: (r: IteratorResult<IteratedMessage>) => void; reject: (e: unknown) => void }> = [];
   let ended = false;
-  let failure: unknown;
+  let failure: Error | undefined;
   let pausedByUs = false;
 
   const onMessage = (data: unknown, isBinary: boolean): void => {
@@ -51,7 +51,7 @@ export function createMessageIterator(source: IterableSource): AsyncIterableIter
       pausedByUs = true;
     }
   };
-  const onError = (err: unknown): void => {
+  const onError = (err: Error): void => {
     if (failure === undefined) failure = err;
   };
   const onClose = (code: number, reason: Buffer, wasClean: boolean): void => {

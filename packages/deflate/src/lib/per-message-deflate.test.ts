@@ -377,7 +377,7 @@ describe('ordering and concurrency', () => {
         return job();
       });
     const message = sample(50_000);
-    const pending = peers.map((p) => p.encode(message));
+    const pending = peers.map(async (p) => p.encode(message));
     expect(limiter.active).toBe(2);
     expect(limiter.pending).toBe(4);
     const results = await Promise.all(pending);
