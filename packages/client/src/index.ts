@@ -8,6 +8,7 @@ export type {
   SendData,
   SendOptions,
   WebSocketClass,
+  WsSendData,
   WebSocketEventMap,
   WebSocketListener,
 } from './lib/websocket.ts';
@@ -22,6 +23,8 @@ export type {
   ConnectionLimits,
   CreateConnection,
   HeartbeatOptions,
+  PassThroughOptionName,
+  PassThroughOptions,
   PerMessageDeflateOptions,
   WebSocketOptions,
 } from './lib/options.ts';

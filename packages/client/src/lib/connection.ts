@@ -45,6 +45,11 @@ export class Connection implements ProtocolHandler {
   #heartbeat: Heartbeat | undefined;
   #pendingHead: Uint8Array | undefined;
   #socketClosed = false;
+  // allowSynchronousEvents: false (ws): one message, ping or pong per turn of the event loop; the
+  // events after it wait here, and the error and close reports wait behind them.
+  readonly #sync: boolean;
+  #waiting: Array<() => void> | undefined;
+  #emittedThisTurn = false;
 
   /**
    * Take over `socket` (`head`: the bytes read past the handshake) for `owner`, running
@@ -62,6 +67,7 @@ export class Connection implements ProtocolHandler {
     this.#owner = owner;
     this.#life = life;
     this.socket = socket;
+    this.#sync = limits.allowSynchronousEvents;
     const net = socket as Partial<Socket>;
     net.setTimeout?.(0);
     net.setNoDelay?.(true);
@@ -76,7 +82,10 @@ export class Connection implements ProtocolHandler {
       maxMessageLength: limits.maxMessageLength,
       maxFragments: limits.maxFragments,
       autoPong: limits.autoPong,
+      skipUtf8Validation: limits.skipUtf8Validation,
       extensions: extensions ?? [],
+      ...(limits.maxBufferedChunks === undefined ? {} : { maxBufferedChunks: limits.maxBufferedChunks }),
+      ...(limits.randomMaskKey === undefined ? {} : { randomMaskKey: limits.randomMaskKey }),
     });
     writer.start(this.protocol, extensions !== undefined && extensions.some((extension) => typeof extension.encode === 'function'));
     life.open();
@@ -136,6 +145,14 @@ export class Connection implements ProtocolHandler {
 
   /** ProtocolHandler: a whole message, emitted as ws does (`binaryType` decides the form). */
   onMessage(data: Uint8Array, isBinary: boolean): void {
+    if (!this.#sync) {
+      this.#turn(() => this.#emitMessage(data, isBinary), true);
+      return;
+    }
+    this.#emitMessage(data, isBinary);
+  }
+
+  #emitMessage(data: Uint8Array, isBinary: boolean): void {
     const owner = this.#owner;
     if (owner.listenerCount('message') === 0) return;
     owner.emit('message', toMessageData(data, isBinary, owner.binaryType), isBinary);
@@ -143,13 +160,49 @@ export class Connection implements ProtocolHandler {
 
   /** ProtocolHandler: a ping (already answered when `autoPong` is on). */
   onPing(payload: Uint8Array): void {
-    this.#owner.emit('ping', toBuffer(payload));
+    if (this.#sync) this.#owner.emit('ping', toBuffer(payload));
+    else this.#turn(() => this.#owner.emit('ping', toBuffer(payload)), true);
   }
 
   /** ProtocolHandler: a pong, which may answer the heartbeat's ping. */
   onPong(payload: Uint8Array): void {
     this.#heartbeat?.onPong(payload);
-    this.#owner.emit('pong', toBuffer(payload));
+    if (this.#sync) this.#owner.emit('pong', toBuffer(payload));
+    else this.#turn(() => this.#owner.emit('pong', toBuffer(payload)), true);
+  }
+
+  /**
+   * allowSynchronousEvents: false — run `fn` now when nothing waits and no event was emitted in
+   * this turn, else after the events before it, one turn each. `event`: `fn` emits a message,
+   * ping or pong (which takes a turn); reports (error, close) only keep their place in line.
+   */
+  #turn(fn: () => void, event: boolean): void {
+    if (this.#waiting === undefined && !(event && this.#emittedThisTurn)) {
+      if (event) this.#markTurn();
+      fn();
+      return;
+    }
+    (this.#waiting ??= []).push(event ? () => (this.#markTurn(), fn()) : fn);
+    if (!this.#emittedThisTurn) this.#markTurn();
+  }
+
+  #markTurn(): void {
+    this.#emittedThisTurn = true;
+    setImmediate(this.#nextTurn);
+  }
+
+  #nextTurn = (): void => {
+    this.#emittedThisTurn = false;
+    const waiting = this.#waiting;
+    // Reports run at once; the first event runs and ends this turn (it schedules the next).
+    while (waiting !== undefined && waiting.length > 0 && !this.#emittedThisTurn) (waiting.shift() as () => void)();
+    if (waiting !== undefined && waiting.length === 0 && this.#waiting === waiting) this.#waiting = undefined;
+  };
+
+  /** Run a report (error, close) in order with the events waiting for their turn, or now when none waits. */
+  #inOrder(fn: () => void): void {
+    if (this.#sync || this.#waiting === undefined) fn();
+    else this.#turn(fn, false);
   }
 
   /** ProtocolHandler: the closing handshake began. */
@@ -162,13 +215,13 @@ export class Connection implements ProtocolHandler {
   onClose(code: number, reason: string, wasClean: boolean): void {
     this.#heartbeat?.stop();
     this.#life.protocolClosed(this.socket, code, reason, wasClean, this.protocol.closeReceived !== undefined);
-    if (this.#socketClosed) this.#life.closed(undefined, this.socket.readableEnded);
+    if (this.#socketClosed) this.#inOrder(() => this.#life.closed(undefined, this.socket.readableEnded));
   }
 
   /** ProtocolHandler: the peer broke the protocol (or an extension failed); our close frame follows. */
   onError(err: WebSocketError): void {
     this.#life.fail(err);
-    emitError(this.#owner, err);
+    this.#inOrder(() => emitError(this.#owner, err));
   }
 
   #flushHead = (): void => {
@@ -214,6 +267,6 @@ export class Connection implements ProtocolHandler {
     this.#socketClosed = true;
     // Messages still being decoded are delivered first: onClose ends the connection once they are
     // (a message event never follows the close event).
-    if (this.protocol.state === 'CLOSED') this.#life.closed(undefined, this.socket.readableEnded);
+    if (this.protocol.state === 'CLOSED') this.#inOrder(() => this.#life.closed(undefined, this.socket.readableEnded));
   };
 }

@@ -14,7 +14,8 @@ import { ClientError, ClientErrorCode } from './client-error.ts';
 import { Dialer } from './dial.ts';
 import type { DialResult } from './dial.ts';
 import { resolveDialOptions } from './options.ts';
-import type { PerMessageDeflateOptions, WebSocketOptions } from './options.ts';
+import type { WebSocketOptions } from './options.ts';
+import type { DeflateSettings } from './ws-options.ts';
 
 /** What the connection does with the outcome of the handshake. */
 export interface DialHooks {
@@ -24,6 +25,10 @@ export interface DialHooks {
   onFail(err: ClientError): void;
   /** A non-101 answer: true when the application takes it over ('unexpected-response' listener). */
   onUnexpectedResponse(request: HttpRequest, response: IncomingMessage): boolean;
+  /** A handshake request is ready, not yet ended (`redirected`: after a redirect, now at `url`). True when the hook ended it (ws's `finishRequest`). */
+  onRequest(request: HttpRequest, redirected: boolean, url: string): boolean;
+  /** Whether a `redirect` listener decides which headers follow a redirect (ws: then none is dropped). */
+  handlesRedirects(): boolean;
 }
 
 /** A handshake ready to start. */
@@ -46,7 +51,12 @@ export function setUpDial(
   opts: WebSocketOptions,
   hooks: DialHooks,
 ): DialSetup {
-  const dial = resolveDialOptions(opts);
+  let dial = resolveDialOptions(opts);
+  const ipc = parseIpcUrl(url);
+  if (ipc !== undefined) {
+    url = ipc.url;
+    dial = { ...dial, socketPath: ipc.socketPath };
+  }
   const deflate = dial.perMessageDeflate;
   // RFC 7692 §5: offer permessage-deflate; the negotiator checks the server's answer.
   const negotiator = deflate === undefined ? undefined : createDeflateClientNegotiator(deflate.offers ?? {});
@@ -57,7 +67,7 @@ export function setUpDial(
     headers: opts.headers,
     extensions: offers,
   });
-  const dialer = new Dialer(
+  const dialer: Dialer = new Dialer(
     request,
     opts,
     dial,
@@ -71,20 +81,54 @@ export function setUpDial(
         hooks.onFail(err);
       },
       onUnexpectedResponse: (req, res) => hooks.onUnexpectedResponse(req, res),
+      onRequest: (req, redirected): boolean => {
+        // ws's handshakeTimeout bounds each request and starts again on every redirect.
+        if (dial.requestTimeoutMs !== undefined) {
+          clearTimeout(timer);
+          timer = setTimeout(timeUp, dial.requestTimeoutMs, 'handshakeTimeout', dial.requestTimeoutMs);
+        }
+        return hooks.onRequest(req, redirected, dialer.url);
+      },
+      handlesRedirects: () => hooks.handlesRedirects(),
     },
     offers,
     negotiator === undefined ? [] : [negotiator],
   );
-  const timer = setTimeout(() => {
-    dialer.abort(
-      new ClientError(ClientErrorCode.HandshakeTimeout, `Opening handshake did not complete within handshakeTimeoutMs (${dial.handshakeTimeoutMs} ms)`),
-    );
-  }, dial.handshakeTimeoutMs);
-  return { url: request.url, dialer };
+  const timeUp = (name: string, ms: number): void => {
+    dialer.abort(new ClientError(ClientErrorCode.HandshakeTimeout, `Opening handshake has timed out: not complete within ${name} (${ms} ms)`));
+  };
+  // Without ws's per-request handshakeTimeout, handshakeTimeoutMs bounds the whole handshake.
+  let timer: NodeJS.Timeout | undefined =
+    dial.requestTimeoutMs === undefined ? setTimeout(timeUp, dial.handshakeTimeoutMs, 'handshakeTimeoutMs', dial.handshakeTimeoutMs) : undefined;
+  return { url: ipc === undefined ? request.url : ipc.href, dialer };
+}
+
+/**
+ * ws's IPC URL, `ws+unix:/path/to/socket:/request/path?query`: the socket path runs up to the
+ * first `:` (the request path defaults to `/`). Undefined for any other URL.
+ *
+ * @throws {SyntaxError} for a ws+unix: URL without a socket path, or with a fragment.
+ */
+export function parseIpcUrl(url: string | URL): { href: string; socketPath: string; url: string } | undefined {
+  const href = typeof url === 'string' ? url : url?.href;
+  if (typeof href !== 'string' || !href.toLowerCase().startsWith('ws+unix:')) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(href);
+  } catch (err) {
+    throw new SyntaxError(`Invalid URL: ${href}`, { cause: err });
+  }
+  if (parsed.hash !== '') throw new SyntaxError(`Invalid URL ${JSON.stringify(href)}: WebSocket URLs must not have a fragment.`);
+  const rest = parsed.pathname + parsed.search;
+  const colon = rest.indexOf(':');
+  const socketPath = colon === -1 ? rest : rest.slice(0, colon);
+  if (socketPath === '' || socketPath === '/') throw new SyntaxError(`Invalid URL ${JSON.stringify(href)}: the ws+unix: URL has no socket path.`);
+  const path = colon === -1 ? '/' : rest.slice(colon + 1) || '/';
+  return { href: parsed.href, socketPath, url: `ws://localhost${path.startsWith('/') ? path : `/${path}`}` };
 }
 
 /** The extension objects for what the server accepted: permessage-deflate or nothing. */
-function negotiatedExtensions(negotiator: DeflateClientNegotiator | undefined, settings: PerMessageDeflateOptions | undefined): Extension[] {
+function negotiatedExtensions(negotiator: DeflateClientNegotiator | undefined, settings: DeflateSettings | undefined): Extension[] {
   const extensions: Extension[] = [];
   // The negotiator has a config only when the server accepted permessage-deflate.
   if (negotiator?.config !== undefined && settings !== undefined) {
@@ -95,6 +139,7 @@ function negotiatedExtensions(negotiator: DeflateClientNegotiator | undefined, s
         compressionThreshold: settings.compressionThreshold,
         level: settings.level,
         memLevel: settings.memLevel,
+        limiter: settings.limiter,
       }),
     );
   }

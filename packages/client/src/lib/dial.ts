@@ -18,6 +18,7 @@ import { nodeSha1 } from '@rfc6455/handshake/node';
 import { BODY_EXCERPT_BYTES, ClientError, ClientErrorCode } from './client-error.ts';
 import type { ResolvedDialOptions, WebSocketOptions } from './options.ts';
 import { resolveProxy } from './proxy.ts';
+import { PROXY_PASS_THROUGH_KEYS, requestHeaders } from './ws-options.ts';
 
 /** What a successful handshake hands to the WebSocket. */
 export interface DialResult {
@@ -38,8 +39,13 @@ export interface DialCallbacks {
   onFail(err: ClientError): void;
   /** A non-101 answer that is not followed: true when the application handles it (ws's `unexpected-response`). */
   onUnexpectedResponse(request: HttpRequest, response: IncomingMessage): boolean;
-  /** The HTTP request for the handshake was created (ws's `redirect`/`upgrade` bookkeeping). */
-  onRequest?(request: HttpRequest): void;
+  /**
+   * A handshake request was created, its headers not yet sent (`redirected`: it follows a
+   * redirect). Return true when the callee ends it itself (ws's `finishRequest`).
+   */
+  onRequest?(request: HttpRequest, redirected: boolean): boolean;
+  /** Whether the application inspects redirects itself (a ws `redirect` listener): then no header is dropped. */
+  handlesRedirects?(): boolean;
 }
 
 /** Response headers as a record of strings (repeated fields joined with `, `). */
@@ -52,9 +58,9 @@ export function headerRecord(headers: IncomingHttpHeaders): Record<string, strin
   return out;
 }
 
-/** Origin of a parsed request, ws and http counted as one scheme (same port space). */
-function originOf(request: ClientRequest): string {
-  return `${request.secure ? 'wss' : 'ws'}://${request.host.toLowerCase()}:${request.port}`;
+/** Host and port of a parsed request (what ws compares to decide whether a redirect leaves the host). */
+function hostOf(request: ClientRequest): string {
+  return `${request.host.toLowerCase()}:${request.port}`;
 }
 
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie']);
@@ -69,8 +75,12 @@ export class Dialer {
   readonly #callbacks: DialCallbacks;
   readonly #offers: readonly ExtensionInput[];
   readonly #extensions: readonly ClientExtension[];
+  readonly #original: ClientRequest;
   #request: ClientRequest;
   #headers: WebSocketOptions['headers'];
+  #auth: string | undefined;
+  #socketPath: string | undefined;
+  #response: IncomingMessage | undefined;
   #redirects = 0;
   #httpRequest: HttpRequest | undefined;
   #proxyRequest: HttpRequest | undefined;
@@ -90,6 +100,9 @@ export class Dialer {
     extensions: readonly ClientExtension[] = [],
   ) {
     this.#request = request;
+    this.#original = request;
+    this.#auth = options.auth;
+    this.#socketPath = resolved.socketPath;
     this.#offers = offers;
     this.#extensions = extensions;
     this.#options = options;
@@ -126,6 +139,7 @@ export class Dialer {
     if (this.#done) return;
     this.#done = true;
     this.#httpRequest?.destroy();
+    this.#response?.destroy();
     this.#proxyRequest?.destroy();
     this.#transport?.destroy();
     this.#callbacks.onFail(err);
@@ -139,7 +153,7 @@ export class Dialer {
 
   #tlsOptions(host: string): ConnectionOptions {
     const o = this.#options;
-    const tls: ConnectionOptions = { ...o.tls };
+    const tls: ConnectionOptions = { ...this.#resolved.passThrough, ...o.tls };
     if (o.ca !== undefined) tls.ca = o.ca;
     if (o.cert !== undefined) tls.cert = o.cert;
     if (o.key !== undefined) tls.key = o.key;
@@ -147,7 +161,7 @@ export class Dialer {
     // RFC 6066 §3: SNI carries host names only, never IP literals.
     const servername = o.servername ?? tls.servername ?? (isIP(host) === 0 ? host : undefined);
     if (servername !== undefined) tls.servername = servername;
-    tls.ALPNProtocols = ['http/1.1'];
+    tls.ALPNProtocols ??= ['http/1.1'];
     return tls;
   }
 
@@ -168,6 +182,10 @@ export class Dialer {
       headers,
       agent: false,
     };
+    for (const name of PROXY_PASS_THROUGH_KEYS) {
+      const value = this.#resolved.passThrough[name];
+      if (value !== undefined) (options as Record<string, unknown>)[name] = value;
+    }
     const req = proxy.protocol === 'https:' ? httpsRequest({ ...options, ...this.#tlsOptions(proxy.hostname) }) : httpRequest(options);
     this.#proxyRequest = req;
     req.once('connect', (res: IncomingMessage, socket: Socket, head: Buffer) => {
@@ -210,13 +228,17 @@ export class Dialer {
   #sendUpgrade(transport: Duplex | undefined): void {
     const r = this.#request;
     const options: RequestOptions = {
+      ...this.#resolved.passThrough,
       method: 'GET',
       host: r.host,
       port: r.port,
       path: r.path,
-      headers: r.headers,
+      headers: requestHeaders(r.headers, this.#resolved.protocolVersion, this.#resolved.passThrough['setHost'] !== false),
       setHost: false,
     };
+    if (this.#auth !== undefined) options.auth = this.#auth;
+    // ws+unix: (ws's IPC URLs): the request goes over the Unix domain socket.
+    if (this.#socketPath !== undefined) options.socketPath = this.#socketPath;
     if (transport !== undefined) {
       options.createConnection = () => transport as Socket;
     } else if (this.#options.agent !== undefined) {
@@ -240,11 +262,10 @@ export class Dialer {
       return;
     }
     this.#httpRequest = req;
-    this.#callbacks.onRequest?.(req);
     req.once('error', (err) => this.#connectionFailed(err, r.url));
     req.once('response', (res: IncomingMessage) => this.#onResponse(req, res));
     req.once('upgrade', (res: IncomingMessage, socket: Duplex, head: Buffer) => this.#onUpgrade(res, socket, head));
-    req.end();
+    if (this.#callbacks.onRequest?.(req, this.#redirects > 0) !== true) req.end();
   }
 
   #onUpgrade(res: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -295,8 +316,13 @@ export class Dialer {
       return;
     }
     // The application took the response (ws's contract): it ends the attempt itself with
-    // terminate()/close(), or the handshake timeout does.
+    // terminate()/close(), or the handshake timeout does. Until then the request and response are
+    // kept, so that ending the attempt also closes their socket.
+    this.#httpRequest = req;
+    this.#response = res;
     if (this.#callbacks.onUnexpectedResponse(req, res)) return;
+    this.#httpRequest = undefined;
+    this.#response = undefined;
     this.#readExcerpt(res, (body) => {
       this.#fail(
         new ClientError(ClientErrorCode.UnexpectedStatus, `Unexpected server response: ${status} (expected 101 Switching Protocols)`, {
@@ -343,15 +369,21 @@ export class Dialer {
     try {
       const target = new URL(location, previous.url);
       const candidate = buildClientRequest(target, { protocols: previous.protocols });
-      // Credentials stay with the origin that was given them: drop them on a cross-origin redirect
-      // (another host, port or scheme, which covers a wss → ws downgrade).
-      if (originOf(candidate) !== originOf(previous) && this.#headers !== undefined) {
-        const kept: Record<string, string | number | readonly string[] | undefined> = {};
-        for (const name of Object.keys(this.#headers)) {
-          if (!CREDENTIAL_HEADERS.has(name.toLowerCase())) kept[name] = this.#headers[name];
+      // Credentials stay with the host that was given them (ws's rule, after curl): drop them on a
+      // redirect to another host or port, or from wss: to ws:, unless a 'redirect' listener decides.
+      const original = this.#original;
+      const leaves = hostOf(candidate) !== hostOf(original) || (original.secure && !candidate.secure) || this.#socketPath !== undefined;
+      if (leaves && this.#callbacks.handlesRedirects?.() !== true) {
+        this.#auth = undefined;
+        if (this.#headers !== undefined) {
+          const kept: Record<string, string | number | readonly string[] | undefined> = {};
+          for (const name of Object.keys(this.#headers)) {
+            if (!CREDENTIAL_HEADERS.has(name.toLowerCase())) kept[name] = this.#headers[name];
+          }
+          this.#headers = kept;
         }
-        this.#headers = kept;
       }
+      this.#socketPath = undefined;
       next = buildClientRequest(target, {
         protocols: previous.protocols,
         origin: this.#options.origin,

@@ -14,6 +14,10 @@ describe('resolveLimits', () => {
       highWaterMark: DEFAULT_HIGH_WATER_MARK,
       autoPong: true,
       heartbeat: undefined,
+      maxBufferedChunks: undefined,
+      skipUtf8Validation: false,
+      allowSynchronousEvents: true,
+      randomMaskKey: undefined,
     });
     expect(DEFAULT_CLOSE_TIMEOUT_MS).toBe(30_000);
     expect(DEFAULT_HIGH_WATER_MARK).toBe(1024 * 1024);
@@ -22,7 +26,9 @@ describe('resolveLimits', () => {
   it('takes Infinity for a size, and names a bad value', () => {
     expect(resolveLimits({ maxMessageLength: Infinity }).maxMessageLength).toBe(Infinity);
     expect(() => resolveLimits({ maxPayloadLength: -1 })).toThrow(new RangeError('maxPayloadLength must be a non-negative integer or Infinity, got -1'));
-    expect(() => resolveLimits({ maxFragments: 0 })).toThrow(/^maxFragments must be a positive integer/);
+    // ws documents maxFragments: 0 as "no limit".
+    expect(resolveLimits({ maxFragments: 0 }).maxFragments).toBe(Infinity);
+    expect(() => resolveLimits({ maxFragments: -1 })).toThrow(/^maxFragments must be a positive integer/);
     expect(() => resolveLimits({ closeTimeoutMs: 2 ** 31 })).toThrow(/^closeTimeoutMs must be an integer number of milliseconds/);
     expect(() => resolveLimits({ autoPong: 1 as unknown as boolean })).toThrow(TypeError);
   });
@@ -41,6 +47,10 @@ describe('resolveDialOptions', () => {
       handshakeTimeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
       followRedirects: false,
       maxRedirects: DEFAULT_MAX_REDIRECTS,
+      requestTimeoutMs: undefined,
+      protocolVersion: 13,
+      finishRequest: undefined,
+      passThrough: {},
       proxy: undefined,
       perMessageDeflate: { compressionThreshold: 100 },
     });

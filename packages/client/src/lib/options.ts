@@ -2,12 +2,15 @@
  * The client's options: their types, defaults and validation. Invalid options are rejected at once
  * with a TypeError or RangeError naming the option, before any connection is attempted.
  */
-import type { Agent, ClientRequestArgs } from 'node:http';
+import type { Agent, ClientRequest as HttpRequest, ClientRequestArgs } from 'node:http';
+import type { RequestOptions as HttpsRequestOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { ConnectionOptions } from 'node:tls';
 import type { DeflateOfferOptions } from '@rfc6455/deflate';
 import { DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_MESSAGE_LENGTH } from '@rfc6455/protocol';
 import type { Extension } from '@rfc6455/protocol';
+import { PASS_THROUGH_KEYS, checkHeartbeatKeys, fromMaxPayload, fromWsCount, fromWsDeflate, oneOf } from './ws-options.ts';
+import type { DeflateSettings } from './ws-options.ts';
 
 /** Default `handshakeTimeoutMs`: 30 s, from the constructor to `open`. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000;
@@ -42,6 +45,22 @@ export interface ConnectionLimits {
   autoPong?: boolean | undefined;
   /** Ping periodically and terminate the connection when a pong does not come back. Default off. */
   heartbeat?: HeartbeatOptions | false | undefined;
+  /**
+   * ws's name: the largest incoming message (and so frame), in bytes; coerced to a 32-bit integer,
+   * 0 lifts the limit. Sets both `maxMessageLength` and `maxPayloadLength` (give one or the other).
+   */
+  maxPayload?: number | undefined;
+  /** ws's name for `closeTimeoutMs` (give one or the other). */
+  closeTimeout?: number | undefined;
+  /** Most pieces one incoming frame may be read in (ws's name and meaning; 0: no limit). Default 262144 (the protocol's). Over it: close 1008. */
+  maxBufferedChunks?: number | undefined;
+  /** Deliver text messages and close reasons without checking their UTF-8 (ws's name): only for a trusted peer. Default false. */
+  skipUTF8Validation?: boolean | undefined;
+  /**
+   * `false` emits each `message`, `ping` and `pong` in its own turn of the event loop (ws's name
+   * and meaning; closer to the WHATWG standard, slower). Default true.
+   */
+  allowSynchronousEvents?: boolean | undefined;
 }
 
 /** Options of `WebSocket.fromSocket`: the result of a handshake done elsewhere. */
@@ -61,12 +80,25 @@ export interface FromSocketOptions extends ConnectionLimits {
 /** A function that opens the transport for the handshake, as `http.request`'s `createConnection`. */
 export type CreateConnection = (options: ClientRequestArgs, callback?: (err: Error | null, socket?: Duplex) => void) => Duplex;
 
+/** The names of the `http.request()` / `https.request()` options passed through to Node, as ws does. */
+export type PassThroughOptionName =
+  | 'family' | 'hints' | 'insecureHTTPParser' | 'joinDuplicateHeaders' | 'localAddress' | 'localPort' | 'lookup'
+  | 'maxHeaderSize' | 'setDefaultHeaders' | 'setHost' | 'signal' | 'uniqueHeaders' | 'autoSelectFamily'
+  | 'autoSelectFamilyAttemptTimeout' | 'keepAlive' | 'keepAliveInitialDelay' | 'noDelay' | 'blockList' | 'ALPNProtocols'
+  | 'allowPartialTrustChain' | 'checkServerIdentity' | 'ciphers' | 'clientCertEngine' | 'crl' | 'dhparam' | 'ecdhCurve'
+  | 'enableTrace' | 'honorCipherOrder' | 'maxVersion' | 'minDHSize' | 'minVersion' | 'passphrase' | 'pfx'
+  | 'privateKeyEngine' | 'privateKeyIdentifier' | 'pskCallback' | 'requestOCSP' | 'secureContext' | 'secureOptions'
+  | 'secureProtocol' | 'session' | 'sessionIdContext' | 'sessionTimeout' | 'sigalgs' | 'ticketKeys';
+
+/** The `http.request()` / `https.request()` / `tls.connect()` options passed through to Node untouched, as ws does. */
+export type PassThroughOptions = Partial<Pick<HttpsRequestOptions, Extract<PassThroughOptionName, keyof HttpsRequestOptions>>>;
+
 /**
- * Options of `new WebSocket(url, protocols, options)` and `WebSocket.connect(url, options)`.
- * TLS options other than those listed (ciphers, minVersion, pfx, passphrase, checkServerIdentity …)
- * are passed through to `tls.connect` via `tls`.
+ * Options of `new WebSocket(url, protocols, options)` and `WebSocket.connect(url, options)`: ours,
+ * ws 8's (with ws's meaning) and the `http.request()` / `https.request()` options ws passes
+ * through to Node ({@link PassThroughOptions}). Any other key throws a TypeError naming it.
  */
-export interface WebSocketOptions extends ConnectionLimits {
+export interface WebSocketOptions extends ConnectionLimits, PassThroughOptions {
   /** Subprotocols to offer (also the constructor's second argument). */
   protocols?: string | readonly string[] | undefined;
   /** Extra request headers (not `Upgrade`, `Connection` or `Sec-WebSocket-*`). */
@@ -111,6 +143,19 @@ export interface WebSocketOptions extends ConnectionLimits {
    * `perMessageDeflate.compressionThreshold` wins when both are given.
    */
   compressionThreshold?: number | undefined;
+  /**
+   * ws's name: the time each handshake request may take, in ms, restarted on every redirect (ws's
+   * meaning). Give it or `handshakeTimeoutMs` (the whole handshake), not both.
+   */
+  handshakeTimeout?: number | undefined;
+  /** The `Sec-WebSocket-Version` to send: 13 (default) or 8; with 8 the origin goes in `Sec-WebSocket-Origin` (as ws). */
+  protocolVersion?: 8 | 13 | undefined;
+  /** ws's `finishRequest(request, websocket)`: called for each handshake request instead of `request.end()`; it must end the request. */
+  finishRequest?: ((request: HttpRequest, websocket: any) => void) | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any -- ws types the second argument as its WebSocket
+  /** ws's `generateMask(mask)`: fill the 4-byte Buffer with the masking key of each frame, synchronously. Default: crypto-random bytes. */
+  generateMask?: ((mask: Buffer) => void) | undefined;
+  /** Basic authentication `user:password` for the handshake request (`http.request`'s `auth`; dropped on a redirect to another host). */
+  auth?: string | undefined;
 }
 
 /** Settings of the `perMessageDeflate` option. */
@@ -123,6 +168,22 @@ export interface PerMessageDeflateOptions {
   level?: number | undefined;
   /** zlib memLevel, 1–9. Default 8. */
   memLevel?: number | undefined;
+  /** ws's offer parameter: ask the server not to keep its context between messages. */
+  serverNoContextTakeover?: boolean | undefined;
+  /** ws's offer parameter: promise not to keep our context between messages. */
+  clientNoContextTakeover?: boolean | undefined;
+  /** ws's offer parameter: ask the server for a window of at most 2^n bytes (8–15). */
+  serverMaxWindowBits?: number | undefined;
+  /** ws's offer parameter: `true` (default) lets the server choose our window; 8–15 caps it. */
+  clientMaxWindowBits?: number | boolean | undefined;
+  /** ws's name for `compressionThreshold`. Default 1024, as ws. */
+  threshold?: number | undefined;
+  /** ws's zlib deflate options: `level` and `memLevel` are taken; any other key throws. */
+  zlibDeflateOptions?: { level?: number | undefined; memLevel?: number | undefined } | undefined;
+  /** ws's zlib inflate options: none can be honoured (an empty object is accepted); any key throws. */
+  zlibInflateOptions?: Record<string, never> | undefined;
+  /** ws's limit of concurrent zlib jobs. Default 10, shared by the process. */
+  concurrencyLimit?: number | undefined;
 }
 
 /** The options after validation, with every default filled in. */
@@ -134,6 +195,11 @@ export interface ResolvedLimits {
   readonly highWaterMark: number;
   readonly autoPong: boolean;
   readonly heartbeat: { readonly intervalMs: number; readonly timeoutMs: number } | undefined;
+  readonly maxBufferedChunks: number | undefined;
+  readonly skipUtf8Validation: boolean;
+  readonly allowSynchronousEvents: boolean;
+  /** ws's `generateMask`, as the protocol's mask key source; undefined for the default (CSPRNG). */
+  readonly randomMaskKey: (() => Uint8Array) | undefined;
 }
 
 function limit(name: string, value: unknown, fallback: number, { positive = false, infinite = true } = {}): number {
@@ -162,37 +228,68 @@ function timeout(name: string, value: unknown, fallback: number): number {
 
 /** Validate the limits shared by dialled and adopted connections. */
 export function resolveLimits(options: ConnectionLimits): ResolvedLimits {
-  if (options.autoPong !== undefined && typeof options.autoPong !== 'boolean') {
-    throw new TypeError(`autoPong must be a boolean, got ${typeof options.autoPong}`);
+  for (const name of ['autoPong', 'skipUTF8Validation', 'allowSynchronousEvents'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${typeof options[name]}`);
   }
+  oneOf(options, 'closeTimeout', 'closeTimeoutMs');
+  oneOf(options, 'maxPayload', 'maxMessageLength');
+  oneOf(options, 'maxPayload', 'maxPayloadLength');
   let heartbeat: ResolvedLimits['heartbeat'];
   if (options.heartbeat !== undefined && options.heartbeat !== false) {
     if (options.heartbeat === null || typeof options.heartbeat !== 'object') {
       throw new TypeError('heartbeat must be { intervalMs, timeoutMs } or false');
     }
+    checkHeartbeatKeys(options.heartbeat);
     const intervalMs = timeout('heartbeat.intervalMs', options.heartbeat.intervalMs, Number.NaN);
     if (Number.isNaN(intervalMs)) throw new RangeError('heartbeat.intervalMs is required');
     heartbeat = { intervalMs, timeoutMs: timeout('heartbeat.timeoutMs', options.heartbeat.timeoutMs, intervalMs) };
   }
+  const maxPayload = options.maxPayload === undefined ? undefined : fromMaxPayload(options.maxPayload);
+  // ws documents maxFragments with 0 meaning no limit; ours took only positive counts: both work.
+  const maxFragments = options.maxFragments === 0 ? Infinity : limit('maxFragments', options.maxFragments, DEFAULT_MAX_FRAGMENTS, { positive: true });
   return {
-    closeTimeoutMs: timeout('closeTimeoutMs', options.closeTimeoutMs, DEFAULT_CLOSE_TIMEOUT_MS),
-    maxPayloadLength: limit('maxPayloadLength', options.maxPayloadLength, DEFAULT_MAX_MESSAGE_LENGTH),
-    maxMessageLength: limit('maxMessageLength', options.maxMessageLength, DEFAULT_MAX_MESSAGE_LENGTH),
-    maxFragments: limit('maxFragments', options.maxFragments, DEFAULT_MAX_FRAGMENTS, { positive: true }),
+    closeTimeoutMs: timeout(options.closeTimeout === undefined ? 'closeTimeoutMs' : 'closeTimeout', options.closeTimeout ?? options.closeTimeoutMs, DEFAULT_CLOSE_TIMEOUT_MS),
+    maxPayloadLength: maxPayload ?? limit('maxPayloadLength', options.maxPayloadLength, DEFAULT_MAX_MESSAGE_LENGTH),
+    maxMessageLength: maxPayload ?? limit('maxMessageLength', options.maxMessageLength, DEFAULT_MAX_MESSAGE_LENGTH),
+    maxFragments,
     highWaterMark: limit('highWaterMark', options.highWaterMark, DEFAULT_HIGH_WATER_MARK),
     autoPong: options.autoPong ?? true,
     heartbeat,
+    maxBufferedChunks: options.maxBufferedChunks === undefined ? undefined : fromWsCount('maxBufferedChunks', options.maxBufferedChunks),
+    skipUtf8Validation: options.skipUTF8Validation ?? false,
+    allowSynchronousEvents: options.allowSynchronousEvents ?? true,
+    randomMaskKey: maskKeySource((options as WebSocketOptions).generateMask),
+  };
+}
+
+/** ws's `generateMask(buffer)` as a mask key source: a fresh 4-byte Buffer per frame, filled by the caller's function. */
+function maskKeySource(generateMask: unknown): (() => Uint8Array) | undefined {
+  if (generateMask === undefined) return undefined;
+  if (typeof generateMask !== 'function') throw new TypeError('generateMask must be a function (mask: Buffer) => void');
+  return () => {
+    const mask = Buffer.alloc(4);
+    generateMask(mask);
+    return mask;
   };
 }
 
 /** The dialling options after validation. */
 export interface ResolvedDialOptions {
   readonly handshakeTimeoutMs: number;
+  /** ws's per-request `handshakeTimeout`, restarted on each redirect; undefined when not given. */
+  readonly requestTimeoutMs: number | undefined;
+  /** The Sec-WebSocket-Version sent: 13 or 8. */
+  readonly protocolVersion: 8 | 13;
+  readonly finishRequest: WebSocketOptions['finishRequest'];
+  /** `http.request()` / `tls.connect()` options passed through to Node. */
+  readonly passThrough: Readonly<Record<string, unknown>>;
+  /** The Unix domain socket of a ws+unix: URL (set by the dial setup, not an option). */
+  readonly socketPath?: string | undefined;
   readonly followRedirects: boolean;
   readonly maxRedirects: number;
   readonly proxy: string | URL | undefined;
-  /** The permessage-deflate settings when it is offered, else undefined. */
-  readonly perMessageDeflate: PerMessageDeflateOptions | undefined;
+  /** The permessage-deflate settings (in our shape) when it is offered, else undefined. */
+  readonly perMessageDeflate: DeflateSettings | undefined;
 }
 
 /** Validate the options only a dialled connection has. */
@@ -214,17 +311,33 @@ export function resolveDialOptions(options: WebSocketOptions): ResolvedDialOptio
   }
   const deflate = options.perMessageDeflate;
   if (deflate !== undefined && typeof deflate !== 'boolean' && (deflate === null || typeof deflate !== 'object')) {
-    throw new TypeError('perMessageDeflate must be a boolean or { offers, compressionThreshold, level, memLevel }');
+    throw new TypeError('perMessageDeflate must be a boolean or an object of its settings (ws\'s or ours)');
+  }
+  oneOf(options, 'handshakeTimeout', 'handshakeTimeoutMs');
+  const version = options.protocolVersion ?? 13;
+  // ws's check and wording: only the two versions of RFC 6455's drafts that ws speaks.
+  if (version !== 8 && version !== 13) throw new RangeError(`Unsupported protocol version: ${String(version)} (supported versions: 8, 13)`);
+  if (options.finishRequest !== undefined && typeof options.finishRequest !== 'function') {
+    throw new TypeError('finishRequest must be a function (request, websocket) => void that calls request.end()');
+  }
+  if (options.auth !== undefined && typeof options.auth !== 'string') throw new TypeError("auth must be a string 'user:password'");
+  const passThrough: Record<string, unknown> = {};
+  for (const name of Object.keys(options)) {
+    if (PASS_THROUGH_KEYS.has(name)) passThrough[name] = (options as Record<string, unknown>)[name];
   }
   const threshold = options.compressionThreshold;
   if (threshold !== undefined && (typeof threshold !== 'number' || Number.isNaN(threshold) || threshold < 0)) {
     throw new RangeError(`compressionThreshold must be a number ≥ 0 (Infinity: never compress), got ${String(threshold)}`);
   }
   // RFC 7692 is offered unless turned off: most servers accept it, and text traffic shrinks 5–7×.
-  const settings: PerMessageDeflateOptions | undefined =
-    deflate === false ? undefined : deflate === true || deflate === undefined ? {} : deflate;
+  const settings: DeflateSettings | undefined =
+    deflate === false ? undefined : deflate === true || deflate === undefined ? {} : fromWsDeflate(deflate);
   return {
     handshakeTimeoutMs: timeout('handshakeTimeoutMs', options.handshakeTimeoutMs, DEFAULT_HANDSHAKE_TIMEOUT_MS),
+    requestTimeoutMs: options.handshakeTimeout === undefined ? undefined : timeout('handshakeTimeout', options.handshakeTimeout, 0),
+    protocolVersion: version,
+    finishRequest: options.finishRequest,
+    passThrough,
     followRedirects: options.followRedirects ?? false,
     maxRedirects: limit('maxRedirects', options.maxRedirects, DEFAULT_MAX_REDIRECTS, { infinite: false }),
     proxy: options.proxy,

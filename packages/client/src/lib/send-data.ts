@@ -8,6 +8,15 @@ import { utf8ByteLength } from '@rfc6455/codes';
 /** What `send` accepts. */
 export type SendData = string | ArrayBuffer | ArrayBufferView | Blob;
 
+/** What ws's `send` and `ping`/`pong` also take (see {@link fromWsData}): numbers, byte arrays, objects `Buffer.from()` converts. */
+export type WsSendData =
+  | number
+  | readonly number[]
+  | { valueOf(): ArrayBuffer | SharedArrayBuffer | string | readonly number[] | Uint8Array }
+  | { [Symbol.toPrimitive](hint: 'string'): string }
+  | null
+  | undefined;
+
 /** ws-style options of `send`. */
 export interface SendOptions {
   /** Send as a binary message; default: true unless `data` is a string. */
@@ -19,7 +28,10 @@ export interface SendOptions {
    * message is at or above `compressionThreshold`. `true` or absent: the threshold decides.
    */
   compress?: boolean | undefined;
-  /** Accepted for ws compatibility; ignored (a client always masks, a server never does: RFC 6455 §5.1). */
+  /**
+   * ws's option: whether to mask. Only the value RFC 6455 §5.1 allows is accepted — `true` (or
+   * absent) on a client, `false` (or absent) on a server-role socket; the other throws a TypeError.
+   */
   mask?: boolean | undefined;
 }
 
@@ -51,11 +63,54 @@ export function toBytes(data: Exclude<SendData, string | Blob>): Uint8Array {
  *
  * @throws {TypeError} for a Blob or a value of another type.
  */
-export function toControlPayload(data: SendData | number | undefined): Uint8Array | string | undefined {
-  if (data === undefined) return undefined;
+export function toControlPayload(data: unknown): Uint8Array | string | undefined {
+  if (data === undefined || data === null) return undefined;
   if (typeof data === 'number') return String(data);
   if (typeof data === 'string') return data;
   if (data instanceof Blob) throw new TypeError('ping/pong payload must be a string, ArrayBuffer or ArrayBufferView, not a Blob');
-  if (isSendData(data)) return toBytes(data);
-  throw new TypeError('ping/pong payload must be a string, number, ArrayBuffer or ArrayBufferView');
+  if (isSendData(data)) return toBytes(data as ArrayBuffer | ArrayBufferView);
+  if (typeof data === 'object') return toBytes(fromWsData(data) as Uint8Array<ArrayBuffer>);
+  throw new TypeError('ping/pong payload must be a string, number, ArrayBuffer, ArrayBufferView or a value Buffer.from() accepts');
+}
+
+/**
+ * What ws's `send` and `ping`/`pong` accept beyond {@link SendData}, turned into it as ws does: a
+ * number becomes its decimal text, `undefined` or `null` an empty binary message, and any other
+ * object (an array of byte values, an object whose `valueOf` gives bytes or a string …) the bytes
+ * `Buffer.from()` makes of it.
+ *
+ * @throws {TypeError} for a value `Buffer.from()` cannot convert (ws's rule).
+ */
+export function fromWsData(data: unknown): SendData {
+  if (isSendData(data)) return data;
+  if (typeof data === 'number') return String(data);
+  if (data === undefined || data === null) return EMPTY;
+  if (typeof data === 'object') {
+    try {
+      return Buffer.from(data as ArrayLike<number>);
+    } catch (err) {
+      throw new TypeError('send(data): data must be a string, number, ArrayBuffer, ArrayBufferView, Blob, or a value Buffer.from() accepts', { cause: err });
+    }
+  }
+  throw new TypeError('send(data): data must be a string, number, ArrayBuffer, ArrayBufferView, Blob, or a value Buffer.from() accepts');
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * ws's `mask` argument (of `send` options, `ping`, `pong`) checked against this end's role: RFC
+ * 6455 §5.1 says a client masks every frame and a server none, so the other value cannot be honoured.
+ *
+ * @throws {TypeError} for a non-boolean, or the value the role forbids.
+ */
+export function checkMask(mask: unknown, isServer: boolean, where: string): void {
+  if (mask === undefined) return;
+  if (typeof mask !== 'boolean') throw new TypeError(`${where}: mask must be a boolean`);
+  if (mask === isServer) {
+    throw new TypeError(
+      isServer
+        ? `${where}: mask: true on a server-role socket; RFC 6455 §5.1 forbids a server to mask (leave it out)`
+        : `${where}: mask: false on a client; RFC 6455 §5.1 requires a client to mask every frame (leave it out)`,
+    );
+  }
 }

@@ -23,13 +23,14 @@ import { createMessageIterator } from './message-iterator.ts';
 import { isBinaryType } from './message-conversion.ts';
 import type { BinaryType } from './message-conversion.ts';
 import { resolveLimits } from './options.ts';
+import { checkAdoptOptionKeys, checkClientOptionKeys, checkSendOptionKeys } from './ws-options.ts';
 import type { FromSocketOptions, ResolvedLimits, WebSocketOptions } from './options.ts';
 import { Outgoing } from './outgoing.ts';
-import { isSendData, toControlPayload } from './send-data.ts';
-import type { SendCallback, SendData, SendOptions } from './send-data.ts';
+import { checkMask, fromWsData, toControlPayload } from './send-data.ts';
+import type { SendCallback, SendData, SendOptions, WsSendData } from './send-data.ts';
 
 export type { BinaryType } from './message-conversion.ts';
-export type { SendCallback, SendData, SendOptions } from './send-data.ts';
+export type { SendCallback, SendData, SendOptions, WsSendData } from './send-data.ts';
 export type { WebSocketEventMap, WebSocketListener } from './event-surface.ts';
 export type { FromSocketOptions } from './options.ts';
 
@@ -100,6 +101,8 @@ export class WebSocket extends EventSurface {
     }
     const opts = (options as WebSocketOptions | FromSocketOptions | undefined) ?? {};
     if (opts === null || typeof opts !== 'object') throw new TypeError('options must be an object');
+    if (adopt === undefined) checkClientOptionKeys(opts);
+    else checkAdoptOptionKeys(opts);
     this.#isServer = adopt?.role === 'server';
     this.#limits = resolveLimits(opts);
     this.#life = new Lifecycle(this.#isServer, this.#limits.closeTimeoutMs, (code, reason, wasClean) => this.#onClose(code, reason, wasClean));
@@ -114,6 +117,17 @@ export class WebSocket extends EventSurface {
       onOpen: (result, createExtensions) => this.#onDialOpen(result, createExtensions),
       onFail: (err) => this.#onDialFail(err),
       onUnexpectedResponse: (req, res) => this.listenerCount('unexpected-response') > 0 && this.emit('unexpected-response', req, res),
+      onRequest: (req, redirected, requestUrl) => {
+        if (redirected) {
+          this.#url = requestUrl;
+          this.emit('redirect', requestUrl, req);
+        }
+        const finish = (opts as WebSocketOptions).finishRequest;
+        if (finish === undefined) return false;
+        finish(req, this);
+        return true;
+      },
+      handlesRedirects: () => this.listenerCount('redirect') > 0,
     });
     this.#url = setup.url;
     this.#dialer = setup.dialer;
@@ -223,29 +237,34 @@ export class WebSocket extends EventSurface {
   // ── Sending ─────────────────────────────────────────────────────────────────────────────────
 
   /**
-   * Send a message (a string as text, anything else as binary unless `options.binary` says
-   * otherwise). Returns false when the caller should wait for `drain` (bufferedAmount above
+   * Send a message (a string, or a number as its text, as text; anything else as binary unless
+   * `options.binary` says otherwise; ws's other data types as {@link WsSendData}). Returns false when the caller should wait for `drain` (bufferedAmount above
    * `highWaterMark`) or when nothing was sent because the connection is not OPEN (then `cb` gets a
    * `WS_ERR_NOT_OPEN` error; without `cb` the data is silently counted in `bufferedAmount`, as the
    * WHATWG API does). A Blob is read asynchronously; later sends wait for it, keeping order.
    *
    * @throws {DOMException} InvalidStateError while CONNECTING (as WHATWG and ws).
-   * @throws {TypeError} for data of another type, or text bytes that are not UTF-8.
+   * @throws {TypeError} for data of another type, text bytes that are not UTF-8, an unknown
+   *   option, or a `mask` this end may not use.
    */
-  send(data: SendData, options?: SendOptions | SendCallback, cb?: SendCallback): boolean {
+  send(data: SendData | WsSendData, options?: SendOptions | SendCallback, cb?: SendCallback): boolean {
     if (typeof options === 'function') {
       cb = options;
       options = undefined;
     }
-    if (!isSendData(data)) throw new TypeError('send(data): data must be a string, ArrayBuffer, ArrayBufferView or Blob');
-    if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError('send(data, options): options must be an object');
+    const payload = fromWsData(data);
+    if (options !== undefined) {
+      if (options === null || typeof options !== 'object') throw new TypeError('send(data, options): options must be an object');
+      checkSendOptionKeys(options);
+      checkMask(options.mask, this.#isServer, 'send(data, options)');
+    }
     if (cb !== undefined && typeof cb !== 'function') throw new TypeError('send(data, options, cb): cb must be a function');
     if (this.#life.readyState === CONNECTING) throw domError('InvalidStateError', 'WebSocket is still CONNECTING: wait for open before send()');
-    return this.#outgoing.send(data, options, cb);
+    return this.#outgoing.send(payload, options, cb);
   }
 
   /** `send` as a promise: resolves once the data is flushed to the socket, rejects if it was not sent. */
-  sendAsync(data: SendData, options?: SendOptions): Promise<void> {
+  sendAsync(data: SendData | WsSendData, options?: SendOptions): Promise<void> {
     return new Promise((resolve, reject) => {
       try {
         this.send(data, options, (err) => (err === undefined || err === null ? resolve() : reject(err)));
@@ -269,22 +288,25 @@ export class WebSocket extends EventSurface {
   }
 
   /** Send a ping (payload ≤ 125 bytes). `cb` as in `send`. @throws {DOMException} InvalidStateError while CONNECTING. */
-  ping(data?: SendData | number, mask?: boolean | SendCallback, cb?: SendCallback): void {
+  ping(data?: SendData | WsSendData, mask?: boolean | SendCallback, cb?: SendCallback): void {
     this.#control(true, data, mask, cb);
   }
 
   /** Send a pong (payload ≤ 125 bytes), e.g. an unsolicited heartbeat. @throws {DOMException} InvalidStateError while CONNECTING. */
-  pong(data?: SendData | number, mask?: boolean | SendCallback, cb?: SendCallback): void {
+  pong(data?: SendData | WsSendData, mask?: boolean | SendCallback, cb?: SendCallback): void {
     this.#control(false, data, mask, cb);
   }
 
-  #control(isPing: boolean, data: SendData | number | undefined, mask: boolean | SendCallback | undefined, cb: SendCallback | undefined): void {
+  #control(isPing: boolean, data: unknown, mask: boolean | SendCallback | undefined, cb: SendCallback | undefined): void {
     if (typeof data === 'function') {
       cb = data as SendCallback;
       data = undefined;
     } else if (typeof mask === 'function') {
       cb = mask;
+    } else {
+      checkMask(mask, this.#isServer, isPing ? 'ping(data, mask)' : 'pong(data, mask)');
     }
+    if (cb !== undefined && typeof cb !== 'function') throw new TypeError(`${isPing ? 'ping' : 'pong'}(data, mask, cb): cb must be a function`);
     if (this.#life.readyState === CONNECTING) throw domError('InvalidStateError', 'WebSocket is still CONNECTING: wait for open before ping()/pong()');
     this.#outgoing.sendControl(isPing, toControlPayload(data), cb);
   }
@@ -292,16 +314,16 @@ export class WebSocket extends EventSurface {
   // ── Closing ─────────────────────────────────────────────────────────────────────────────────
 
   /**
-   * Start the closing handshake (RFC 6455 §7.1.2) with an optional code and reason. On a
-   * client-role socket the code must be 1000 or 3000–4999 (WHATWG); a server-role socket may use
-   * any code an endpoint may send (1000–1003, 1007–1014, 3000–4999). While CONNECTING the attempt
+   * Start the closing handshake (RFC 6455 §7.1.2) with an optional code and reason. As in ws,
+   * either end may use any code an endpoint may send (1000–1003, 1007–1014, 3000–4999). While CONNECTING the attempt
    * is aborted (`error` WS_ERR_ABORTED, then `close` 1006). Does nothing once CLOSING or CLOSED.
    *
    * @throws {DOMException} InvalidAccessError for a code that may not be used, SyntaxError for a
    *   reason longer than 123 UTF-8 bytes.
    */
   close(code?: number, reason?: string | ArrayBufferView): void {
-    const reasonText = checkCloseArguments(code, reason, this.#isServer ? 'endpoint' : 'application');
+    // ws accepts every code an endpoint may send, from a client too (1000–1003, 1007–1014, 3000–4999).
+    const reasonText = checkCloseArguments(code, reason, 'endpoint');
     const state = this.#life.readyState;
     if (state === CLOSING || state === CLOSED) return;
     if (state === CONNECTING) {
@@ -350,6 +372,12 @@ export class WebSocket extends EventSurface {
     this.#protocol = result.protocol;
     this.#extensions = result.extensions;
     this.emit('upgrade', result.response);
+    // close() or terminate() from an 'upgrade' listener ends the attempt, as in ws: no 'open'.
+    if (this.#life.readyState !== CONNECTING) {
+      result.socket.destroy();
+      this.#onDialFail(new ClientError(ClientErrorCode.Aborted, 'WebSocket was closed before the connection was established'));
+      return;
+    }
     const connection = this.#attach(result.socket, result.head, createExtensions());
     this.emit('open');
     connection.startHeartbeat(this.#limits.heartbeat);
