@@ -122,3 +122,80 @@ describe('the pump, on a stream the test feeds', () => {
     expect(await done).toEqual({ code: 1006, reason: '', wasClean: false });
   });
 });
+
+describe("ws's per-connection options", () => {
+  it('maxPayload (ws) fails a larger message with 1009 and WS_ERR_UNSUPPORTED_MESSAGE_LENGTH; 0 lifts the limit', async () => {
+    const p = await peer({ echo: false });
+    const ws = track(await WebSocket.connect(p.url, { maxPayload: 10 }));
+    const server = await p.nextConnection();
+    const errors: string[] = [];
+    ws.on('error', (err) => errors.push((err as Error & { code: string }).code));
+    const done = closed(ws);
+    server.protocol.sendText('0123456789');
+    server.protocol.sendText('0123456789A');
+    expect((await done).code).toBe(1009);
+    expect(errors).toEqual(['WS_ERR_UNSUPPORTED_MESSAGE_LENGTH']);
+    expect((await server.closing).code).toBe(1009);
+  });
+
+  it('skipUTF8Validation delivers text that is not UTF-8 instead of failing with 1007', async () => {
+    const p = await peer({ echo: false });
+    const strict = track(await WebSocket.connect(p.url));
+    const lax = track(await WebSocket.connect(p.url, { skipUTF8Validation: true }));
+    const [first, second] = [await p.nextConnection(), await p.nextConnection()];
+    const failed = closed(strict);
+    const message = once<[Buffer, boolean]>(lax, 'message');
+    first.socket.write(encodeFrame(0x1, Buffer.from([0xff, 0x61])));
+    second.socket.write(encodeFrame(0x1, Buffer.from([0xff, 0x61])));
+    expect((await failed).code).toBe(1007);
+    const [data, isBinary] = await message;
+    expect([data.toString('hex'), isBinary]).toEqual(['ff61', false]);
+  });
+
+  it('allowSynchronousEvents: false emits one message per turn of the event loop, then close after them', async () => {
+    const p = await peer({ echo: false });
+    const run = async (allowSynchronousEvents: boolean): Promise<string[]> => {
+      const ws = track(await WebSocket.connect(p.url, { allowSynchronousEvents }));
+      const server = await p.nextConnection();
+      const log: string[] = [];
+      // Set by each message, cleared by the next turn of the event loop: tells whether a message
+      // came in the same turn as the one before it.
+      let sameTurn = false;
+      ws.on('message', (data) => {
+        log.push(`${String(data)}:${sameTurn ? 'same' : 'later'}`);
+        sameTurn = true;
+        setImmediate(() => (sameTurn = false));
+      });
+      const done = closed(ws);
+      // Three messages and the close frame in one write: one read.
+      server.socket.write(Buffer.concat([encodeFrame(0x1, Buffer.from('a')), encodeFrame(0x1, Buffer.from('b')), encodeFrame(0x1, Buffer.from('c')), encodeFrame(0x8, Buffer.from([0x03, 0xe8]))]));
+      log.push(`close ${(await done).code}`);
+      return log;
+    };
+    expect(await run(true)).toEqual(['a:later', 'b:same', 'c:same', 'close 1000']);
+    expect(await run(false)).toEqual(['a:later', 'b:later', 'c:later', 'close 1000']);
+  });
+
+  it('generateMask fills the masking key of each frame', async () => {
+    const p = await peer({ echo: false });
+    let calls = 0;
+    const ws = track(
+      await WebSocket.connect(p.url, {
+        generateMask: (mask) => {
+          calls++;
+          mask.set([0x11, 0x22, 0x33, 0x44]);
+        },
+      }),
+    );
+    const server = await p.nextConnection();
+    const raw: Buffer[] = [];
+    // Copied before the peer unmasks the bytes in place.
+    server.socket.prependListener('data', (chunk: Buffer) => raw.push(Buffer.from(chunk)));
+    const got = once<[Buffer]>(server, 'message');
+    ws.send('hi');
+    expect(String((await got)[0])).toBe('hi');
+    // FIN text, masked length 2, the key we gave, then 'h' ^ 0x11, 'i' ^ 0x22.
+    expect(Buffer.concat(raw).toString('hex')).toBe(`8182${'11223344'}${(0x68 ^ 0x11).toString(16)}${(0x69 ^ 0x22).toString(16)}`);
+    expect(calls).toBe(1);
+  });
+});

@@ -178,17 +178,25 @@ export class Connection implements ProtocolHandler {
    */
   #turn(fn: () => void, event: boolean): void {
     if (this.#waiting === undefined && !(event && this.#emittedThisTurn)) {
-      if (event) this.#markTurn();
-      fn();
+      if (event) this.#emitTakingTurn(fn);
+      else fn();
       return;
     }
-    (this.#waiting ??= []).push(event ? () => (this.#markTurn(), fn()) : fn);
-    if (!this.#emittedThisTurn) this.#markTurn();
+    (this.#waiting ??= []).push(event ? () => this.#emitTakingTurn(fn) : fn);
+    if (!this.#emittedThisTurn) {
+      this.#emittedThisTurn = true;
+      setImmediate(this.#nextTurn);
+    }
   }
 
-  #markTurn(): void {
+  /** Emit an event that takes this turn; the next waits for a setImmediate queued after the listeners' own (as ws). */
+  #emitTakingTurn(fn: () => void): void {
     this.#emittedThisTurn = true;
-    setImmediate(this.#nextTurn);
+    try {
+      fn();
+    } finally {
+      setImmediate(this.#nextTurn);
+    }
   }
 
   #nextTurn = (): void => {

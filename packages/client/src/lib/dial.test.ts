@@ -361,3 +361,145 @@ describe('transports and the upgrade request', () => {
     }
   });
 });
+
+describe("ws's dialling options and events", () => {
+  /** A server answering every upgrade with a valid 101, recording the requests and server-side sockets. */
+  function upgrader(): { server: ReturnType<typeof createServer>; requests: IncomingMessage[]; sockets: Socket[] } {
+    const requests: IncomingMessage[] = [];
+    const sockets: Socket[] = [];
+    const server = createServer();
+    server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
+      requests.push(req);
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+      socket.on('end', () => socket.end());
+      const accept = createAcceptKey(req.headers['sec-websocket-key'] as string);
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    });
+    return { server, requests, sockets };
+  }
+
+  it('close() in an unexpected-response listener ends the attempt and closes the TCP connection', async () => {
+    let serverSide: Socket | undefined;
+    const p = await peer({
+      onUpgrade: (_request, socket) => {
+        serverSide = socket;
+        // A keep-alive answer: the server leaves the connection open.
+        socket.write('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n');
+        return true;
+      },
+    });
+    const ws = track(new WebSocket(p.url));
+    const errors: string[] = [];
+    ws.on('error', (err) => errors.push((err as ClientError).code));
+    ws.on('unexpected-response', () => ws.close());
+    const [code] = await once<[number]>(ws, 'close');
+    // The server sees the client end the TCP connection (before the fix it stayed open: no 'end' came and the test timed out).
+    await once(serverSide!, 'end');
+    expect([code, errors]).toEqual([1006, ['WS_ERR_ABORTED']]);
+  });
+
+  it('protocolVersion 8 sends Sec-WebSocket-Version: 8 and the origin in Sec-WebSocket-Origin; auth becomes Basic credentials', async () => {
+    const { server, requests } = upgrader();
+    const port = await listen(server);
+    const ws = track(await WebSocket.connect(`ws://127.0.0.1:${port}/v8`, { protocolVersion: 8, origin: 'https://app.example', auth: 'user:pw' }));
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    const headers = requests[0]!.headers;
+    expect([headers['sec-websocket-version'], headers['sec-websocket-origin'], headers.origin]).toEqual(['8', 'https://app.example', undefined]);
+    expect(headers.authorization).toBe(`Basic ${Buffer.from('user:pw').toString('base64')}`);
+  });
+
+  it('finishRequest(request, websocket) is called instead of request.end(), for the first request and each redirect', async () => {
+    const { server, requests } = upgrader();
+    const port = await listen(server);
+    const redirect = createServer();
+    redirect.on('upgrade', (_req: IncomingMessage, socket: Socket) => {
+      socket.end(`HTTP/1.1 302 Found\r\nLocation: ws://127.0.0.1:${port}/there\r\nContent-Length: 0\r\n\r\n`);
+    });
+    const from = await listen(redirect);
+    const seen: unknown[] = [];
+    const ws = new WebSocket(`ws://127.0.0.1:${from}/here`, {
+      followRedirects: true,
+      finishRequest: (request, websocket) => {
+        seen.push(websocket);
+        request.setHeader('X-Late', String(seen.length));
+        request.end();
+      },
+    });
+    track(ws);
+    await once(ws, 'open');
+    expect(seen).toEqual([ws, ws]);
+    expect([requests[0]!.url, requests[0]!.headers['x-late']]).toEqual(['/there', '2']);
+  });
+
+  it("emits redirect(url, request) before following, and a listener keeps the credentials across hosts (ws's rule)", async () => {
+    const { server, requests } = upgrader();
+    const port = await listen(server);
+    const redirect = createServer();
+    redirect.on('upgrade', (_req: IncomingMessage, socket: Socket) => {
+      socket.end(`HTTP/1.1 301 Moved\r\nLocation: ws://localhost:${port}/next\r\nContent-Length: 0\r\n\r\n`);
+    });
+    const from = await listen(redirect);
+    const ws = track(new WebSocket(`ws://127.0.0.1:${from}/`, { followRedirects: true, headers: { Authorization: 'Bearer t', Cookie: 'c=1' } }));
+    const redirects: Array<[string, string | undefined]> = [];
+    ws.on('redirect', (url: string, request: { getHeader(name: string): unknown; removeHeader(name: string): void }) => {
+      redirects.push([url, request.getHeader('authorization') as string | undefined]);
+      request.removeHeader('cookie');
+    });
+    await once(ws, 'open');
+    expect(redirects).toEqual([[`ws://localhost:${port}/next`, 'Bearer t']]);
+    expect([requests[0]!.headers.authorization, requests[0]!.headers.cookie]).toEqual(['Bearer t', undefined]);
+    expect(ws.url).toBe(`ws://localhost:${port}/next`);
+  });
+
+  it('handshakeTimeout bounds each request: a server that never answers fails with WS_ERR_HANDSHAKE_TIMEOUT', async () => {
+    const silent = createServer();
+    silent.on('upgrade', () => undefined);
+    const port = await listen(silent);
+    const ws = track(new WebSocket(`ws://127.0.0.1:${port}`, { handshakeTimeout: 50 }));
+    const [err] = await once<[ClientError]>(ws, 'error');
+    expect([err.code, err.message]).toEqual(['WS_ERR_HANDSHAKE_TIMEOUT', 'Opening handshake has timed out: not complete within handshakeTimeout (50 ms)']);
+    expect(() => new WebSocket(`ws://127.0.0.1:${port}`, { handshakeTimeout: 50, handshakeTimeoutMs: 50 })).toThrow(/give handshakeTimeout/);
+  });
+
+  it('connects to a ws+unix: URL over the Unix domain socket, with the path after the colon', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'rfc6455-ipc-'));
+    const socketPath = join(dir, 'ws.sock');
+    const { server, requests, sockets } = upgrader();
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    try {
+      const ws = track(new WebSocket(`ws+unix:${socketPath}:/chat?room=1`));
+      expect(ws.url).toBe(`ws+unix:${socketPath}:/chat?room=1`);
+      await once(ws, 'open');
+      expect(requests[0]!.url).toBe('/chat?room=1');
+      ws.terminate();
+      expect(() => new WebSocket('ws+unix:')).toThrow(SyntaxError);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('passes http.request options through: lookup and localAddress are used', async () => {
+    const { server, sockets } = upgrader();
+    const port = await listen(server);
+    const looked: string[] = [];
+    const ws = track(
+      await WebSocket.connect(`ws://websocket.test:${port}`, {
+        localAddress: '127.0.0.1',
+        lookup: (hostname: string, options: object, callback: (...args: unknown[]) => void) => {
+          looked.push(hostname);
+          if ((options as { all?: boolean }).all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+          else callback(null, '127.0.0.1', 4);
+        },
+      } as never),
+    );
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    expect(looked).toEqual(['websocket.test']);
+    expect(sockets[0]!.remoteAddress).toBe('127.0.0.1');
+  });
+});

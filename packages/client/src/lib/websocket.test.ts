@@ -195,3 +195,68 @@ describe('fromSocket and sendFrame', () => {
     }
   });
 });
+
+describe("ws's lifecycle and sending rules", () => {
+  for (const method of ['close', 'terminate'] as const) {
+    it(`${method}() from an upgrade listener ends the attempt: error WS_ERR_ABORTED, close 1006, never open`, async () => {
+      const p = await peer();
+      const ws = track(new WebSocket(p.url));
+      const events: string[] = [];
+      ws.on('upgrade', () => {
+        events.push('upgrade');
+        ws[method]();
+      });
+      ws.on('open', () => events.push('open'));
+      ws.on('error', (err) => events.push(`error ${(err as Error & { code: string }).code}`));
+      const done = closed(ws);
+      events.push(`close ${(await done).code}`);
+      // The server's end of the upgraded socket closes too: the connection carries nothing.
+      const server = await p.nextConnection();
+      await new Promise((resolve) => (server.socket.destroyed ? resolve(undefined) : server.socket.once('close', resolve)));
+      expect(events).toEqual(['upgrade', 'error WS_ERR_ABORTED', 'close 1006']);
+      expect(server.messages).toEqual([]);
+    });
+  }
+
+  it('send() takes what ws takes: a number as its text, byte arrays, undefined as an empty binary message', async () => {
+    const p = await peer({ echo: false });
+    const ws = track(await WebSocket.connect(p.url));
+    const server = await p.nextConnection();
+    ws.send(42);
+    ws.send([1, 2, 255]);
+    ws.send(undefined);
+    ws.send({ valueOf: () => 'obj' });
+    await until(() => server.messages.length === 4);
+    expect(server.messages.map((m) => [m.data.toString('hex'), m.isBinary])).toEqual([
+      [Buffer.from('42').toString('hex'), false],
+      ['0102ff', true],
+      ['', true],
+      [Buffer.from('obj').toString('hex'), true],
+    ]);
+  });
+
+  it('send options: an unknown key, or a mask the role forbids (RFC 6455 §5.1), throws a TypeError', async () => {
+    const p = await peer({ echo: false });
+    const ws = track(await WebSocket.connect(p.url));
+    expect(() => ws.send('x', { binray: true } as never)).toThrow(/unknown option "binray"; did you mean "binary"\?/);
+    expect(() => ws.send('x', { mask: false })).toThrow(/mask: false on a client/);
+    expect(() => ws.ping('x', false)).toThrow(/ping\(data, mask\): mask: false on a client/);
+    const server = await p.nextConnection();
+    ws.send('ok', { mask: true });
+    await until(() => server.messages.length === 1);
+    expect(String(server.messages[0]!.data)).toBe('ok');
+  });
+
+  it('ping(data, mask, cb) and pong(data, cb) call back once written; the peer gets the payloads', async () => {
+    const p = await peer({ echo: false, autoPong: false });
+    const ws = track(await WebSocket.connect(p.url));
+    const server = await p.nextConnection();
+    const results: unknown[] = [];
+    await new Promise<void>((resolve) => ws.ping('p1', true, (err) => (results.push(err), resolve())));
+    await new Promise<void>((resolve) => ws.pong(7, (err) => (results.push(err), resolve())));
+    await until(() => server.pings.length === 1 && server.pongs.length === 1);
+    // Node's write callback: no error (undefined or null) for each.
+    expect(results.map((err) => err ?? 'ok')).toEqual(['ok', 'ok']);
+    expect([String(server.pings[0]), String(server.pongs[0])]).toEqual(['p1', '7']);
+  });
+});
