@@ -55,7 +55,7 @@ export function setUpDial(
   const ipc = parseIpcUrl(url);
   if (ipc !== undefined) {
     url = ipc.url;
-    dial = { ...dial, socketPath: ipc.socketPath };
+    dial = { ...dial, socketPath: ipc.socketPath, ipcHref: ipc.href };
   }
   const deflate = dial.perMessageDeflate;
   // RFC 7692 §5: offer permessage-deflate; the negotiator checks the server's answer.

@@ -298,7 +298,7 @@ export class Dialer {
       response: res,
       protocol: protocol ?? '',
       extensions: Array.isArray(extensions) ? extensions.join(', ') : (extensions ?? ''),
-      url: this.#request.url,
+      url: this.#redirects === 0 && this.#resolved.ipcHref !== undefined ? this.#resolved.ipcHref : this.#request.url,
     });
   }
 

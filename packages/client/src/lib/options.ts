@@ -285,6 +285,8 @@ export interface ResolvedDialOptions {
   readonly passThrough: Readonly<Record<string, unknown>>;
   /** The Unix domain socket of a ws+unix: URL (set by the dial setup, not an option). */
   readonly socketPath?: string | undefined;
+  /** The ws+unix: URL itself, reported as `url` unless a redirect leads elsewhere. */
+  readonly ipcHref?: string | undefined;
   readonly followRedirects: boolean;
   readonly maxRedirects: number;
   readonly proxy: string | URL | undefined;

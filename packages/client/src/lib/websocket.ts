@@ -132,7 +132,7 @@ export class WebSocket extends EventSurface {
     this.#url = setup.url;
     this.#dialer = setup.dialer;
     // Start on the next tick so listeners added right after the constructor see every event.
-    process.nextTick(() => this.#dialer?.start());
+    process.nextTick(() => this.#life.readyState === CONNECTING && this.#dialer?.start());
   }
 
   /**
@@ -361,7 +361,10 @@ export class WebSocket extends EventSurface {
 
   #abortHandshake(): void {
     this.#life.stop();
-    this.#dialer?.abort(new ClientError(ClientErrorCode.Aborted, 'WebSocket was closed before the connection was established'));
+    const dialer = this.#dialer;
+    // The error and close events follow on the next tick, as in ws (and WHATWG queues them as a
+    // task): a listener added right after close() still sees them.
+    if (dialer !== undefined) process.nextTick(() => dialer.abort(new ClientError(ClientErrorCode.Aborted, 'WebSocket was closed before the connection was established')));
   }
 
   // ── Connection life ─────────────────────────────────────────────────────────────────────────
