@@ -38,7 +38,7 @@ export {
 export { WebSocketError, isWebSocketError, closeStatus } from './lib/errors.ts';
 export type { WebSocketErrorOptions } from './lib/errors.ts';
 export { ErrorCode, ERROR_CLOSE_CODES, isErrorCode } from './lib/error-codes.ts';
-export { CONNECTING, OPEN, CLOSING, CLOSED, readyStateName } from './lib/ready-state.ts';
+export { CONNECTING, OPEN, CLOSING, CLOSED, defineReadyStateConstants, readyStateName } from './lib/ready-state.ts';
 export type { ReadyState } from './lib/ready-state.ts';
 export { utf8ByteLength } from './lib/utf8-length.ts';
 export { checkCloseArguments, MAX_CLOSE_REASON_BYTES } from './lib/close-arguments.ts';

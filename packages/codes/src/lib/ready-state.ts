@@ -21,3 +21,15 @@ const NAMES = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'] as const;
 export function readyStateName(state: ReadyState): 'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED' {
   return NAMES[state];
 }
+
+/**
+ * Define `CONNECTING`, `OPEN`, `CLOSING` and `CLOSED` on `target` the way WebIDL defines an
+ * interface's constants: enumerable, read-only and not configurable. A WebSocket class calls it for
+ * its prototype (so `socket.OPEN` works, as on a browser's WebSocket) and, if it has no static
+ * fields of its own, for itself. One definition, so every WebSocket of the toolkit agrees.
+ */
+export function defineReadyStateConstants(target: object): void {
+  for (const [index, name] of NAMES.entries()) {
+    Object.defineProperty(target, name, { value: index, enumerable: true, writable: false, configurable: false });
+  }
+}
