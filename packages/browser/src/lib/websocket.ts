@@ -7,7 +7,7 @@
  * follows each connection, {@link Attempt} is one native socket's life, {@link Outbox} the send
  * path, {@link Inbox} the receive path, {@link EventSurface} the handler properties and listeners.
  */
-import { CLOSED, CLOSING, CONNECTING, OPEN, WS_OK, checkCloseArguments } from '@rfc6455/codes';
+import { CLOSED, CLOSING, CONNECTING, OPEN, WS_OK, checkCloseArguments, defineReadyStateConstants } from '@rfc6455/codes';
 import { Attempt } from './attempt.ts';
 import type { AttemptSettings } from './attempt.ts';
 import { BrowserError, BrowserErrorCode } from './errors.ts';
@@ -381,16 +381,9 @@ export class WebSocket<T = MessageData> extends EventSurface<T> {
   }
 }
 
-for (const [name, value] of [
-  ['CONNECTING', CONNECTING],
-  ['OPEN', OPEN],
-  ['CLOSING', CLOSING],
-  ['CLOSED', CLOSED],
-] as const) {
-  const constant = { value, enumerable: true, writable: false, configurable: false };
-  Object.defineProperty(WebSocket, name, constant);
-  Object.defineProperty(WebSocket.prototype, name, constant);
-}
+// WebIDL constants, on the interface object and its prototype, as a browser's own WebSocket has them.
+defineReadyStateConstants(WebSocket);
+defineReadyStateConstants(WebSocket.prototype);
 
 /**
  * Creates a {@link WebSocket} and resolves when it opens: the same call as the Node client's
