@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, resolveOptions } from './options.ts';
+import { DEFAULTS, DEFLATE_OPTION_NAMES, SERVER_OPTION_NAMES, resolveOptions } from './options.ts';
 
 describe('resolveOptions', () => {
   it('needs exactly one mode', () => {
@@ -48,5 +48,55 @@ describe('resolveOptions', () => {
     expect(o.maxConnections).toBe(Infinity);
     expect(o.heartbeat).toBe(false);
     expect(() => resolveOptions({ noServer: true, maxPayloadLength: Infinity })).toThrow(/maxPayloadLength/);
+  });
+});
+
+describe('unknown options', () => {
+  it('throw a TypeError naming the key, with what to use for a known name', () => {
+    expect(() => resolveOptions({ noServer: true, handshakeTimeout: 5 } as never)).toThrow(
+      'new WebSocketServer(options): unknown option "handshakeTimeout"; handshakeTimeout is a ws client option; the server bounds each handshake with handshakeTimeoutMs (milliseconds).',
+    );
+    expect(() => resolveOptions({ noServer: true, origin: 'https://a' } as never)).toThrow(/unknown option "origin"; use origins/);
+    expect(() => resolveOptions({ noServer: true, protocols: ['chat'] } as never)).toThrow(/unknown option "protocols"; use handleProtocols/);
+  });
+
+  it('catch a misspelt key with the name it most likely means', () => {
+    expect(() => resolveOptions({ noServer: true, maxConections: 5 } as never)).toThrow(/unknown option "maxConections"; did you mean "maxConnections"\?/);
+    expect(() => resolveOptions({ noServer: true, ClientTracking: false } as never)).toThrow(/did you mean "clientTracking"\?/);
+    expect(() => resolveOptions({ noServer: true, zzz: 1 } as never)).toThrow(/unknown option "zzz"; the options are port, host/);
+  });
+
+  it('are checked before the mode, so a typo is reported as what it is', () => {
+    expect(() => resolveOptions({ prot: 8080 } as never)).toThrow(/unknown option "prot"; did you mean "port"\?/);
+  });
+
+  it('in perMessageDeflate throw too', () => {
+    expect(() => resolveOptions({ noServer: true, perMessageDeflate: { serverNoContextTakeOver: true } as never })).toThrow(
+      'WebSocketServer: perMessageDeflate: unknown option "serverNoContextTakeOver"; did you mean "serverNoContextTakeover"?',
+    );
+    expect(() => resolveOptions({ noServer: true, perMessageDeflate: { windowBits: 10 } as never })).toThrow(/perMessageDeflate: unknown option "windowBits"/);
+  });
+
+  it('in heartbeat throw too', () => {
+    expect(() => resolveOptions({ noServer: true, heartbeat: { interval: 1000 } as never })).toThrow(
+      'WebSocketServer: heartbeat: unknown option "interval"; did you mean "intervalMs"?',
+    );
+  });
+
+  it('are rejected by the TypeScript types as well', () => {
+    // @ts-expect-error -- not an option of WebSocketServerOptions
+    expect(() => resolveOptions({ noServer: true, handshakeTimeout: 5 })).toThrow(TypeError);
+    // @ts-expect-error -- not an option of the heartbeat object
+    expect(() => resolveOptions({ noServer: true, heartbeat: { interval: 5 } })).toThrow(TypeError);
+    // @ts-expect-error -- not an option of the perMessageDeflate object
+    expect(() => resolveOptions({ noServer: true, perMessageDeflate: { windowBits: 10 } })).toThrow(TypeError);
+  });
+
+  it('every documented key is accepted', () => {
+    const all = Object.fromEntries([...SERVER_OPTION_NAMES].map((name) => [name, undefined]));
+    expect(() => resolveOptions({ ...all, noServer: true })).not.toThrow();
+    const deflate = Object.fromEntries([...DEFLATE_OPTION_NAMES].map((name) => [name, undefined]));
+    expect(resolveOptions({ noServer: true, perMessageDeflate: deflate }).perMessageDeflate).toBeDefined();
+    expect(resolveOptions({ noServer: true, heartbeat: { intervalMs: 5, timeoutMs: 6 } }).heartbeat).toEqual({ intervalMs: 5, timeoutMs: 6 });
   });
 });

@@ -5,6 +5,8 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { DeflateServerOptions } from '@rfc6455/deflate';
+import { checkOptionKeys } from '@rfc6455/codes';
+import type { OptionHints } from '@rfc6455/codes';
 import { createDeflateServerNegotiator } from '@rfc6455/deflate';
 import { DEFAULT_MAX_FRAGMENTS } from '@rfc6455/protocol';
 import type { Adapter } from './adapter.ts';
@@ -167,6 +169,45 @@ export interface ResolvedOptions<Context, Socket extends ServerWebSocket<Context
   readonly adapter: Adapter | undefined;
 }
 
+// `satisfies` keeps each list equal to its interface: a key added to one and not the other fails the type check.
+const SERVER_KEYS = {
+  port: true, host: true, backlog: true, server: true, noServer: true, path: true, clientTracking: true, WebSocket: true,
+  perMessageDeflate: true, compressionThreshold: true, authenticate: true, handleProtocols: true, origins: true, headers: true,
+  maxPayloadLength: true, maxMessageLength: true, maxFragments: true, handshakeTimeoutMs: true, maxHeaderSize: true,
+  maxHeadersCount: true, maxConnections: true, retryAfterSeconds: true, closeTimeoutMs: true, maxBufferedAmount: true,
+  backpressure: true, heartbeat: true, adapter: true,
+} as const satisfies Record<keyof WebSocketServerOptions, true>;
+
+/** Every key of {@link WebSocketServerOptions}: anything else throws (no option is silently ignored). */
+export const SERVER_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(SERVER_KEYS));
+
+/** Names users bring from ws, our client or elsewhere, and what the server calls them. */
+export const SERVER_OPTION_HINTS: OptionHints = {
+  handshakeTimeout: 'handshakeTimeout is a ws client option; the server bounds each handshake with handshakeTimeoutMs (milliseconds).',
+  verifyClient: 'use authenticate(request), which returns a context or throws an HTTP error.',
+  maxPayload: 'use maxMessageLength (bytes in one message) or maxPayloadLength (bytes in one frame).',
+  closeTimeout: 'use closeTimeoutMs (milliseconds).',
+  origin: 'use origins (an allow-list or a callback).',
+  protocols: 'use handleProtocols(protocols, request).',
+};
+
+const DEFLATE_KEYS = {
+  serverNoContextTakeover: true, clientNoContextTakeover: true, serverMaxWindowBits: true, clientMaxWindowBits: true,
+  level: true, memLevel: true, compressionThreshold: true,
+} as const satisfies Record<keyof ServerDeflateOptions, true>;
+
+/** The keys of the `perMessageDeflate` object. */
+export const DEFLATE_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(DEFLATE_KEYS));
+
+const DEFLATE_OPTION_HINTS: OptionHints = {
+  threshold: 'use compressionThreshold (bytes).',
+};
+
+/** The keys of the `heartbeat` object. */
+export const HEARTBEAT_OPTION_NAMES: ReadonlySet<string> = new Set(
+  Object.keys({ intervalMs: true, timeoutMs: true } as const satisfies Record<keyof Exclude<WebSocketServerOptions['heartbeat'], false | undefined>, true>),
+);
+
 function positive(name: string, value: number | undefined, fallback: number, allowInfinity = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || Number.isNaN(value) || value <= 0 || (!allowInfinity && !Number.isFinite(value))) {
@@ -192,6 +233,7 @@ export function resolveOptions<Context, Socket extends ServerWebSocket<Context> 
   if (options === null || typeof options !== 'object') {
     throw new TypeError('new WebSocketServer(options): pass { port }, { server } or { noServer: true }.');
   }
+  checkOptionKeys('new WebSocketServer(options)', options, SERVER_OPTION_NAMES, SERVER_OPTION_HINTS);
   const modes = [options.port !== undefined, options.server !== undefined, options.noServer === true].filter(Boolean).length;
   if (modes !== 1) {
     throw new TypeError('new WebSocketServer(options): pass exactly one of { port }, { server } or { noServer: true }.');
@@ -224,6 +266,7 @@ export function resolveOptions<Context, Socket extends ServerWebSocket<Context> 
   if (deflate !== undefined && typeof deflate !== 'boolean' && (deflate === null || typeof deflate !== 'object')) {
     throw new TypeError('WebSocketServer: perMessageDeflate must be a boolean or { serverNoContextTakeover, clientNoContextTakeover, serverMaxWindowBits, clientMaxWindowBits, level, memLevel, compressionThreshold }.');
   }
+  if (typeof deflate === 'object') checkOptionKeys('WebSocketServer: perMessageDeflate', deflate, DEFLATE_OPTION_NAMES, DEFLATE_OPTION_HINTS);
   const perMessageDeflate = deflate === true ? {} : deflate === false || deflate === undefined ? undefined : { ...deflate };
   // Validate the negotiation limits now, so misuse surfaces at construction.
   if (perMessageDeflate !== undefined) createDeflateServerNegotiator(perMessageDeflate);
@@ -246,6 +289,7 @@ export function resolveOptions<Context, Socket extends ServerWebSocket<Context> 
     if (options.heartbeat !== undefined && (options.heartbeat === null || typeof options.heartbeat !== 'object')) {
       throw new TypeError('WebSocketServer: heartbeat must be { intervalMs, timeoutMs } or false.');
     }
+    if (options.heartbeat !== undefined) checkOptionKeys('WebSocketServer: heartbeat', options.heartbeat, HEARTBEAT_OPTION_NAMES);
     heartbeat = {
       intervalMs: positive('heartbeat.intervalMs', options.heartbeat?.intervalMs, DEFAULTS.heartbeatIntervalMs),
       timeoutMs: positive('heartbeat.timeoutMs', options.heartbeat?.timeoutMs, DEFAULTS.heartbeatTimeoutMs),

@@ -50,7 +50,8 @@ describe('resolveCloseOptions', () => {
   });
 
   it('names an unknown option', () => {
-    expect(() => resolveCloseOptions({ timeout: 5 } as never)).toThrow('WebSocketServer.close: unknown option "timeout".');
+    expect(() => resolveCloseOptions({ timeout: 5 } as never)).toThrow('WebSocketServer.close(options): unknown option "timeout"; use timeoutMs (milliseconds).');
+    expect(() => resolveCloseOptions({ reasn: 'x' } as never)).toThrow(/unknown option "reasn"; did you mean "reason"/);
   });
 });
 

@@ -3,7 +3,7 @@
  * with a close frame, waiting for the close handshakes and terminating the peers that do not
  * answer in time.
  */
-import { CLOSED, WS_GONE, checkCloseArguments } from '@rfc6455/codes';
+import { CLOSED, WS_GONE, checkCloseArguments, checkOptionKeys } from '@rfc6455/codes';
 import type { ServerWebSocket } from './connection.ts';
 
 /** Options of `WebSocketServer.close`. */
@@ -35,9 +35,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set(['code', 'reason', 'timeoutMs'
  * @throws {TypeError} for an unknown option.
  */
 export function resolveCloseOptions(options: CloseOptions): ShutdownSettings {
-  for (const name of Object.keys(options)) {
-    if (!OPTION_NAMES.has(name)) throw new TypeError(`WebSocketServer.close: unknown option ${JSON.stringify(name)}.`);
-  }
+  checkOptionKeys('WebSocketServer.close(options)', options, OPTION_NAMES, { timeout: 'use timeoutMs (milliseconds).' });
   const code = options.code ?? WS_GONE;
   let reason: string;
   try {
