@@ -12,5 +12,6 @@ export { acceptUpgrade, rawServer } from './lib/raw-server.ts';
 export type { UpgradeRequest, AcceptedUpgrade, RespondWith, RawServer } from './lib/raw-server.ts';
 export { PYTHON, startPythonServer, runPython } from './lib/python-peer.ts';
 export type { PythonServer, PythonRun } from './lib/python-peer.ts';
+export { RecordingSocket } from './lib/recording-socket.ts';
 export { waitFor } from './lib/wait-for.ts';
 export type { WaitForOptions } from './lib/wait-for.ts';
