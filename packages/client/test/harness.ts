@@ -1,9 +1,10 @@
 /**
  * What the client's test files share around the peer of peer.ts: cleanup after each test, the
  * close event as a promise, a wait for a condition (instead of a fixed sleep), and a socket
- * stand-in that records every byte written to it, for tests that assert the exact frames.
+ * stand-in that records every byte written to it, for tests that assert the exact frames. The last
+ * two are @rfc6455/testing's, shared with the other suites.
  */
-import { Duplex } from 'node:stream';
+import { waitFor } from '@rfc6455/testing';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
@@ -59,15 +60,12 @@ export function closed(ws: WebSocket): Promise<{ code: number; reason: string; w
   );
 }
 
-/** Resolve once `condition()` holds, checking after every turn of the event loop (the test's timeout bounds it). */
+/**
+ * Resolve once `condition()` holds: @rfc6455/testing's `waitFor`, checked every 2 ms and given as
+ * long as a test may run (vitest.shared.ts), so a slow machine fails only where the test would.
+ */
 export function until(condition: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (condition()) resolve();
-      else setTimeout(check, 2);
-    };
-    check();
-  });
+  return waitFor(condition, { timeoutMs: 20_000, everyMs: 2 });
 }
 
 /** One turn of the event loop: every nextTick and pending I/O callback of this turn has run. */
@@ -75,25 +73,4 @@ export function tick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** A socket stand-in that records how the stream machinery hands it data: one write, or a batch. */
-export class RecordingSocket extends Duplex {
-  /** The writes, each a batch of chunks (one chunk unless writev joined several). */
-  readonly batches: Buffer[][] = [];
-
-  /** Everything written so far, as one buffer. */
-  get written(): Buffer {
-    return Buffer.concat(this.batches.flat());
-  }
-
-  override _read(): void {}
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.batches.push([chunk]);
-    done();
-  }
-
-  override _writev(chunks: { chunk: Buffer }[], done: (err?: Error | null) => void): void {
-    this.batches.push(chunks.map((c) => c.chunk));
-    done();
-  }
-}
+export { RecordingSocket } from '@rfc6455/testing';

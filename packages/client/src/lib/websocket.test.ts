@@ -78,17 +78,9 @@ describe('WHATWG argument validation', () => {
   });
 
   it('close(): the code rules follow the role, and a reason given as bytes is exactly the view\'s bytes', async () => {
-    const { Duplex } = await import('node:stream');
-    const wire = (): { socket: InstanceType<typeof Duplex>; written: Buffer[] } => {
-      const written: Buffer[] = [];
-      const socket = new Duplex({
-        read() {},
-        write(chunk: Buffer, _encoding, callback) {
-          written.push(chunk);
-          callback();
-        },
-      });
-      return { socket, written };
+    const wire = (): { socket: RecordingSocket; readonly written: Buffer } => {
+      const socket = new RecordingSocket();
+      return { socket, get written() { return socket.written; } };
     };
     // Either role may close with any code an endpoint may send (ws's rule), but never 1005 (RFC 6455 §7.4.1).
     const clientWire = wire();
@@ -97,7 +89,7 @@ describe('WHATWG argument validation', () => {
     client.close(1011);
     await new Promise((resolve) => setImmediate(resolve));
     // FIN + close, masked length 2: the unmasked payload is 1011 (0x03f3).
-    const frame = Buffer.concat(clientWire.written);
+    const frame = clientWire.written;
     expect(frame.subarray(0, 2).toString('hex')).toBe('8882');
     expect(Buffer.from([frame[6]! ^ frame[2]!, frame[7]! ^ frame[3]!]).toString('hex')).toBe('03f3');
     client.terminate();
@@ -108,13 +100,13 @@ describe('WHATWG argument validation', () => {
     serverWs.close(1001, secret.subarray(7, 9));
     await new Promise((resolve) => setImmediate(resolve));
     // FIN + close opcode, unmasked length 4, code 1001 (0x03e9), "hi": nothing of the buffer around the view.
-    expect(Buffer.concat(server.written).toString('hex')).toBe('880403e96869');
+    expect(server.written.toString('hex')).toBe('880403e96869');
     serverWs.terminate();
     const other = wire();
     const otherWs = WebSocket.fromSocket(other.socket, undefined, { role: 'server' });
     otherWs.close(4000, new DataView(secret.buffer, secret.byteOffset + 7, 2));
     await new Promise((resolve) => setImmediate(resolve));
-    expect(Buffer.concat(other.written).toString('hex')).toBe('88040fa06869');
+    expect(other.written.toString('hex')).toBe('88040fa06869');
     otherWs.terminate();
   });
 
