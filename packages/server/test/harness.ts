@@ -8,6 +8,7 @@ import { constants as zlibConstants, inflateRawSync } from 'node:zlib';
 import { afterEach } from 'vitest';
 import { WebSocket } from '@rfc6455/client';
 import type { WebSocketOptions } from '@rfc6455/client';
+import { waitFor } from '@rfc6455/testing';
 import type { ServerWebSocket } from '../src/lib/connection.ts';
 import type { WebSocketServerOptions } from '../src/lib/options.ts';
 import { WebSocketServer } from '../src/lib/websocket-server.ts';
@@ -59,12 +60,12 @@ export function echo(ws: ServerWebSocket): void {
   });
 }
 
-/** Resolve once `check()` holds, checking after each turn of the event loop's timers. */
+/**
+ * Resolve once `check()` holds: @rfc6455/testing's `waitFor`, given as long as a test may run
+ * (vitest.shared.ts), so a slow machine fails only where the test itself would.
+ */
 export function until(check: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const poll = (): void => (check() ? resolve() : void setTimeout(poll, 5));
-    poll();
-  });
+  return waitFor(check, { timeoutMs: 20_000 });
 }
 
 /** The next `count` connections `wss` accepts, in order. */

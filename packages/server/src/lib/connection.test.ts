@@ -4,6 +4,7 @@
  */
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { RecordingSocket } from '@rfc6455/testing';
 import { WebSocket } from '@rfc6455/client';
 import { ServerWebSocket } from './connection.ts';
 import { WebSocketServer } from './websocket-server.ts';
@@ -63,8 +64,7 @@ describe('ServerWebSocket: topics, context and a custom connection class', () =>
   });
 
   it('a bare WebSocket.fromSocket call still makes a plain WebSocket', async () => {
-    const { Duplex } = await import('node:stream');
-    const socket = new Duplex({ read() {}, write(_c, _e, cb) { cb(); } });
+    const socket = new RecordingSocket();
     const plain = WebSocket.fromSocket(socket, undefined, { role: 'server' });
     const server = ServerWebSocket.fromSocket(socket, undefined, { role: 'server' });
     expect([plain instanceof ServerWebSocket, server instanceof ServerWebSocket]).toEqual([false, true]);

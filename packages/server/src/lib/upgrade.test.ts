@@ -7,8 +7,8 @@
 import { IncomingMessage, createServer } from 'node:http';
 import { once } from 'node:events';
 import { Socket } from 'node:net';
-import { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RecordingSocket } from '@rfc6455/testing';
 import { WebSocket } from '@rfc6455/client';
 import { PerMessageDeflate } from '@rfc6455/deflate/node';
 import type { ServerWebSocket } from './connection.ts';
@@ -99,18 +99,11 @@ describe('refusals carry the handshake\'s own error as their cause', () => {
     const fields = Object.entries({ ...base, ...headers }).filter((e): e is [string, string] => e[1] !== undefined);
     request.headers = Object.fromEntries(fields);
     request.rawHeaders = fields.flat();
-    const written: Buffer[] = [];
-    const socket = new Duplex({
-      read() {},
-      write(chunk: Buffer, _encoding, callback) {
-        written.push(chunk);
-        callback();
-      },
-    });
+    const socket = new RecordingSocket();
     const errors: ServerError[] = [];
     wss.on('wsClientError', (err) => errors.push(err));
     wss.handleUpgrade(request, socket, Buffer.alloc(0), () => undefined);
-    return once(socket, 'close').then(() => ({ response: Buffer.concat(written).toString(), errors }));
+    return once(socket, 'close').then(() => ({ response: socket.written.toString(), errors }));
   }
 
   it.each([
