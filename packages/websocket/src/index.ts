@@ -2,7 +2,7 @@ export * from './lib/codes.ts';
 export { WebSocket, WebSocket as default } from './lib/ws-default.ts';
 export type { WsStatics } from './lib/ws-default.ts';
 export { ClientError, createWebSocketStream } from '@rfc6455/client';
-export type { PerMessageDeflateOptions, SendData, SendOptions, WebSocketOptions, WebSocketStreamOptions } from '@rfc6455/client';
+export type { PerMessageDeflateOptions, SendData, SendOptions, WebSocketOptions, WebSocketStreamOptions, WsSendData } from '@rfc6455/client';
 export { WebSocketServer, ServerWebSocket, HttpError, ServerError } from '@rfc6455/server';
 export type { BroadcastOptions, ServerDeflateOptions, WebSocketServerOptions } from '@rfc6455/server';
 export { createClient, connect, client } from './lib/create-client.ts';

@@ -176,6 +176,18 @@ export default cases('Class: WebSocket', {
     const [code] = await next(ws, 'close', 2000);
     same(code, 1006, 'the connection is terminated after closeTimeout');
   },
+  'client.option.createConnection': async (impl, scope) => {
+    const { port, url } = await peer(scope);
+    const { connect } = await import('node:net');
+    const seen: unknown[] = [];
+    await open(impl, scope, url.replace('127.0.0.1', 'localhost'), {
+      createConnection: (options: { host?: string; port?: number | string }) => {
+        seen.push([options.host, Number(options.port)]);
+        return connect({ host: '127.0.0.1', port });
+      },
+    });
+    same(seen, [['localhost', port]], 'createConnection opens the transport, with the URL host and port');
+  },
   'client.option.finishRequest': async (impl, scope) => {
     const { wss, url } = await peer(scope);
     const got = connection(wss);
@@ -534,6 +546,17 @@ export default cases('Class: WebSocket', {
     );
     same(got, ['arraybuffer', 'fragments:02'], 'ArrayBuffer, then an array of Buffers');
   },
+  'client.binaryType-fragments': async (impl, scope) => {
+    const { wss, url } = await peer(scope);
+    wss.on('connection', (peerWs: any) => {
+      peerWs.send(Buffer.from([1]), { fin: false });
+      peerWs.send(Buffer.from([2]), { fin: true });
+    });
+    const ws = client(impl, scope, url);
+    ws.binaryType = 'fragments';
+    const [data] = await next(ws, 'message');
+    same((data as Buffer[]).map((part) => part.toString('hex')), ['01', '02'], 'one Buffer per fragment received');
+  },
   'client.bufferedAmount': async (impl, scope) => {
     const { url } = await peer(scope);
     const ws = await open(impl, scope, url);
@@ -544,6 +567,12 @@ export default cases('Class: WebSocket', {
     await next(ws, 'close');
     ws.send('abc');
     same(ws.bufferedAmount, 3, 'after close, each send adds its length');
+  },
+  'client.bufferedAmount-immediate': async (impl, scope) => {
+    const { url } = await peer(scope);
+    const ws = await open(impl, scope, url);
+    ws.send('x'.repeat(100));
+    same(ws.bufferedAmount, 0, 'data written to the socket at once is not counted (ws: "If the data is immediately sent, the value is 0")');
   },
   'client.close': async (impl, scope) => {
     const { wss, url } = await peer(scope);
