@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAcceptKey } from '@rfc6455/handshake';
 import { useTestScope } from '../../test/harness.ts';
@@ -127,6 +128,25 @@ describe('TLS', () => {
     const named = await WebSocket.connect(`wss://localhost:${p.port}/`, { ca: certificate.cert, servername: 'localhost' });
     track(named);
     expect(named.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('passes tls.connect options through, as ws does: checkServerIdentity decides, minVersion applies', async () => {
+    const p = await peer({ tls: certificate });
+    const checked: string[] = [];
+    const refused = await rejection(
+      WebSocket.connect(`wss://localhost:${p.port}/`, {
+        ca: certificate.cert,
+        checkServerIdentity: (host: string) => {
+          checked.push(host);
+          return new Error('not the server we expected');
+        },
+      }),
+    );
+    expect([refused.code, (refused.cause as Error).message, checked]).toEqual(['WS_ERR_CONNECTION_FAILED', 'not the server we expected', ['localhost']]);
+    const modern = track(await WebSocket.connect(p.url, { ca: certificate.cert, minVersion: 'TLSv1.3' }));
+    expect((modern.socket as TLSSocket).getProtocol()).toBe('TLSv1.3');
+    // A key inside the tls option that tls.connect does not take is refused like any other.
+    expect(() => new WebSocket(p.url, { tls: { rejectUnauthorised: false } as never })).toThrow(/tls: unknown option "rejectUnauthorised"; did you mean "rejectUnauthorized"\?/);
   });
 
   it('refuses an untrusted certificate unless rejectUnauthorized is false', async () => {

@@ -81,7 +81,8 @@ export class Lifecycle {
   protocolClosed(socket: Duplex, code: number, reason: string, wasClean: boolean, closeReceived: boolean): void {
     if (this.#state === OPEN) this.#state = CLOSING;
     const failure = this.#failure;
-    // ws reports the code of a failure we detected (1002, 1007, 1009 …) rather than 1006.
+    // The code of a failure we detected (1002, 1007, 1009 …), the one our close frame carried,
+    // rather than 1006 (what ws and WHATWG report): it says which rule ended the connection.
     this.#code = failure?.closeCode !== undefined && !closeReceived ? failure.closeCode : code;
     this.#reason = reason;
     this.#wasClean = wasClean;

@@ -9,7 +9,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { DeflateOfferOptions } from '@rfc6455/deflate';
 import { DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_MESSAGE_LENGTH } from '@rfc6455/protocol';
 import type { Extension } from '@rfc6455/protocol';
-import { PASS_THROUGH_KEYS, checkHeartbeatKeys, fromMaxPayload, fromWsCount, fromWsDeflate, oneOf } from './ws-options.ts';
+import { PASS_THROUGH_KEYS, checkHeartbeatKeys, checkTlsOptionKeys, fromMaxPayload, fromWsCount, fromWsDeflate, oneOf } from './ws-options.ts';
 import type { DeflateSettings } from './ws-options.ts';
 
 /** Default `handshakeTimeoutMs`: 30 s, from the constructor to `open`. */
@@ -311,6 +311,7 @@ export function resolveDialOptions(options: WebSocketOptions): ResolvedDialOptio
   if (options.tls !== undefined && (options.tls === null || typeof options.tls !== 'object')) {
     throw new TypeError('tls must be an object of tls.connect options');
   }
+  if (options.tls !== undefined) checkTlsOptionKeys(options.tls);
   const deflate = options.perMessageDeflate;
   if (deflate !== undefined && typeof deflate !== 'boolean' && (deflate === null || typeof deflate !== 'object')) {
     throw new TypeError('perMessageDeflate must be a boolean or an object of its settings (ws\'s or ours)');

@@ -178,6 +178,28 @@ export function checkAdoptOptionKeys(options: object): void {
   });
 }
 
+// tls.connect's own options that the `tls` option may carry (the pass-through TLS names and the
+// five we also take at the top level).
+const TLS_KNOWN: ReadonlySet<string> = new Set([
+  ...[...PASS_THROUGH_KEYS].filter((name) => !PROXY_PASS_THROUGH_KEYS.has(name)),
+  'ca',
+  'cert',
+  'key',
+  'servername',
+  'rejectUnauthorized',
+  'host',
+  'port',
+  'timeout',
+  'lookup',
+  'family',
+  'localAddress',
+]);
+
+/** @throws {TypeError} naming the first key of the `tls` option that `tls.connect()` does not take. */
+export function checkTlsOptionKeys(options: object): void {
+  checkOptionKeys('tls', options, TLS_KNOWN);
+}
+
 /** @throws {TypeError} naming the first key of the `heartbeat` option that is not `intervalMs` or `timeoutMs`. */
 export function checkHeartbeatKeys(options: object): void {
   checkOptionKeys('heartbeat', options, HEARTBEAT_KNOWN, {
