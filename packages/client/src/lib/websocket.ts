@@ -10,7 +10,7 @@
  * event surface (event-surface.ts). What is left here is checking arguments and routing calls.
  */
 import type { Duplex } from 'node:stream';
-import { CLOSED, CLOSING, CONNECTING, OPEN, WS_OK, checkCloseArguments } from '@rfc6455/codes';
+import { CLOSED, CLOSING, CONNECTING, OPEN, WS_OK, checkCloseArguments, defineReadyStateConstants } from '@rfc6455/codes';
 import type { ReadyState } from '@rfc6455/codes';
 import type { Extension } from '@rfc6455/protocol';
 import { ClientError, ClientErrorCode, domError } from './client-error.ts';
@@ -415,11 +415,5 @@ export class WebSocket extends EventSurface {
   }
 }
 
-for (const [name, value] of [
-  ['CONNECTING', CONNECTING],
-  ['OPEN', OPEN],
-  ['CLOSING', CLOSING],
-  ['CLOSED', CLOSED],
-] as const) {
-  Object.defineProperty(WebSocket.prototype, name, { value, enumerable: true });
-}
+// WebIDL constants on the prototype too (`ws.OPEN`), as on a browser's WebSocket and in ws.
+defineReadyStateConstants(WebSocket.prototype);
