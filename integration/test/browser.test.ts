@@ -30,6 +30,7 @@ import type { Browser, Page } from 'playwright-core';
 import ts from 'typescript';
 import { WebSocketServer } from '@rfc6455/server';
 import type { ServerWebSocket } from '@rfc6455/server';
+import { waitFor } from '@rfc6455/testing';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const sources: Record<string, string> = { browser: `${root}packages/browser/src/`, codes: `${root}packages/codes/src/` };
@@ -155,12 +156,9 @@ async function stopServer(): Promise<void> {
   await new Promise<void>((resolve) => http.close(() => resolve()));
 }
 
-async function until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the server side');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Wait for the server side to see something (testing's waitFor, which every suite uses). */
+function until(predicate: () => boolean): Promise<void> {
+  return waitFor(predicate, { timeoutMs: 10_000, everyMs: 20, what: 'the server side' });
 }
 
 /** Runs an async script in the page, where `rfc` is the @rfc6455/browser module. */
