@@ -97,9 +97,12 @@ export function setUpDial(
   const timeUp = (name: string, ms: number): void => {
     dialer.abort(new ClientError(ClientErrorCode.HandshakeTimeout, `Opening handshake has timed out: not complete within ${name} (${ms} ms)`));
   };
-  // Without ws's per-request handshakeTimeout, handshakeTimeoutMs bounds the whole handshake.
-  let timer: NodeJS.Timeout | undefined =
-    dial.requestTimeoutMs === undefined ? setTimeout(timeUp, dial.handshakeTimeoutMs, 'handshakeTimeoutMs', dial.handshakeTimeoutMs) : undefined;
+  // handshakeTimeoutMs bounds the whole handshake; ws's handshakeTimeout runs from now (a proxy
+  // tunnel included) to the first request, then again for each request (restarted in onRequest).
+  let timer =
+    dial.requestTimeoutMs === undefined
+      ? setTimeout(timeUp, dial.handshakeTimeoutMs, 'handshakeTimeoutMs', dial.handshakeTimeoutMs)
+      : setTimeout(timeUp, dial.requestTimeoutMs, 'handshakeTimeout', dial.requestTimeoutMs);
   return { url: ipc === undefined ? request.url : ipc.href, dialer };
 }
 

@@ -90,6 +90,9 @@ describe('ws option values', () => {
     expect(() => fromWsDeflate({ offers: [], serverNoContextTakeover: true })).toThrow(/give offers or serverNoContextTakeover/);
     expect(() => fromWsDeflate({ level: 1, zlibDeflateOptions: { level: 2 } })).toThrow(/give level or zlibDeflateOptions\.level/);
     expect(() => fromWsDeflate({ concurrencyLimit: 0 })).toThrow(RangeError);
+    // ws's offer parameters are checked when the offer is made, at construction.
+    expect(() => new WebSocket('ws://127.0.0.1:1', { perMessageDeflate: { serverMaxWindowBits: 20 } })).toThrow(RangeError);
+    expect(() => new WebSocket('ws://127.0.0.1:1', { perMessageDeflate: { clientMaxWindowBits: 7 } })).toThrow(RangeError);
   });
 
   it('protocolVersion 8 sends Sec-WebSocket-Version: 8 and the origin as Sec-WebSocket-Origin; setHost: false drops Host', () => {

@@ -210,7 +210,10 @@ export function checkHeartbeatKeys(options: object): void {
 
 /** @throws {TypeError} naming the first key of `send(data, options)` that is not `binary`, `compress`, `fin` or `mask`. */
 export function checkSendOptionKeys(options: object): void {
-  checkOptionKeys('send(data, options)', options, SEND_KNOWN);
+  // Per send: look without allocating, and build the message only for a key that is wrong.
+  for (const key in options) {
+    if (!SEND_KNOWN.has(key) && Object.hasOwn(options, key)) checkOptionKeys('send(data, options)', options, SEND_KNOWN);
+  }
 }
 
 /**
