@@ -29,6 +29,8 @@ export interface DialHooks {
   onRequest(request: HttpRequest, redirected: boolean, url: string): boolean;
   /** Whether a `redirect` listener decides which headers follow a redirect (ws: then none is dropped). */
   handlesRedirects(): boolean;
+  /** A 101 answer arrived, before it is checked (ws's `upgrade`); false when the attempt was ended meanwhile. */
+  onUpgradeResponse(response: IncomingMessage): boolean;
 }
 
 /** A handshake ready to start. */
@@ -90,6 +92,7 @@ export function setUpDial(
         return hooks.onRequest(req, redirected, dialer.url);
       },
       handlesRedirects: () => hooks.handlesRedirects(),
+      onUpgradeResponse: (res) => hooks.onUpgradeResponse(res),
     },
     offers,
     negotiator === undefined ? [] : [negotiator],

@@ -46,6 +46,12 @@ export interface DialCallbacks {
   onRequest?(request: HttpRequest, redirected: boolean): boolean;
   /** Whether the application inspects redirects itself (a ws `redirect` listener): then no header is dropped. */
   handlesRedirects?(): boolean;
+  /**
+   * A 101 answer arrived, not yet checked (ws's `upgrade` event comes here). Return false when
+   * the application ended the attempt meanwhile: the socket is dropped and the abort it
+   * scheduled reports the failure.
+   */
+  onUpgradeResponse?(response: IncomingMessage): boolean;
 }
 
 /** Response headers as a record of strings (repeated fields joined with `, `). */
@@ -270,7 +276,7 @@ export class Dialer {
 
   #onUpgrade(res: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.#httpRequest = undefined;
-    if (this.#done) {
+    if (this.#done || this.#callbacks.onUpgradeResponse?.(res) === false) {
       socket.destroy();
       return;
     }

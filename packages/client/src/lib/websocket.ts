@@ -128,6 +128,12 @@ export class WebSocket extends EventSurface {
         return true;
       },
       handlesRedirects: () => this.listenerCount('redirect') > 0,
+      // ws emits 'upgrade' as soon as the 101 arrives, before checking it; close() or terminate()
+      // from a listener ends the attempt there (no 'open').
+      onUpgradeResponse: (res) => {
+        this.emit('upgrade', res);
+        return this.#life.readyState === CONNECTING;
+      },
     });
     this.#url = setup.url;
     this.#dialer = setup.dialer;
@@ -374,13 +380,6 @@ export class WebSocket extends EventSurface {
     this.#url = result.url;
     this.#protocol = result.protocol;
     this.#extensions = result.extensions;
-    this.emit('upgrade', result.response);
-    // close() or terminate() from an 'upgrade' listener ends the attempt, as in ws: no 'open'.
-    if (this.#life.readyState !== CONNECTING) {
-      result.socket.destroy();
-      this.#onDialFail(new ClientError(ClientErrorCode.Aborted, 'WebSocket was closed before the connection was established'));
-      return;
-    }
     const connection = this.#attach(result.socket, result.head, createExtensions());
     this.emit('open');
     connection.startHeartbeat(this.#limits.heartbeat);
