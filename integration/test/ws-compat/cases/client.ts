@@ -471,6 +471,16 @@ export default cases('Class: WebSocket', {
     await next(ws, 'open');
     same(order, ['upgrade 101 s=1', 'open'], "'upgrade' with the response, before 'open'");
   },
+  'client.event.upgrade-before-check': async (impl, scope) => {
+    const { url } = await raw(scope, (_req, socket) => socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: bm90IHRoZSBrZXk=\r\n\r\n'));
+    const ws = client(impl, scope, url);
+    const order: string[] = [];
+    ws.on('upgrade', () => order.push('upgrade'));
+    ws.on('error', () => order.push('error'));
+    ws.on('open', () => order.push('open'));
+    const [code] = await next(ws, 'close');
+    same([...order, code], ['upgrade', 'error', 1006], "'upgrade' for any 101, then the failed check");
+  },
   'client.event.upgrade-close': async (impl, scope) => {
     const { url } = await peer(scope);
     const ws = client(impl, scope, url);

@@ -419,6 +419,16 @@ describe("ws's dialling options and events", () => {
     expect([code, errors]).toEqual([1006, ['WS_ERR_ABORTED']]);
   });
 
+  it("emits 'upgrade' when the 101 arrives, before checking it (as ws): a bad Sec-WebSocket-Accept still fails after it", async () => {
+    const p = await rawPeer(() => 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: bm90IHRoZSBrZXk=\r\n\r\n');
+    const ws = track(new WebSocket(p.url));
+    const events: string[] = [];
+    ws.on('upgrade', (res) => events.push(`upgrade ${res.statusCode}`));
+    ws.on('error', (err) => events.push(`error ${(err as ClientError).code}`));
+    const [code] = await once<[number]>(ws, 'close');
+    expect([...events, `close ${code}`]).toEqual(['upgrade 101', 'error WS_ERR_INVALID_ACCEPT', 'close 1006']);
+  });
+
   it('protocolVersion 8 sends Sec-WebSocket-Version: 8 and the origin in Sec-WebSocket-Origin; auth becomes Basic credentials', async () => {
     const { server, requests } = upgrader();
     const port = await listen(server);

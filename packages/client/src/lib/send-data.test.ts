@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byteLengthOf, isSendData, toBytes, toControlPayload } from './send-data.ts';
+import { byteLengthOf, checkMask, controlArguments, fromWsData, isSendData, toBytes, toControlPayload } from './send-data.ts';
 
 describe('byteLengthOf', () => {
   it('counts UTF-8 bytes of a string (a lone surrogate as the 3 of U+FFFD) and the bytes of the rest', () => {
@@ -35,5 +35,37 @@ describe('toControlPayload', () => {
     expect([...(toControlPayload(Uint8Array.of(1, 2)) as Uint8Array)]).toEqual([1, 2]);
     expect(() => toControlPayload(new Blob(['x']))).toThrow(/not a Blob/);
     expect(() => toControlPayload({} as unknown as string)).toThrow(TypeError);
+  });
+});
+
+describe("ws's data types and arguments", () => {
+  it('fromWsData: a number is its text, undefined and null an empty binary message, arrays and objects their Buffer.from() bytes', () => {
+    expect(fromWsData(1.5)).toBe('1.5');
+    expect(fromWsData(undefined)).toEqual(new Uint8Array(0));
+    expect(fromWsData(null)).toEqual(new Uint8Array(0));
+    expect(Buffer.from(fromWsData([1, 2, 300]) as Uint8Array).toString('hex')).toBe('01022c');
+    expect(Buffer.from(fromWsData({ valueOf: () => 'ab' }) as Uint8Array).toString()).toBe('ab');
+    const view = new Uint8Array([9]);
+    expect(fromWsData(view)).toBe(view);
+    expect(() => fromWsData(Symbol('s'))).toThrow(TypeError);
+    expect(() => fromWsData({})).toThrow(TypeError);
+  });
+
+  it('checkMask: only the value RFC 6455 §5.1 gives the role', () => {
+    expect(() => checkMask(true, false, 'send')).not.toThrow();
+    expect(() => checkMask(false, true, 'send')).not.toThrow();
+    expect(() => checkMask(undefined, true, 'send')).not.toThrow();
+    expect(() => checkMask(false, false, 'send')).toThrow(/mask: false on a client/);
+    expect(() => checkMask(true, true, 'send')).toThrow(/mask: true on a server-role socket/);
+    expect(() => checkMask(1, false, 'send')).toThrow(/mask must be a boolean/);
+  });
+
+  it('controlArguments: the callback in any place after the data, the payload as a number\'s text', () => {
+    const cb = (): void => undefined;
+    expect(controlArguments(true, false, cb, undefined, undefined)).toEqual({ payload: undefined, cb });
+    expect(controlArguments(true, false, 42, cb, undefined)).toEqual({ payload: '42', cb });
+    expect(controlArguments(false, false, 'x', true, cb)).toEqual({ payload: 'x', cb });
+    expect(() => controlArguments(true, false, 'x', true, 'nope')).toThrow(/ping\(data, mask, cb\): cb must be a function/);
+    expect(() => controlArguments(false, true, 'x', true, undefined)).toThrow(/pong\(data, mask\): mask: true/);
   });
 });

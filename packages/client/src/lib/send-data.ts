@@ -114,3 +114,29 @@ export function checkMask(mask: unknown, isServer: boolean, where: string): void
     );
   }
 }
+
+/**
+ * ws's `ping([data[, mask]][, cb])` / `pong(…)` arguments: the callback may come in any place
+ * after the data; `mask` is checked against the role; the payload is made as {@link toControlPayload} does.
+ *
+ * @throws {TypeError} for a `mask` the role forbids, a callback that is not a function, or a bad payload.
+ */
+export function controlArguments(
+  isPing: boolean,
+  isServer: boolean,
+  data: unknown,
+  mask: unknown,
+  cb: unknown,
+): { payload: Uint8Array | string | undefined; cb: SendCallback | undefined } {
+  const name = isPing ? 'ping' : 'pong';
+  if (typeof data === 'function') {
+    cb = data;
+    data = undefined;
+  } else if (typeof mask === 'function') {
+    cb = mask;
+  } else {
+    checkMask(mask, isServer, `${name}(data, mask)`);
+  }
+  if (cb !== undefined && typeof cb !== 'function') throw new TypeError(`${name}(data, mask, cb): cb must be a function`);
+  return { payload: toControlPayload(data), cb: cb as SendCallback | undefined };
+}

@@ -26,7 +26,7 @@ import { resolveLimits } from './options.ts';
 import { checkAdoptOptionKeys, checkClientOptionKeys, checkSendOptionKeys } from './ws-options.ts';
 import type { FromSocketOptions, ResolvedLimits, WebSocketOptions } from './options.ts';
 import { Outgoing } from './outgoing.ts';
-import { checkMask, fromWsData, toControlPayload } from './send-data.ts';
+import { checkMask, controlArguments, fromWsData } from './send-data.ts';
 import type { SendCallback, SendData, SendOptions, WsSendData } from './send-data.ts';
 
 export type { BinaryType } from './message-conversion.ts';
@@ -304,17 +304,9 @@ export class WebSocket extends EventSurface {
   }
 
   #control(isPing: boolean, data: unknown, mask: boolean | SendCallback | undefined, cb: SendCallback | undefined): void {
-    if (typeof data === 'function') {
-      cb = data as SendCallback;
-      data = undefined;
-    } else if (typeof mask === 'function') {
-      cb = mask;
-    } else {
-      checkMask(mask, this.#isServer, isPing ? 'ping(data, mask)' : 'pong(data, mask)');
-    }
-    if (cb !== undefined && typeof cb !== 'function') throw new TypeError(`${isPing ? 'ping' : 'pong'}(data, mask, cb): cb must be a function`);
+    const args = controlArguments(isPing, this.#isServer, data, mask, cb);
     if (this.#life.readyState === CONNECTING) throw domError('InvalidStateError', 'WebSocket is still CONNECTING: wait for open before ping()/pong()');
-    this.#outgoing.sendControl(isPing, toControlPayload(data), cb);
+    this.#outgoing.sendControl(isPing, args.payload, args.cb);
   }
 
   // ── Closing ─────────────────────────────────────────────────────────────────────────────────
