@@ -32,6 +32,8 @@ describe('unknown option keys', () => {
     expect(() => checkClientOptionKeys({ threshold: 10 })).toThrow(/use perMessageDeflate: \{ threshold \}/);
     expect(() => checkClientOptionKeys({ verifyClient: () => true })).toThrow(/verifyClient is a WebSocketServer option/);
     expect(() => checkAdoptOptionKeys({ role: 'server', generateMask: () => undefined })).toThrow(/a server-role socket never masks/);
+    expect(() => new WebSocket('wss://127.0.0.1:1', { tls: { host: 'elsewhere' } as never })).toThrow(/tls: unknown option "host"; the URL gives the host/);
+    expect(() => new WebSocket('wss://127.0.0.1:1', { tls: { minVersion: 'TLSv1.3', ca: 'x' } })).not.toThrow();
     expect(() => checkAdoptOptionKeys({ role: 'server', followRedirects: true })).toThrow(/WebSocket\.fromSocket\(socket, head, options\): unknown option "followRedirects"/);
   });
 

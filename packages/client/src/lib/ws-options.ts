@@ -57,34 +57,8 @@ const DIAL_KEYS = [
   'auth',
 ] as const;
 
-/**
- * Options of `http.request()`, `https.request()` and the `net.connect()` / `tls.connect()` calls
- * under them that ws hands to Node untouched; we do the same (Node 20–24 documentation). `ca`,
- * `cert`, `key`, `servername`, `rejectUnauthorized`, `agent`, `createConnection` and `auth` are in
- * {@link DIAL_KEYS}: we read them ourselves.
- */
-export const PASS_THROUGH_KEYS: ReadonlySet<string> = new Set([
-  // http.request
-  'family',
-  'hints',
-  'insecureHTTPParser',
-  'joinDuplicateHeaders',
-  'localAddress',
-  'localPort',
-  'lookup',
-  'maxHeaderSize',
-  'setDefaultHeaders',
-  'setHost',
-  'signal',
-  'uniqueHeaders',
-  // net.connect
-  'autoSelectFamily',
-  'autoSelectFamilyAttemptTimeout',
-  'keepAlive',
-  'keepAliveInitialDelay',
-  'noDelay',
-  'blockList',
-  // tls.connect and tls.createSecureContext
+// tls.connect's and tls.createSecureContext's options (Node 20–24) that ws passes through.
+const TLS_PASS_THROUGH = [
   'ALPNProtocols',
   'allowPartialTrustChain',
   'checkServerIdentity',
@@ -112,6 +86,36 @@ export const PASS_THROUGH_KEYS: ReadonlySet<string> = new Set([
   'sessionTimeout',
   'sigalgs',
   'ticketKeys',
+] as const;
+
+/**
+ * Options of `http.request()`, `https.request()` and the `net.connect()` / `tls.connect()` calls
+ * under them that ws hands to Node untouched; we do the same (Node 20–24 documentation). `ca`,
+ * `cert`, `key`, `servername`, `rejectUnauthorized`, `agent`, `createConnection` and `auth` are in
+ * {@link DIAL_KEYS}: we read them ourselves.
+ */
+export const PASS_THROUGH_KEYS: ReadonlySet<string> = new Set([
+  // http.request
+  'family',
+  'hints',
+  'insecureHTTPParser',
+  'joinDuplicateHeaders',
+  'localAddress',
+  'localPort',
+  'lookup',
+  'maxHeaderSize',
+  'setDefaultHeaders',
+  'setHost',
+  'signal',
+  'uniqueHeaders',
+  // net.connect
+  'autoSelectFamily',
+  'autoSelectFamilyAttemptTimeout',
+  'keepAlive',
+  'keepAliveInitialDelay',
+  'noDelay',
+  'blockList',
+  ...TLS_PASS_THROUGH,
 ]);
 
 /**
@@ -178,26 +182,22 @@ export function checkAdoptOptionKeys(options: object): void {
   });
 }
 
-// tls.connect's own options that the `tls` option may carry (the pass-through TLS names and the
-// five we also take at the top level).
-const TLS_KNOWN: ReadonlySet<string> = new Set([
-  ...[...PASS_THROUGH_KEYS].filter((name) => !PROXY_PASS_THROUGH_KEYS.has(name)),
-  'ca',
-  'cert',
-  'key',
-  'servername',
-  'rejectUnauthorized',
-  'host',
-  'port',
-  'timeout',
-  'lookup',
-  'family',
-  'localAddress',
-]);
+// What the `tls` option may carry: tls.connect's own options (the five we also take at the top
+// level included). Where to connect and how to resolve it are the URL's and the top level's.
+const TLS_KNOWN: ReadonlySet<string> = new Set([...TLS_PASS_THROUGH, 'ca', 'cert', 'key', 'servername', 'rejectUnauthorized']);
+const TLS_HINTS: Readonly<Record<string, string>> = {
+  host: 'the URL gives the host',
+  port: 'the URL gives the port',
+  socket: 'use createConnection to provide the transport',
+  lookup: 'give lookup at the top level of the options',
+  family: 'give family at the top level of the options',
+  localAddress: 'give localAddress at the top level of the options',
+  timeout: 'use handshakeTimeout or handshakeTimeoutMs',
+};
 
 /** @throws {TypeError} naming the first key of the `tls` option that `tls.connect()` does not take. */
 export function checkTlsOptionKeys(options: object): void {
-  checkOptionKeys('tls', options, TLS_KNOWN);
+  checkOptionKeys('tls', options, TLS_KNOWN, TLS_HINTS);
 }
 
 /** @throws {TypeError} naming the first key of the `heartbeat` option that is not `intervalMs` or `timeoutMs`. */
