@@ -15,6 +15,8 @@ describe('withCompressionThreshold', () => {
     expect(withCompressionThreshold('t', { level: 3 }, Infinity)).toEqual({ level: 3, compressionThreshold: Infinity });
     // A threshold inside perMessageDeflate wins, as in the client's and the server's own options.
     expect(withCompressionThreshold('t', { level: 3, compressionThreshold: 5 }, Infinity)).toEqual({ level: 3, compressionThreshold: 5 });
+    // ws's name inside perMessageDeflate wins the same way (not given twice under two names).
+    expect(withCompressionThreshold('t', { threshold: 7 }, 100)).toEqual({ threshold: 7 });
   });
 
   it('refuses a bad threshold and a contradiction, naming the caller', () => {

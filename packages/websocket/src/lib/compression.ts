@@ -8,6 +8,8 @@
 export interface CompressionSettings {
   /** Messages shorter than this many bytes are sent uncompressed. */
   compressionThreshold?: number | undefined;
+  /** ws's name for the same setting, in a ws-shaped `perMessageDeflate`. */
+  threshold?: number | undefined;
 }
 
 /**
@@ -15,7 +17,8 @@ export interface CompressionSettings {
  *
  * - no threshold: `perMessageDeflate` is returned unchanged (the package's own default applies);
  * - a threshold: permessage-deflate is switched on with that threshold, keeping any other settings
- *   (a `compressionThreshold` inside `perMessageDeflate` wins, as in the packages themselves);
+ *   (a `compressionThreshold`, or ws's `threshold`, inside `perMessageDeflate` wins, as in the
+ *   packages themselves);
  * - a threshold with `perMessageDeflate: false`: a contradiction, so a TypeError.
  *
  * @throws {RangeError} when the threshold is not a number ≥ 0 (Infinity: negotiate, never compress).
@@ -39,5 +42,8 @@ export function withCompressionThreshold<T extends object>(
     throw new TypeError(`${caller}: perMessageDeflate must be a boolean or an object of settings.`);
   }
   const settings: CompressionSettings = typeof perMessageDeflate === 'object' ? (perMessageDeflate as CompressionSettings) : {};
-  return { ...settings, compressionThreshold: settings.compressionThreshold ?? compressionThreshold };
+  // A threshold inside perMessageDeflate (ours or ws's `threshold`) wins; adding ours beside ws's
+  // would give the setting twice, which the packages refuse.
+  if (settings.compressionThreshold !== undefined || settings.threshold !== undefined) return settings;
+  return { ...settings, compressionThreshold };
 }
