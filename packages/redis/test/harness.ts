@@ -10,6 +10,7 @@ import { afterEach } from 'vitest';
 import { WebSocket } from '@rfc6455/client';
 import { WebSocketServer } from '@rfc6455/server';
 import { createRedisAdapter } from '../src/lib/redis-adapter.ts';
+import { handleTopics } from './topics.ts';
 import type { RedisAdapter } from '../src/lib/redis-adapter.ts';
 import type { RedisAdapterOptions } from '../src/lib/options.ts';
 
@@ -18,25 +19,6 @@ export interface TestNode {
   readonly wss: WebSocketServer;
   readonly adapter: RedisAdapter;
   readonly url: string;
-}
-
-/** Wire a server so that clients choose their topics (see the file's comment). */
-export function handleTopics(wss: WebSocketServer): void {
-  wss.on('connection', (ws, request) => {
-    const topics = new URL(request.url ?? '/', 'ws://x').searchParams.get('topics');
-    for (const topic of topics ? topics.split(',') : []) ws.subscribe(topic);
-    ws.on('message', (data) => {
-      const text = String(data);
-      if (text === 'hello') ws.send('hello');
-      else if (text.startsWith('unsub:')) {
-        ws.unsubscribe(text.slice(6));
-        ws.send(`unsubscribed:${text.slice(6)}`);
-      } else if (text.startsWith('sub:')) {
-        ws.subscribe(text.slice(4));
-        ws.send(`subscribed:${text.slice(4)}`);
-      }
-    });
-  });
 }
 
 /** Register cleanup after each test; returns `node()` and `dial()`. */

@@ -14,16 +14,18 @@ import { once } from 'node:events';
 const REDIS_SERVER = '/usr/bin/redis-server';
 const REDIS_CLI = '/usr/bin/redis-cli';
 
-/** A port nothing listens on right now (the kernel's pick for port 0). */
+/**
+ * A free port below the kernel's ephemeral range (32768–60999 on Linux). A client that keeps
+ * reconnecting to a killed Redis on an ephemeral port can be handed that very port as its own
+ * source port and connect to itself (TCP simultaneous open): it then "talks to Redis" with its
+ * own commands. Ports from 20000 to 32767 are never chosen as source ports.
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_768);
+    if (await isFree(port)) return port;
+  }
+  throw new Error('no free port between 20000 and 32767');
 }
 
 async function isFree(port: number): Promise<boolean> {
@@ -121,12 +123,20 @@ export class RedisServer {
 
   /** Start a redis-server on a free loopback port in a temporary directory; resolves once it answers PING. */
   static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
-    const port = options.port ?? (await freePort());
-    const dir = mkdtempSync(join(tmpdir(), 'rfc6455-redis-'));
     const persistence = options.persist === true ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-    const server = new RedisServer(port, dir, ['--save', '', ...persistence, ...(options.args ?? [])]);
-    await server.#spawn();
-    return server;
+    // Another test file may take the same free port between the check and the bind: try another.
+    for (let attempt = 0; ; attempt++) {
+      const port = options.port ?? (await freePort());
+      const dir = mkdtempSync(join(tmpdir(), 'rfc6455-redis-'));
+      const server = new RedisServer(port, dir, ['--save', '', ...persistence, ...(options.args ?? [])]);
+      try {
+        await server.#spawn();
+        return server;
+      } catch (err) {
+        rmSync(dir, { recursive: true, force: true });
+        if (options.port !== undefined || attempt >= 4) throw err;
+      }
+    }
   }
 
   /** `redis://127.0.0.1:port`. */
@@ -156,6 +166,16 @@ export class RedisServer {
     await this.#signal('SIGKILL');
   }
 
+  /** SIGSTOP by PID: Redis stops answering but its connections stay open (a frozen VM, a stall). */
+  freeze(): void {
+    if (this.#child?.pid !== undefined) process.kill(this.#child.pid, 'SIGSTOP');
+  }
+
+  /** SIGCONT by PID: a frozen Redis goes on. */
+  thaw(): void {
+    if (this.#child?.pid !== undefined) process.kill(this.#child.pid, 'SIGCONT');
+  }
+
   /** Start it again on the same port (and directory: with `persist`, its data comes back). */
   async restart(): Promise<void> {
     if (this.#child !== undefined) throw new Error('still running');
@@ -175,6 +195,8 @@ export class RedisServer {
     this.#child = undefined;
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
+    // A frozen process would not act on SIGTERM until thawed.
+    process.kill(child.pid, 'SIGCONT');
     process.kill(child.pid, signal);
     await exited;
   }

@@ -56,20 +56,33 @@ interface Watched extends EventEmitter {
 export class StatusTracker {
   #status: RedisAdapterStatus = 'connecting';
   #wasReady = false;
-  readonly #watched: readonly Watched[];
+  readonly #watched: Watched[];
+  readonly #error: (err: Error) => void;
   readonly #changed: (status: RedisAdapterStatus) => void;
 
   constructor(watched: readonly Watched[], changed: (status: RedisAdapterStatus) => void, error: (err: Error) => void) {
-    this.#watched = watched;
+    this.#watched = [...watched];
     this.#changed = changed;
-    for (const client of watched) {
-      // node-redis emits 'error' for every failed (re)connection; an unheard 'error' would throw.
-      client.on('error', (err: Error) => {
-        error(err);
-        this.update();
-      });
-      for (const event of ['ready', 'reconnecting', 'end', 'connect']) client.on(event, () => this.update());
-    }
+    this.#error = error;
+    for (const client of watched) this.#listen(client);
+  }
+
+  /** Follow `next` instead of `old` (a connection replaced because it stopped answering). */
+  replace(old: Watched, next: Watched): void {
+    const at = this.#watched.indexOf(old);
+    if (at !== -1) this.#watched[at] = next;
+    this.#listen(next);
+    this.update();
+  }
+
+  #listen(client: Watched): void {
+    // node-redis emits 'error' for every failed (re)connection; an unheard 'error' would throw.
+    client.on('error', (err: Error) => {
+      if (!this.#watched.includes(client)) return;
+      this.#error(err);
+      this.update();
+    });
+    for (const event of ['ready', 'reconnecting', 'end', 'connect']) client.on(event, () => this.update());
   }
 
   /** The status now. */

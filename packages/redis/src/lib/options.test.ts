@@ -13,6 +13,7 @@ describe('createRedisAdapter options', () => {
       channelPrefix: 'rfc6455:',
       maxMessageBytes: 1024 * 1024,
       maxReconnectDelayMs: 1000,
+      commandTimeoutMs: 5000,
       streamKey: 'rfc6455:stream',
       maxStreamLength: 10_000,
       readCount: 100,
@@ -48,7 +49,7 @@ describe('createRedisAdapter options', () => {
     expect(() => resolveRedisAdapterOptions(options)).toThrow(message);
   });
 
-  it.each(['maxMessageBytes', 'maxStreamLength', 'readCount', 'maxPendingMessages', 'maxReconnectDelayMs'] as const)('throws a RangeError for a %s that is not a positive integer', (name) => {
+  it.each(['maxMessageBytes', 'maxStreamLength', 'readCount', 'maxPendingMessages', 'maxReconnectDelayMs', 'commandTimeoutMs'] as const)('throws a RangeError for a %s that is not a positive integer', (name) => {
     for (const value of [0, -1, 1.5, Number.NaN]) {
       expect(() => resolveRedisAdapterOptions({ url, mode: 'streams', [name]: value })).toThrow(RangeError);
     }

@@ -45,6 +45,13 @@ export interface RedisAdapterOptions {
   channelPrefix?: string;
   /** Largest encoded message (payload + topic + 30 bytes of header) handed to Redis, in bytes (default 1 MiB); larger → `RangeError` from publish. */
   maxMessageBytes?: number;
+  /**
+   * How long a publish waits for Redis's answer, in ms (default 5000). Past it the publish fails
+   * (pub/sub) or waits to be written again (streams), and a one-Redis connection that stopped
+   * answering is replaced: a frozen Redis, or a connection whose end was never seen, is not waited
+   * on forever.
+   */
+  commandTimeoutMs?: number;
   /** Longest delay between two reconnection attempts, in ms, for a `url` or `rootNodes` connection (default 1000; a `client`'s own strategy applies to its copies). */
   maxReconnectDelayMs?: number;
   /** Streams: the stream's key (default `${channelPrefix}stream`). */
@@ -63,6 +70,7 @@ export const REDIS_ADAPTER_DEFAULTS = {
   channelPrefix: 'rfc6455:',
   maxMessageBytes: 1024 * 1024,
   maxReconnectDelayMs: 1000,
+  commandTimeoutMs: 5000,
   maxStreamLength: 10_000,
   readCount: 100,
   maxPendingMessages: 1000,
@@ -79,6 +87,7 @@ export interface ResolvedRedisAdapterOptions {
   readonly channelPrefix: string;
   readonly maxMessageBytes: number;
   readonly maxReconnectDelayMs: number;
+  readonly commandTimeoutMs: number;
   readonly streamKey: string;
   readonly maxStreamLength: number;
   readonly readCount: number;
@@ -95,6 +104,7 @@ const NAMES: ReadonlySet<string> = new Set([
   'channelPrefix',
   'maxMessageBytes',
   'maxReconnectDelayMs',
+  'commandTimeoutMs',
   'streamKey',
   'maxStreamLength',
   'readCount',
@@ -170,6 +180,7 @@ export function resolveRedisAdapterOptions(options: RedisAdapterOptions): Resolv
     channelPrefix,
     maxMessageBytes: positiveInteger('maxMessageBytes', options.maxMessageBytes, REDIS_ADAPTER_DEFAULTS.maxMessageBytes),
     maxReconnectDelayMs: positiveInteger('maxReconnectDelayMs', options.maxReconnectDelayMs, REDIS_ADAPTER_DEFAULTS.maxReconnectDelayMs),
+    commandTimeoutMs: positiveInteger('commandTimeoutMs', options.commandTimeoutMs, REDIS_ADAPTER_DEFAULTS.commandTimeoutMs),
     streamKey,
     maxStreamLength: positiveInteger('maxStreamLength', options.maxStreamLength, REDIS_ADAPTER_DEFAULTS.maxStreamLength),
     readCount: positiveInteger('readCount', options.readCount, REDIS_ADAPTER_DEFAULTS.readCount),

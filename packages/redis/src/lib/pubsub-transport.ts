@@ -7,6 +7,7 @@
  */
 import type { RedisClientType, RedisClusterType } from '@redis/client';
 import { openClient, openCluster, StatusTracker } from './connection.ts';
+import { Writer } from './writer.ts';
 import type { RedisAdapterStatus } from './connection.ts';
 import type { ResolvedRedisAdapterOptions } from './options.ts';
 
@@ -43,7 +44,8 @@ type Listener = (message: Buffer, channel: Buffer) => void;
 /** Pub/sub on one Redis ('pubsub') or sharded pub/sub on a Redis Cluster ('sharded'). */
 export class PubSubTransport implements Transport {
   readonly #sharded: boolean;
-  readonly #writer: RedisClientType | RedisClusterType;
+  /** One Redis: the replaceable writer (writer.ts); a cluster: node-redis's cluster client, which manages its shards' connections. */
+  readonly #writer: Writer | RedisClusterType;
   readonly #reader: RedisClientType | RedisClusterType;
   readonly #events: TransportEvents;
   readonly #tracker: StatusTracker;
@@ -58,15 +60,19 @@ export class PubSubTransport implements Transport {
     this.#startReading = resolve;
   });
   readonly #retryMs: number;
+  readonly #timeoutMs: number;
 
   constructor(options: ResolvedRedisAdapterOptions, events: TransportEvents) {
     this.#sharded = options.mode === 'sharded';
     this.#events = events;
     this.#retryMs = options.maxReconnectDelayMs;
-    this.#writer = this.#sharded ? openCluster(options, true) : openClient(options, true);
+    this.#timeoutMs = options.commandTimeoutMs;
+    this.#writer = this.#sharded ? openCluster(options, true) : new Writer(options, () => undefined, (err) => events.connectionError(err));
     this.#reader = this.#sharded ? openCluster(options, false) : openClient(options, false);
     this.#listener = (message) => this.#events.message(message);
-    this.#tracker = new StatusTracker([this.#writer, this.#reader], (status) => events.status(status), (err) => events.connectionError(err));
+    const writer = this.#writer instanceof Writer ? this.#writer.client : this.#writer;
+    this.#tracker = new StatusTracker([writer, this.#reader], (status) => events.status(status), (err) => events.connectionError(err));
+    if (this.#writer instanceof Writer) this.#writer.follow(this.#tracker);
     if (!this.#sharded) {
       const reader = this.#reader as RedisClientType;
       // node-redis subscribes again to every channel before it emits 'ready' after a reconnect.
@@ -89,7 +95,9 @@ export class PubSubTransport implements Transport {
   }
 
   start(): void {
-    const connected = [this.#writer, this.#reader].map(async (client) => {
+    if (this.#writer instanceof Writer) this.#writer.connect();
+    const connections = this.#writer instanceof Writer ? [this.#reader] : [this.#writer, this.#reader];
+    const connected = connections.map(async (client) => {
       if (this.#sharded) this.#tracker.markClusterConnecting(client);
       for (let attempt = 0; !this.#closed; attempt++) {
         try {
@@ -106,7 +114,7 @@ export class PubSubTransport implements Transport {
         }
       }
     });
-    void (connected[1] as Promise<void>).then(this.#startReading);
+    void (connected.at(-1) as Promise<void>).then(this.#startReading);
   }
 
   subscribe(channel: string): void {
@@ -122,8 +130,9 @@ export class PubSubTransport implements Transport {
   }
 
   async publish(channel: string, bytes: Buffer): Promise<void> {
-    if (this.#sharded) await (this.#writer as RedisClusterType).sPublish(channel, bytes);
-    else await (this.#writer as RedisClientType).publish(channel, bytes);
+    // SPUBLISH is routed by its channel's slot, as a key's command is (the channel is its first key).
+    if (this.#writer instanceof Writer) await this.#writer.send(['PUBLISH', channel, bytes]);
+    else await this.#writer.sendCommand(channel, false, ['SPUBLISH', channel, bytes], { timeout: this.#timeoutMs });
   }
 
   async synced(): Promise<void> {
@@ -135,7 +144,7 @@ export class PubSubTransport implements Transport {
     this.#closed = true;
     this.#tracker.close();
     // The reader holds nothing worth waiting for; the writer may have publishes in flight.
-    await Promise.allSettled([closeClient(this.#writer), closeClient(this.#reader)]);
+    await Promise.allSettled([this.#writer instanceof Writer ? this.#writer.close() : closeClient(this.#writer), closeClient(this.#reader, false)]);
   }
 
   /**

@@ -196,6 +196,32 @@ describe('createRedisAdapter, pub/sub mode, over a real redis-server', () => {
     }
   });
 
+  it('Redis frozen (SIGSTOP): a publish fails within commandTimeoutMs and is reported; after it thaws, publishes go through again', async () => {
+    const own = await RedisServer.start();
+    try {
+      const a = await node({ url: own.url, maxReconnectDelayMs: 50, commandTimeoutMs: 200 });
+      const b = await node({ url: own.url, maxReconnectDelayMs: 50, commandTimeoutMs: 200 });
+      for (const n of [a, b]) n.adapter.on('connectionError', () => undefined);
+      const onB = await dial(b, ['f']);
+      own.freeze();
+      const started = Date.now();
+      await expect(a.wss.publishAsync('f', 'frozen')).rejects.toMatchObject({ code: ErrorCode.ForwardFailed });
+      expect(Date.now() - started).toBeLessThan(5000);
+      own.thaw();
+      await a.adapter.ready();
+      await until(async () => {
+        await a.wss.publishAsync('f', 'thawed').catch(() => undefined);
+        return onB.messages.includes('thawed');
+      }, 'a publish to go through again');
+      // Redis may have read the frozen publish before it froze (the failure says "no answer", not
+      // "not taken"): at most once, then.
+      expect(onB.messages.filter((m) => m === 'frozen').length).toBeLessThanOrEqual(1);
+      expect(a.wss.forwardFailures).toBeGreaterThanOrEqual(1);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('status and close: connecting, ready, closed; a forward after close rejects', async () => {
     const adapter = createRedisAdapter({ url: redis.url });
     expect(adapter.status).toBe('connecting');

@@ -77,11 +77,38 @@ describe('streams mode (XADD MAXLEN ~ / XREAD BLOCK) over a real redis-server', 
       await Promise.all(forwarded);
       // The hundred published while Redis was away waited for it, and were written once it was back.
       expect(answeredWhileAway).toBe(0);
-      expect(statuses).toEqual(['reconnecting', 'ready']);
+      await a.adapter.ready();
+      // (A connection made while Redis is still loading its file may drop once more: it ends ready.)
+      expect(statuses[0]).toBe('reconnecting');
+      expect(statuses.at(-1)).toBe('ready');
       await onB.count(300);
       expect(onB.messages).toEqual(sent);
       expect(missed).toEqual([]);
       expect(a.adapter.stats.forwardFailures).toBe(0);
+      expect(a.wss.forwardFailures).toBe(0);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('Redis frozen (SIGSTOP) mid-traffic: publishes wait, the silent connections are replaced, and nothing is lost once it thaws', async () => {
+    const own = await RedisServer.start();
+    try {
+      const options = { url: own.url, mode: 'streams' as const, maxReconnectDelayMs: 50, commandTimeoutMs: 200 };
+      const a = await node(options);
+      const b = await node(options);
+      for (const n of [a, b]) n.adapter.on('connectionError', () => undefined);
+      const onB = await dial(b, ['t']);
+      await a.wss.publishAsync('t', 'before');
+      await onB.count(1);
+      own.freeze();
+      const during = Array.from({ length: 20 }, (_, i) => a.wss.publishAsync('t', `m${i}`));
+      // Longer than commandTimeoutMs: the writer's connection is taken for dead and replaced.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      own.thaw();
+      await Promise.all(during);
+      await onB.count(21);
+      expect(onB.messages).toEqual(['before', ...Array.from({ length: 20 }, (_, i) => `m${i}`)]);
       expect(a.wss.forwardFailures).toBe(0);
     } finally {
       await own.stop();
@@ -100,8 +127,9 @@ describe('streams mode (XADD MAXLEN ~ / XREAD BLOCK) over a real redis-server', 
         code: ErrorCode.ForwardFailed,
         message: expect.stringMatching(/3 publishes are waiting for Redis already \(maxPendingMessages 3\)/),
       });
+      const outcomes = Promise.all(waiting.map((w) => w.then(() => undefined, (err: unknown) => err)));
       await a.wss.close({ timeoutMs: 200 });
-      for (const w of waiting) await expect(w).rejects.toMatchObject({ code: ErrorCode.ForwardFailed, message: expect.stringMatching(/closed before Redis took the message/) });
+      for (const outcome of await outcomes) expect(outcome).toMatchObject({ code: ErrorCode.ForwardFailed, message: expect.stringMatching(/closed before Redis took the message/) });
       expect(a.adapter.stats.forwardFailures).toBe(4);
       expect(a.wss.forwardFailures).toBe(4);
     } finally {

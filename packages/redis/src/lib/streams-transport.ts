@@ -10,9 +10,9 @@
 import { ErrorReply, RESP_TYPES } from '@redis/client';
 import type { RedisClientType } from '@redis/client';
 import { openClient, StatusTracker } from './connection.ts';
+import { destroy, Writer } from './writer.ts';
 import type { RedisAdapterStatus } from './connection.ts';
 import type { ResolvedRedisAdapterOptions } from './options.ts';
-import { closeClient } from './pubsub-transport.ts';
 import type { Transport, TransportEvents } from './pubsub-transport.ts';
 
 /** How long one XREAD blocks before it asks again (it also wakes at once for a new entry). */
@@ -20,6 +20,12 @@ const BLOCK_MS = 5000;
 /** After an error the reader waits this long before it reads again, so a refused XREAD is no busy loop. */
 const RETRY_MS = 100;
 const AS_BUFFERS = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } };
+/**
+ * Error replies that mean "not now" rather than "no": a Redis still loading its data after a
+ * restart (LOADING), busy with a script (BUSY), a cluster or replica in transition (TRYAGAIN,
+ * CLUSTERDOWN, MASTERDOWN, READONLY after a failover). A write refused so is tried again.
+ */
+const NOT_NOW = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY)\b/;
 
 interface Pending {
   readonly bytes: Buffer;
@@ -34,21 +40,22 @@ type StreamReply = [key: Buffer, entries: [id: Buffer, fields: Buffer[]][]][] | 
 export class StreamsTransport implements Transport {
   readonly #options: ResolvedRedisAdapterOptions;
   readonly #events: TransportEvents;
-  readonly #writer: RedisClientType;
-  readonly #reader: RedisClientType;
+  readonly #writer: Writer;
+  #reader: RedisClientType;
   readonly #tracker: StatusTracker;
   /** Writes not yet answered, oldest first; each is sent at most once per connection. */
   #pending: Pending[] = [];
   #lastId: string | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
   constructor(options: ResolvedRedisAdapterOptions, events: TransportEvents) {
     this.#options = options;
     this.#events = events;
-    this.#writer = openClient(options, true);
+    this.#writer = new Writer(options, () => this.#pump(), (err) => events.connectionError(err));
     this.#reader = openClient(options, false);
-    this.#tracker = new StatusTracker([this.#writer, this.#reader], (status) => events.status(status), (err) => events.connectionError(err));
-    this.#writer.on('ready', () => this.#pump());
+    this.#tracker = new StatusTracker([this.#writer.client, this.#reader], (status) => events.status(status), (err) => events.connectionError(err));
+    this.#writer.follow(this.#tracker);
   }
 
   /** The status of the connections. */
@@ -62,14 +69,13 @@ export class StreamsTransport implements Transport {
   }
 
   start(): void {
-    for (const client of [this.#writer, this.#reader]) {
-      client.connect().then(
-        () => this.#tracker.update(),
-        (err: unknown) => {
-          if (!this.#closed) this.#events.connectionError(err as Error);
-        },
-      );
-    }
+    this.#writer.connect();
+    this.#reader.connect().then(
+      () => this.#tracker.update(),
+      (err: unknown) => {
+        if (!this.#closed) this.#events.connectionError(err as Error);
+      },
+    );
     void this.#read();
   }
 
@@ -94,11 +100,14 @@ export class StreamsTransport implements Transport {
     if (this.#closed) return;
     this.#closed = true;
     this.#tracker.close();
+    clearTimeout(this.#retryTimer);
     const left = this.#pending;
     this.#pending = [];
     for (const entry of left) entry.reject(new Error('the adapter closed before Redis took the message'));
     // The reader is blocked in XREAD: destroy() ends it without waiting for BLOCK to time out.
-    await Promise.allSettled([closeClient(this.#reader, false), closeClient(this.#writer)]);
+    // The reader is blocked in XREAD: destroyed, it does not wait for BLOCK to time out.
+    destroy(this.#reader);
+    await this.#writer.close();
   }
 
   /** Send every write not yet sent on this connection, in order (node-redis pipelines them). */
@@ -108,19 +117,29 @@ export class StreamsTransport implements Transport {
     for (const entry of this.#pending) {
       if (entry.sent) continue;
       entry.sent = true;
-      this.#writer.sendCommand(['XADD', streamKey, 'MAXLEN', '~', String(maxStreamLength), '*', 'm', entry.bytes]).then(
+      this.#writer.send(['XADD', streamKey, 'MAXLEN', '~', String(maxStreamLength), '*', 'm', entry.bytes]).then(
         () => this.#settle(entry, undefined),
         (err: unknown) => {
           // Redis refused it (wrong type, out of memory …): final. Anything else is the
-          // connection: keep it, and send it again once the writer is ready.
-          if (err instanceof ErrorReply || this.#closed) this.#settle(entry, err);
+          // connection (lost, or replaced after a timeout) or Redis saying "not now": keep it,
+          // and send it again once the writer is ready (or in a moment, for "not now").
+          if (this.#closed || (err instanceof ErrorReply && !NOT_NOW.test(err.message))) this.#settle(entry, err);
           else {
             entry.sent = false;
             this.#events.connectionError(err as Error);
+            if (err instanceof ErrorReply) this.#retrySoon();
           }
         },
       );
     }
+  }
+
+  #retrySoon(): void {
+    if (this.#retryTimer !== undefined) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#pump();
+    }, RETRY_MS);
   }
 
   #settle(entry: Pending, err: unknown): void {
@@ -136,12 +155,29 @@ export class StreamsTransport implements Transport {
     return newest[0]?.[0] ?? '0-0';
   }
 
+  #replaceReader(dead: RedisClientType): void {
+    if (this.#closed || dead !== this.#reader) return;
+    const next = openClient(this.#options, false);
+    this.#reader = next;
+    this.#tracker.replace(dead, next);
+    destroy(dead);
+    next.connect().catch((err: unknown) => {
+      if (!this.#closed) this.#events.connectionError(err as Error);
+    });
+  }
+
   async #read(): Promise<void> {
     const { streamKey, readCount } = this.#options;
     while (!this.#closed) {
       try {
         this.#lastId ??= await this.#startId();
-        const reply = await this.#reader.sendCommand<StreamReply>(['XREAD', 'COUNT', String(readCount), 'BLOCK', String(BLOCK_MS), 'STREAMS', streamKey, this.#lastId], AS_BUFFERS);
+        const reader = this.#reader;
+        // No answer even after BLOCK: the connection is dead without knowing it (see writer.ts);
+        // replacing it fails this XREAD, and the loop reads on from the new one.
+        const silent = setTimeout(() => this.#replaceReader(reader), BLOCK_MS + this.#options.commandTimeoutMs);
+        const reply = await reader
+          .sendCommand<StreamReply>(['XREAD', 'COUNT', String(readCount), 'BLOCK', String(BLOCK_MS), 'STREAMS', streamKey, this.#lastId], AS_BUFFERS)
+          .finally(() => clearTimeout(silent));
         if (this.#closed) return;
         for (const [, entries] of reply ?? []) {
           for (const [id, fields] of entries) {
