@@ -6,8 +6,8 @@
  * this node needs so it forwards only what someone here subscribes to.
  *
  * The default is the in-process adapter (in-process-adapter.ts): no dependency, nothing to forward
- * to when a server is alone. @rfc6455/redis forwards through Redis; the cluster adapter
- * (cluster-adapter.ts) through node:cluster's IPC channel.
+ * to when a server is alone. @rfc6455/redis forwards through Redis, between the processes of one
+ * machine (node:cluster workers, its examples/cluster.ts) or of many.
  */
 
 /** One message crossing nodes: a publish to `topic`, or a broadcast when `topic` is undefined. */
