@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from '@rfc6455/client';
+import { WebSocket } from 'ws';
 import { Received, until } from './harness.ts';
 import { TYPESCRIPT_FLAGS } from './process/node-process.ts';
 import { freePort, RedisServer } from './redis-server.ts';

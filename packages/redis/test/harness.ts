@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
-import { WebSocket } from '@rfc6455/client';
+import { WebSocket } from 'ws';
 import { WebSocketServer } from '@rfc6455/server';
 import { createRedisAdapter } from '../src/lib/redis-adapter.ts';
 import { handleTopics } from './topics.ts';

@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from '@rfc6455/client';
+import { WebSocket } from 'ws';
 import { ErrorCode } from '@rfc6455/codes';
 import { Received } from './harness.ts';
 import { endAll, NodeProcess } from './process/node-process.ts';
