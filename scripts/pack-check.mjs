@@ -56,7 +56,7 @@ const smoke = {
     client.send('hello from the tarball');
     if ((await echoed) !== 'hello from the tarball') throw new Error('echo');
     client.close(WS_OK);
-    await server.close({ timeoutMs: 1000 });`,
+    await server.shutdown({ timeoutMs: 1000 });`,
 };
 
 /** What `require()` must give, run as CommonJS and type-checked from a .cts file (ws's shape for the umbrella). */

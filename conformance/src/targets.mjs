@@ -32,7 +32,7 @@ export async function startEchoServer(impl) {
     const server = new OurServer({ port: 0, host: '127.0.0.1', perMessageDeflate: true });
     server.on('connection', echo);
     await listening(server);
-    return { port: server.address().port, stop: () => server.close({ timeoutMs: 1000 }) };
+    return { port: server.address().port, stop: () => server.shutdown({ timeoutMs: 1000 }) };
   }
   // permessage-deflate on: it is negotiated only when the fuzzer offers it (categories 12, 13).
   const server = new WsServer({ port: 0, host: '127.0.0.1', perMessageDeflate: true, maxPayload: 64 * 1024 * 1024 });

@@ -120,7 +120,7 @@ console.log(`from a terminal, with the websocket command: pnpm websocket connect
 console.log(`  then type {"type":"hello","name":"cli"} and {"type":"message","text":"hi"}`);
 
 const stop = async () => {
-  await wss.close({ code: 1001, reason: 'demo stopped', timeoutMs: 2000 });
+  await wss.shutdown({ code: 1001, reason: 'demo stopped', timeoutMs: 2000 });
   http.closeAllConnections();
   http.close(() => process.exit(0));
 };

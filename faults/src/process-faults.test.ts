@@ -36,7 +36,7 @@ afterEach(async () => {
 /** Our server in this process, and a client peer process connected to it, streaming both ways. */
 async function serverWithClientPeer(heartbeat: typeof HEARTBEAT | false) {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', heartbeat });
-  cleanups.push(() => wss.close({ timeoutMs: 200 }));
+  cleanups.push(() => wss.shutdown({ timeoutMs: 200 }));
   await once(wss, 'listening');
   const connected = once(wss, 'connection') as Promise<[ServerWebSocket]>;
   const peer = await startClientPeer({ url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}/` });

@@ -28,7 +28,7 @@ async function throughProxy(
   clientOptions: ConstructorParameters<typeof WebSocket>[1] = {},
 ): Promise<{ wss: WebSocketServer; server: ServerWebSocket; client: WebSocket; proxy: FaultProxy }> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', heartbeat: false, ...serverOptions });
-  cleanups.push(() => wss.close({ timeoutMs: 200 }));
+  cleanups.push(() => wss.shutdown({ timeoutMs: 200 }));
   await once(wss, 'listening');
   const proxy = await startFaultProxy((wss.address() as { port: number }).port, faults);
   cleanups.push(() => proxy.close());

@@ -151,7 +151,7 @@ async function startServer(): Promise<void> {
 
 /** Shuts down as a redeploy does: every connection gets 1012 (service restart), then no listener. */
 async function stopServer(): Promise<void> {
-  await wss.close({ code: 1012, reason: 'restarting', timeoutMs: 1000 });
+  await wss.shutdown({ code: 1012, reason: 'restarting', timeoutMs: 1000 });
   http.closeAllConnections();
   await new Promise<void>((resolve) => http.close(() => resolve()));
 }
@@ -384,7 +384,7 @@ describe('@rfc6455/browser in Chromium', () => {
       expect(result).toEqual(['permessage-deflate', true]);
       expect(firstBytesIn[0]).toBe(0xc1);
     } finally {
-      await deflate.close({ timeoutMs: 1000 });
+      await deflate.shutdown({ timeoutMs: 1000 });
     }
   });
 });

@@ -59,7 +59,7 @@ describe('our client ↔ Python websockets server, permessage-deflate', () => {
 describe('Python websockets client ↔ our server, permessage-deflate', () => {
   it('accepts its default offer and echoes empty, short, large and fragmented messages', async () => {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', heartbeat: false, perMessageDeflate: true, compressionThreshold: 0 });
-    cleanups.push(() => wss.close({ timeoutMs: 500 }));
+    cleanups.push(() => wss.shutdown({ timeoutMs: 500 }));
     await once(wss, 'listening');
     const serverSide: string[] = [];
     wss.on('connection', (conn) => {

@@ -184,7 +184,7 @@ describe('ws client ↔ our server, permessage-deflate', () => {
   for (const combo of COMBOS) {
     it(`${combo.name}: negotiates exactly, echoes every message both ways`, async () => {
       const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', heartbeat: false, perMessageDeflate: combo.ourServer });
-      cleanups.push(() => wss.close({ timeoutMs: 500 }));
+      cleanups.push(() => wss.shutdown({ timeoutMs: 500 }));
       await once(wss, 'listening');
       const received: Array<[string, boolean]> = [];
       const rsv1: boolean[][] = [];
@@ -233,7 +233,7 @@ describe('a deflate bomb against our server', () => {
       perMessageDeflate: true,
       maxMessageLength: 1024 * 1024,
     });
-    cleanups.push(() => wss.close({ timeoutMs: 500 }));
+    cleanups.push(() => wss.shutdown({ timeoutMs: 500 }));
     await once(wss, 'listening');
     const errors: string[] = [];
     wss.on('connection', (conn) => conn.on('error', (err: Error & { code?: string }) => errors.push(err.code ?? '')));

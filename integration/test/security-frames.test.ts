@@ -20,7 +20,7 @@ const serverErrors: string[] = [];
 const serverCloses: number[] = [];
 
 afterEach(async () => {
-  await wss?.close({ timeoutMs: 500 });
+  await wss?.shutdown({ timeoutMs: 500 });
   wss = undefined;
   serverErrors.length = 0;
   serverCloses.length = 0;

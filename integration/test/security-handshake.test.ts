@@ -14,7 +14,7 @@ import { SAMPLE_KEY, rawClient, rawRequest, rawServer, upgradeRequest } from '@r
 let wss: WebSocketServer | undefined;
 
 afterEach(async () => {
-  await wss?.close({ timeoutMs: 500 });
+  await wss?.shutdown({ timeoutMs: 500 });
   wss = undefined;
 });
 

@@ -16,7 +16,7 @@ let timer: NodeJS.Timeout | undefined;
 
 afterEach(async () => {
   clearInterval(timer);
-  await wss?.close({ timeoutMs: 500 });
+  await wss?.shutdown({ timeoutMs: 500 });
   wss = undefined;
 });
 

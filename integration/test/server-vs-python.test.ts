@@ -12,7 +12,7 @@ const script = fileURLToPath(new URL('./peers/python_client.py', import.meta.url
 
 let server: WebSocketServer | undefined;
 afterEach(async () => {
-  await server?.close({ timeoutMs: 500 });
+  await server?.shutdown({ timeoutMs: 500 });
   server = undefined;
 });
 

@@ -32,7 +32,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await wss.close({ timeoutMs: 500 });
+  await wss.shutdown({ timeoutMs: 500 });
   serverSide.length = 0;
   serverCloses.length = 0;
 });
@@ -128,7 +128,7 @@ describe('ws client ↔ our server', () => {
   it('graceful close sends 1001 to every ws client', async () => {
     const clients = await Promise.all([open(), open(), open()]);
     const codes = clients.map((c) => once(c, 'close').then(([code]) => code as number));
-    await wss.close();
+    await wss.shutdown();
     expect(await Promise.all(codes)).toEqual([1001, 1001, 1001]);
   });
 });

@@ -117,7 +117,7 @@ if (config.role === 'server') {
   } as WebSocketServerOptions);
   wss.on('listening', () => emit({ ev: 'listening', port: (wss.address() as { port: number }).port }));
   wss.on('error', (err: Error) => emit({ ev: 'serverError', code: codeOf(err) }));
-  wss.on('wsClientError', (err) => emit({ ev: 'handshakeError', code: codeOf(err) }));
+  wss.on('handshakeError', (err) => emit({ ev: 'handshakeError', code: codeOf(err) }));
   wss.on('heartbeatTimeout', () => emit({ ev: 'heartbeatTimeout' }));
   wss.on('connection', (ws) => {
     const stats = newStats();

@@ -137,7 +137,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   });
 
   // Handshakes the server refused or that failed (timeouts, resets during the upgrade).
-  wss.on('wsClientError', (err) => count(errors, `server handshake:${codeOf(err)}`));
+  wss.on('handshakeError', (err) => count(errors, `server handshake:${codeOf(err)}`));
   wss.on('connection', (ws: ServerWebSocket, req) => {
     const params = new URL(req.url ?? '/', 'http://x').searchParams;
     const ledger = book.get(Number(params.get('id')));
@@ -300,7 +300,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   clearInterval(broadcaster);
   clearInterval(slowFeed);
   // Close everyone cleanly from the server side, then wait for the slots to stop reconnecting.
-  await wss.close({ code: 1001, timeoutMs: 10_000 });
+  await wss.shutdown({ code: 1001, timeoutMs: 10_000 });
   await Promise.race([Promise.all(slots), new Promise((r) => setTimeout(r, 10_000))]);
   book.finish();
   // Everything is closed: what the heap still holds beyond the first sample is what leaked.

@@ -47,7 +47,7 @@ export async function ourServer(
     ...options,
   } as WebSocketServerOptions);
   onCleanUp(async () => {
-    await wss.close({ timeoutMs: 1000 });
+    await wss.shutdown({ timeoutMs: 1000 });
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });

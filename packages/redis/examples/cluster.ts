@@ -48,6 +48,6 @@ if (cluster.isPrimary) {
     });
   });
   process.on('SIGTERM', () => {
-    void wss.close({ timeoutMs: 1000 }).then(() => process.exit(0));
+    void wss.shutdown({ timeoutMs: 1000 }).then(() => process.exit(0));
   });
 }

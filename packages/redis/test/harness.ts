@@ -31,7 +31,7 @@ export function adapterHarness() {
   async function node(options: RedisAdapterOptions): Promise<TestNode> {
     const adapter = createRedisAdapter(options);
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', heartbeat: false, adapter });
-    cleanups.push(() => wss.close({ timeoutMs: 200 }));
+    cleanups.push(() => wss.shutdown({ timeoutMs: 200 }));
     handleTopics(wss);
     await once(wss, 'listening');
     await adapter.ready();

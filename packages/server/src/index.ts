@@ -4,7 +4,7 @@ export type { BroadcastData, BroadcastOptions } from './lib/broadcast.ts';
 export type { Adapter, AdapterHost, AdapterMessage, AdapterNode } from './lib/adapter.ts';
 export { createInProcessAdapter } from './lib/in-process-adapter.ts';
 export type { CloseOptions } from './lib/shutdown.ts';
-export type { UpgradeCallback } from './lib/upgrade.ts';
+export type { UpgradeCallback, UpgradeExtensions } from './lib/upgrade.ts';
 export { DEFAULTS } from './lib/options.ts';
 export type {
   Authenticate,
@@ -12,10 +12,20 @@ export type {
   HandleProtocols,
   HeadersOption,
   OriginOption,
+  ResolvedDeflateOptions,
   ResolvedOptions,
   ServerDeflateOptions,
   WebSocketServerOptions,
 } from './lib/options.ts';
+export type {
+  ResolvedWsOptions,
+  VerifyClient,
+  VerifyClientCallback,
+  VerifyClientInfo,
+  WsDeflateOptions,
+  WsServerOptions,
+  WsZlibDeflateOptions,
+} from './lib/ws-options.ts';
 export { HttpError, ServerError, ServerErrorCode, isHttpErrorLike } from './lib/server-error.ts';
 export type { HttpErrorHeaders, HttpErrorLike } from './lib/server-error.ts';
 export { ServerWebSocket } from './lib/connection.ts';

@@ -32,7 +32,7 @@ export function serverHarness() {
 
   async function listen<C = undefined, S extends ServerWebSocket<C> = ServerWebSocket<C>>(options: TestServerOptions<C, S> = {}) {
     const wss = new WebSocketServer<C, S>({ port: 0, host: '127.0.0.1', heartbeat: false, ...options });
-    cleanups.push(() => wss.close({ timeoutMs: 200 }));
+    cleanups.push(() => wss.shutdown({ timeoutMs: 200 }));
     await once(wss, 'listening');
     const port = portOf(wss.address());
     return { wss, port, url: `ws://127.0.0.1:${port}` };

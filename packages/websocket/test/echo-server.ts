@@ -22,7 +22,7 @@ export async function cleanUp(): Promise<void> {
 /** `createServer({ port: 0, … })` echoing every message; closed after the test. */
 export async function echoServer(options: Record<string, unknown> = {}): Promise<{ wss: WebSocketServer; url: string }> {
   const wss = createServer({ port: 0, host: '127.0.0.1', heartbeat: false, ...options });
-  onCleanUp(() => wss.close({ timeoutMs: 1000 }));
+  onCleanUp(() => wss.shutdown({ timeoutMs: 1000 }));
   await once(wss, 'listening');
   wss.on('connection', (ws) => ws.on('message', (data: Buffer, isBinary: boolean) => ws.send(data, { binary: isBinary })));
   const { port } = wss.address() as AddressInfo;

@@ -126,7 +126,7 @@ export async function startServer(settings: ServeSettings, terminal: Terminal): 
       }),
     ]);
   } catch (err) {
-    await wss.close();
+    await wss.shutdown();
     throw err;
   }
   listening = true;
@@ -140,7 +140,7 @@ export async function startServer(settings: ServeSettings, terminal: Terminal): 
     clients: wss.clients,
     async stop() {
       // RFC 6455 §7.4.1: 1001, the server is going away.
-      await wss.close({ code: WS_GONE, reason: 'server shutting down', timeoutMs: 3_000 });
+      await wss.shutdown({ code: WS_GONE, reason: 'server shutting down', timeoutMs: 3_000 });
       http.closeAllConnections();
       await new Promise<void>((done) => http.close(() => done()));
     },

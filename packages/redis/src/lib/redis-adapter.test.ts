@@ -227,7 +227,7 @@ describe('createRedisAdapter, pub/sub mode, over a real redis-server', () => {
     expect(adapter.status).toBe('connecting');
     const a = await node({ url: redis.url });
     expect(a.adapter.status).toBe('ready');
-    await a.wss.close({ timeoutMs: 200 });
+    await a.wss.shutdown({ timeoutMs: 200 });
     expect(a.adapter.status).toBe('closed');
     await expect(adapter.close()).resolves.toBeUndefined();
     expect(adapter.status).toBe('closed');

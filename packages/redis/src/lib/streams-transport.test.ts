@@ -128,7 +128,7 @@ describe('streams mode (XADD MAXLEN ~ / XREAD BLOCK) over a real redis-server', 
         message: expect.stringMatching(/3 publishes are waiting for Redis already \(maxPendingMessages 3\)/),
       });
       const outcomes = Promise.all(waiting.map((w) => w.then(() => undefined, (err: unknown) => err)));
-      await a.wss.close({ timeoutMs: 200 });
+      await a.wss.shutdown({ timeoutMs: 200 });
       for (const outcome of await outcomes) expect(outcome).toMatchObject({ code: ErrorCode.ForwardFailed, message: expect.stringMatching(/closed before Redis took the message/) });
       expect(a.adapter.stats.forwardFailures).toBe(4);
       expect(a.wss.forwardFailures).toBe(4);

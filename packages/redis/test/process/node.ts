@@ -50,6 +50,6 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   } else if (command.cmd === 'stats') {
     say({ ev: 'stats', stats: adapter.stats, forwardFailures: wss.forwardFailures });
   } else if (command.cmd === 'close') {
-    void wss.close({ timeoutMs: 500 }).then(() => process.exit(0));
+    void wss.shutdown({ timeoutMs: 500 }).then(() => process.exit(0));
   }
 });

@@ -197,7 +197,7 @@ describe('AdapterLink', () => {
   it('closes its node when the server has shut down', async () => {
     const rec = recordingAdapter();
     const { wss } = await serverWith(rec.adapter, 1);
-    await wss.close({ timeoutMs: 500 });
+    await wss.shutdown({ timeoutMs: 500 });
     expect(rec.calls.at(-1)).toBe('close');
   });
 

@@ -40,6 +40,7 @@ export class ConnectionRegistry<Context, Socket extends ServerWebSocket<Context>
   readonly #topics: TopicRegistry<Socket>;
   readonly #heartbeat: Heartbeat<Socket> | undefined;
   readonly #settings: RegistrySettings<Socket>;
+  readonly #emptyWaiters: Array<() => void> = [];
 
   constructor(settings: RegistrySettings<Socket>) {
     this.#settings = settings;
@@ -109,7 +110,14 @@ export class ConnectionRegistry<Context, Socket extends ServerWebSocket<Context>
       this.clients.delete(ws);
       this.#topics.unsubscribeAll(ws);
       heartbeat?.delete(ws);
+      if (this.#connections.size === 0) for (const resolve of this.#emptyWaiters.splice(0)) resolve();
     });
+  }
+
+  /** Resolves once no connection is open (at once when none is). */
+  whenEmpty(): Promise<void> {
+    if (this.#connections.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#emptyWaiters.push(resolve));
   }
 
   /** Stop pinging (the server is shutting down); connections stay tracked until they close. */

@@ -60,7 +60,23 @@ describe('ServerWebSocket: topics, context and a custom connection class', () =>
     conn.shout('hi');
     expect((await got)[0].toString()).toBe('lobby: HI');
     expect([...wss.clients][0]).toBe(conn);
-    expect(() => new WebSocketServer({ noServer: true, WebSocket: WebSocket as never })).toThrow(TypeError);
+    expect(() => new WebSocketServer({ noServer: true, WebSocket: Object as never })).toThrow(TypeError);
+  });
+
+  it("takes @rfc6455/client's WebSocket or a subclass of it, as ws takes its own", async () => {
+    class Plain extends WebSocket {
+      readonly kind = 'plain';
+    }
+    const { wss, url } = await listen({ WebSocket: Plain });
+    const connected = once(wss, 'connection') as Promise<[Plain]>;
+    const ws = await dial(url);
+    const [conn] = await connected;
+    expect([conn instanceof Plain, conn instanceof ServerWebSocket, conn.kind]).toEqual([true, false, 'plain']);
+    // The server's own topic methods work for it.
+    expect(wss.subscribe(conn as never, 'news')).toBe(true);
+    const got = once(ws, 'message') as Promise<[Buffer]>;
+    wss.publish('news', 'extra');
+    expect((await got)[0].toString()).toBe('extra');
   });
 
   it('a bare WebSocket.fromSocket call still makes a plain WebSocket', async () => {

@@ -54,8 +54,13 @@ export class ServerWebSocket<Context = any> extends WebSocket {
   }
 }
 
-/** A connection class the server may construct: ServerWebSocket or a subclass of it. */
-export type ServerWebSocketClass<T extends ServerWebSocket = ServerWebSocket> = {
+/**
+ * A connection class the server may construct: ServerWebSocket or a subclass of it, or (as ws
+ * allows) @rfc6455/client's WebSocket or a subclass of it, whose connections lack only the
+ * topic methods and `context` of their own (the server's `subscribe(ws, topic)` and
+ * `contextOf(ws)` work for them).
+ */
+export type ServerWebSocketClass<T extends WebSocket = ServerWebSocket> = {
   fromSocket: typeof WebSocket.fromSocket;
   prototype: T;
 };
@@ -69,6 +74,11 @@ export interface WrapOptions {
   readonly maxMessageLength: number;
   readonly maxFragments: number;
   readonly closeTimeoutMs: number;
+  readonly autoPong: boolean;
+  readonly skipUtf8Validation: boolean;
+  readonly allowSynchronousEvents: boolean;
+  /** undefined: the protocol's default. */
+  readonly maxBufferedChunks: number | undefined;
 }
 
 /** Turn an upgraded socket (the 101 already written) into an OPEN connection of class `Class`. */
@@ -88,10 +98,14 @@ export function wrapSocket<T extends ServerWebSocket>(
     maxMessageLength: options.maxMessageLength,
     maxFragments: options.maxFragments,
     closeTimeoutMs: options.closeTimeoutMs,
+    autoPong: options.autoPong,
+    skipUTF8Validation: options.skipUtf8Validation,
+    allowSynchronousEvents: options.allowSynchronousEvents,
+    ...(options.maxBufferedChunks === undefined ? {} : { maxBufferedChunks: options.maxBufferedChunks }),
   }) as unknown as T;
-  if (!((ws as unknown) instanceof ServerWebSocket)) {
+  if (!((ws as unknown) instanceof WebSocket)) {
     (ws as WebSocket).terminate();
-    throw new TypeError('WebSocketServer: the WebSocket option must be ServerWebSocket or a class extending it.');
+    throw new TypeError('WebSocketServer: the WebSocket option must be WebSocket, ServerWebSocket or a class extending one of them.');
   }
   bindings.set(ws, binding);
   return ws;

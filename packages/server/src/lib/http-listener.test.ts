@@ -100,7 +100,7 @@ describe('standalone', () => {
   it('cuts off a client that trickles its request (handshakeTimeoutMs)', async () => {
     const { wss, port } = await listen({ handshakeTimeoutMs: 300 });
     const errors: string[] = [];
-    wss.on('wsClientError', (err) => errors.push(err.code));
+    wss.on('handshakeError', (err) => errors.push(err.code));
     const socket = await openSocket(port);
     const request = upgradeRequest('/');
     let i = 0;
@@ -138,14 +138,14 @@ describe('standalone', () => {
     const second = new WebSocketServer({ port, host: '127.0.0.1', heartbeat: false });
     const [err] = (await once(second, 'error')) as [NodeJS.ErrnoException];
     expect(err.code).toBe('EADDRINUSE');
-    await second.close();
+    await second.shutdown();
   });
 
   it('close() right after the constructor waits for the bind, then stops listening', async () => {
     const wss = new WebSocketServer({ port: 0, host: 'localhost', heartbeat: false });
     let listened = false;
     wss.on('listening', () => (listened = true));
-    await wss.close();
+    await wss.shutdown();
     expect(listened).toBe(true);
     expect(() => portOf(wss.address())).toThrow();
   });
@@ -177,7 +177,7 @@ describe('attach mode', () => {
   it('keeps the normal routes working on the same port', async () => {
     const { http, port } = await httpWithRoute();
     const wss = new WebSocketServer({ server: http, path: '/ws', heartbeat: false });
-    cleanups.push(() => wss.close({ timeoutMs: 100 }));
+    cleanups.push(() => wss.shutdown({ timeoutMs: 100 }));
     expect(await httpGet(port, '/health')).toEqual({ status: 200, body: 'ok' });
     expect(portOf(wss.address())).toBe(port);
     const refused = await exchange(port, upgradeRequest('/ws').replace('Sec-WebSocket-Version: 13', 'Sec-WebSocket-Version: 12'));
@@ -187,7 +187,7 @@ describe('attach mode', () => {
   it('answers 400 for another path when it is the only upgrade listener, and leaves it alone otherwise', async () => {
     const { http, port } = await httpWithRoute();
     const wss = new WebSocketServer({ server: http, path: '/ws', heartbeat: false });
-    cleanups.push(() => wss.close({ timeoutMs: 100 }));
+    cleanups.push(() => wss.shutdown({ timeoutMs: 100 }));
     expect(statusOf(await exchange(port, upgradeRequest('/elsewhere')))).toBe(400);
 
     http.on('upgrade', (req: IncomingMessage, socket) => {
@@ -201,7 +201,7 @@ describe('attach mode', () => {
     const before = http.listenerCount('upgrade');
     const wss = new WebSocketServer({ server: http, heartbeat: false });
     expect(http.listenerCount('upgrade')).toBe(before + 1);
-    await wss.close();
+    await wss.shutdown();
     expect(http.listenerCount('upgrade')).toBe(before);
     expect(http.listening).toBe(true);
     expect(await httpGet(port, '/health')).toEqual({ status: 200, body: 'ok' });
@@ -216,7 +216,7 @@ describe('attach mode', () => {
     await once(http, 'listening');
     cleanups.push(() => new Promise((r) => { http.closeAllConnections(); http.close(r); }));
     const wss = new WebSocketServer({ server: http, path: '/ws', heartbeat: false });
-    cleanups.push(() => wss.close({ timeoutMs: 100 }));
+    cleanups.push(() => wss.shutdown({ timeoutMs: 100 }));
     wss.on('connection', echo);
     const port = portOf(http.address());
     const client = await dial(`ws://127.0.0.1:${port}/ws?token=1`);

@@ -31,7 +31,7 @@ export interface ListenerSettings {
   readonly onListening: () => void;
   /** An error of the HTTP server, such as `EADDRINUSE`. */
   readonly onError: (error: Error) => void;
-  /** A request head Node refused before any handler saw it (reported as 'wsClientError'). */
+  /** A request head Node refused before any handler saw it (reported as 'handshakeError'). */
   readonly onClientError: ClientErrorReport;
 }
 

@@ -56,7 +56,7 @@ describe('createInProcessAdapter', () => {
     const [a, b] = await pair();
     a.ws.subscribe('t');
     const closed = once(b.client as WebSocket, 'close');
-    await b.wss.close({ timeoutMs: 500 });
+    await b.wss.shutdown({ timeoutMs: 500 });
     await closed;
     expect(a.wss.publish('t', 'still here')).toBe(1);
     await until(() => a.got.length === 1);

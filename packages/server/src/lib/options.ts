@@ -5,6 +5,7 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { DeflateServerOptions } from '@rfc6455/deflate';
+import { WebSocket as ClientWebSocket } from '@rfc6455/client';
 import { checkOptionKeys } from '@rfc6455/codes';
 import type { OptionHints } from '@rfc6455/codes';
 import { createDeflateServerNegotiator } from '@rfc6455/deflate';
@@ -13,12 +14,15 @@ import type { Adapter } from './adapter.ts';
 import { ServerWebSocket } from './connection.ts';
 import type { ServerWebSocketClass } from './connection.ts';
 import type { HttpErrorHeaders } from './server-error.ts';
+import { resolveWsOptions, translateWsDeflate, translateWsLimits } from './ws-options.ts';
+import type { ResolvedWsOptions, WsDeflateOptions, WsServerOptions } from './ws-options.ts';
 
 /**
  * Settings of the server's `perMessageDeflate` option: the negotiation limits of
- * @rfc6455/deflate's `DeflateServerOptions` plus zlib's level and memLevel.
+ * @rfc6455/deflate's `DeflateServerOptions` plus zlib's level and memLevel, and ws's names
+ * (`threshold`, `zlibDeflateOptions`, `zlibInflateOptions`, `concurrencyLimit`).
  */
-export interface ServerDeflateOptions extends DeflateServerOptions {
+export interface ServerDeflateOptions extends DeflateServerOptions, WsDeflateOptions {
   /** zlib level, 0–9 or -1 (zlib's default, 6). Default -1. */
   level?: number | undefined;
   /** zlib memLevel, 1–9: memory for the compressor's hash tables. Default 8. */
@@ -43,7 +47,7 @@ export type HeadersOption = HttpErrorHeaders | ((request: IncomingMessage) => Ht
 export type BackpressurePolicy = 'close' | 'drop' | 'queue';
 
 /** The options of {@link WebSocketServer}. Exactly one of `port`, `server` and `noServer` is required. */
-export interface WebSocketServerOptions<Context = undefined, Socket extends ServerWebSocket<Context> = ServerWebSocket<Context>> {
+export interface WebSocketServerOptions<Context = undefined, Socket extends ServerWebSocket<Context> = ServerWebSocket<Context>> extends WsServerOptions {
   /** Standalone: listen on this port (0 picks a free one) with an HTTP server of our own. */
   port?: number | undefined;
   /** Standalone: the host to listen on (default: Node's, all interfaces). */
@@ -62,7 +66,7 @@ export interface WebSocketServerOptions<Context = undefined, Socket extends Serv
    * The class of the connections: `ServerWebSocket` (default) or a class extending it, to give
    * connections methods and state of your own (the Perl seed's custom connection class).
    */
-  WebSocket?: ServerWebSocketClass<Socket> | undefined;
+  WebSocket?: ServerWebSocketClass<Socket> | ServerWebSocketClass<ClientWebSocket> | undefined;
 
   /**
    * Accept permessage-deflate (RFC 7692) when a client offers it: `true` for the defaults, or its
@@ -76,7 +80,7 @@ export interface WebSocketServerOptions<Context = undefined, Socket extends Serv
 
   /** Accept or refuse a handshake; the value returned reaches 'connection' as its third argument. */
   authenticate?: Authenticate<Context> | undefined;
-  /** Choose the subprotocol (default: none is selected). */
+  /** Choose the subprotocol from the offered ones, `false` for none (default, as ws: the first offered). */
   handleProtocols?: HandleProtocols | undefined;
   /** Origin allow-list or callback; a refused origin gets 403. Default: any origin. */
   origins?: OriginOption | undefined;
@@ -138,11 +142,11 @@ export const DEFAULTS = Object.freeze({
 });
 
 /** The options after validation and defaults. */
-export interface ResolvedOptions<Context, Socket extends ServerWebSocket<Context> = ServerWebSocket<Context>> {
+export interface ResolvedOptions<Context, Socket extends ServerWebSocket<Context> = ServerWebSocket<Context>> extends ResolvedWsOptions {
   readonly mode: 'standalone' | 'attach' | 'noServer';
   readonly WebSocket: ServerWebSocketClass<Socket>;
   /** The permessage-deflate settings when enabled (negotiation options validated), else undefined. */
-  readonly perMessageDeflate: ServerDeflateOptions | undefined;
+  readonly perMessageDeflate: ResolvedDeflateOptions | undefined;
   readonly compressionThreshold: number;
   readonly port: number | undefined;
   readonly host: string | undefined;
@@ -176,6 +180,9 @@ const SERVER_KEYS = {
   maxPayloadLength: true, maxMessageLength: true, maxFragments: true, handshakeTimeoutMs: true, maxHeaderSize: true,
   maxHeadersCount: true, maxConnections: true, retryAfterSeconds: true, closeTimeoutMs: true, maxBufferedAmount: true,
   backpressure: true, heartbeat: true, adapter: true,
+  // ws's names (ws-options.ts).
+  verifyClient: true, maxPayload: true, closeTimeout: true, maxBufferedChunks: true, skipUTF8Validation: true,
+  autoPong: true, allowSynchronousEvents: true,
 } as const satisfies Record<keyof WebSocketServerOptions, true>;
 
 /** Every key of {@link WebSocketServerOptions}: anything else throws (no option is silently ignored). */
@@ -184,9 +191,8 @@ export const SERVER_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(SERV
 /** Names users bring from ws, our client or elsewhere, and what the server calls them. */
 export const SERVER_OPTION_HINTS: OptionHints = {
   handshakeTimeout: 'handshakeTimeout is a ws client option; the server bounds each handshake with handshakeTimeoutMs (milliseconds).',
-  verifyClient: 'use authenticate(request), which returns a context or throws an HTTP error.',
-  maxPayload: 'use maxMessageLength (bytes in one message) or maxPayloadLength (bytes in one frame).',
-  closeTimeout: 'use closeTimeoutMs (milliseconds).',
+  maxPayloadSize: 'use maxPayload (ws: bytes in one message) or maxPayloadLength (bytes in one frame).',
+  skipUtf8Validation: 'the server spells it as ws does: skipUTF8Validation.',
   origin: 'use origins (an allow-list or a callback).',
   protocols: 'use handleProtocols(protocols, request).',
 };
@@ -194,14 +200,25 @@ export const SERVER_OPTION_HINTS: OptionHints = {
 const DEFLATE_KEYS = {
   serverNoContextTakeover: true, clientNoContextTakeover: true, serverMaxWindowBits: true, clientMaxWindowBits: true,
   level: true, memLevel: true, compressionThreshold: true,
+  threshold: true, zlibDeflateOptions: true, zlibInflateOptions: true, concurrencyLimit: true,
 } as const satisfies Record<keyof ServerDeflateOptions, true>;
 
 /** The keys of the `perMessageDeflate` object. */
 export const DEFLATE_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(DEFLATE_KEYS));
 
 const DEFLATE_OPTION_HINTS: OptionHints = {
-  threshold: 'use compressionThreshold (bytes).',
+  windowBits: 'use serverMaxWindowBits and clientMaxWindowBits (negotiated per connection).',
 };
+
+/** The perMessageDeflate settings after translation of ws's names: ours, and the zlib concurrency. */
+export interface ResolvedDeflateOptions extends DeflateServerOptions {
+  readonly level?: number | undefined;
+  readonly memLevel?: number | undefined;
+  readonly compressionThreshold?: number | undefined;
+  readonly concurrencyLimit?: number | undefined;
+  /** The threshold is ws's `threshold`: it applies only to connections whose server side has no context takeover. */
+  readonly wsThreshold?: boolean | undefined;
+}
 
 /** The keys of the `heartbeat` object. */
 export const HEARTBEAT_OPTION_NAMES: ReadonlySet<string> = new Set(
@@ -259,15 +276,20 @@ export function resolveOptions<Context, Socket extends ServerWebSocket<Context> 
     throw new TypeError(`WebSocketServer: backpressure must be 'close', 'drop' or 'queue', got ${JSON.stringify(backpressure)}.`);
   }
   const Class = options.WebSocket ?? (ServerWebSocket as unknown as ServerWebSocketClass<Socket>);
-  if (typeof Class !== 'function' || (Class !== (ServerWebSocket as unknown) && !((Class as { prototype: unknown }).prototype instanceof ServerWebSocket))) {
-    throw new TypeError('WebSocketServer: WebSocket must be ServerWebSocket or a class extending it.');
+  if (typeof Class !== 'function' || (Class !== (ClientWebSocket as unknown) && !((Class as { prototype: unknown }).prototype instanceof ClientWebSocket))) {
+    throw new TypeError('WebSocketServer: WebSocket must be WebSocket, ServerWebSocket or a class extending one of them.');
   }
   const deflate = options.perMessageDeflate;
   if (deflate !== undefined && typeof deflate !== 'boolean' && (deflate === null || typeof deflate !== 'object')) {
-    throw new TypeError('WebSocketServer: perMessageDeflate must be a boolean or { serverNoContextTakeover, clientNoContextTakeover, serverMaxWindowBits, clientMaxWindowBits, level, memLevel, compressionThreshold }.');
+    throw new TypeError(`WebSocketServer: perMessageDeflate must be a boolean or an object of ${[...DEFLATE_OPTION_NAMES].join(', ')}.`);
   }
-  if (typeof deflate === 'object') checkOptionKeys('WebSocketServer: perMessageDeflate', deflate, DEFLATE_OPTION_NAMES, DEFLATE_OPTION_HINTS);
-  const perMessageDeflate = deflate === true ? {} : deflate === false || deflate === undefined ? undefined : { ...deflate };
+  let perMessageDeflate: ResolvedDeflateOptions | undefined;
+  if (deflate === true) perMessageDeflate = {};
+  else if (typeof deflate === 'object') {
+    checkOptionKeys('WebSocketServer: perMessageDeflate', deflate, DEFLATE_OPTION_NAMES, DEFLATE_OPTION_HINTS);
+    const { threshold: _t, zlibDeflateOptions: _d, zlibInflateOptions: _i, ...ours } = deflate;
+    perMessageDeflate = { ...ours, ...translateWsDeflate(deflate) };
+  }
   // Validate the negotiation limits now, so misuse surfaces at construction.
   if (perMessageDeflate !== undefined) createDeflateServerNegotiator(perMessageDeflate);
   const threshold = perMessageDeflate?.compressionThreshold ?? options.compressionThreshold ?? DEFAULTS.compressionThreshold;
@@ -298,6 +320,8 @@ export function resolveOptions<Context, Socket extends ServerWebSocket<Context> 
   if (options.adapter !== undefined && (options.adapter === null || typeof options.adapter !== 'object' || typeof options.adapter.attach !== 'function')) {
     throw new TypeError('WebSocketServer: adapter must be an adapter such as createRedisAdapter(…) or createInProcessAdapter(): an object with attach(host).');
   }
+  const limits = translateWsLimits(options);
+  const fromWs = options.maxPayload !== undefined;
   const retryAfterSeconds = options.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds;
   if (!Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 0) {
     throw new RangeError(`WebSocketServer: retryAfterSeconds must be a non-negative integer, got ${String(retryAfterSeconds)}.`);
@@ -317,18 +341,20 @@ export function resolveOptions<Context, Socket extends ServerWebSocket<Context> 
     handleProtocols: fn('handleProtocols', options.handleProtocols),
     origins: options.origins,
     headers: options.headers,
-    maxPayloadLength: positive('maxPayloadLength', options.maxPayloadLength, DEFAULTS.maxPayloadLength),
-    maxMessageLength: positive('maxMessageLength', options.maxMessageLength, DEFAULTS.maxMessageLength),
-    maxFragments: positive('maxFragments', options.maxFragments, DEFAULTS.maxFragments, true),
+    // maxPayload: 0 (ws: no limit) is Infinity; our own names take finite limits only.
+    maxPayloadLength: positive(fromWs ? 'maxPayload' : 'maxPayloadLength', limits.maxPayloadLength, DEFAULTS.maxPayloadLength, fromWs),
+    maxMessageLength: positive(fromWs ? 'maxPayload' : 'maxMessageLength', limits.maxMessageLength, DEFAULTS.maxMessageLength, fromWs),
+    maxFragments: positive('maxFragments', limits.maxFragments, DEFAULTS.maxFragments, true),
     handshakeTimeoutMs: positive('handshakeTimeoutMs', options.handshakeTimeoutMs, DEFAULTS.handshakeTimeoutMs),
     maxHeaderSize: positive('maxHeaderSize', options.maxHeaderSize, DEFAULTS.maxHeaderSize),
     maxHeadersCount: positive('maxHeadersCount', options.maxHeadersCount, DEFAULTS.maxHeadersCount),
     maxConnections: positive('maxConnections', options.maxConnections, DEFAULTS.maxConnections, true),
     retryAfterSeconds,
-    closeTimeoutMs: positive('closeTimeoutMs', options.closeTimeoutMs, DEFAULTS.closeTimeoutMs),
+    closeTimeoutMs: positive(options.closeTimeout === undefined ? 'closeTimeoutMs' : 'closeTimeout', limits.closeTimeoutMs, DEFAULTS.closeTimeoutMs),
     maxBufferedAmount: positive('maxBufferedAmount', options.maxBufferedAmount, DEFAULTS.maxBufferedAmount, true),
     backpressure,
     heartbeat,
     adapter: options.adapter,
+    ...resolveWsOptions(options),
   };
 }

@@ -46,7 +46,7 @@ export class ServerError extends WebSocketError {
 }
 
 /**
- * How the parts of a server report a refused or failed handshake ('wsClientError'). The server
+ * How the parts of a server report a refused or failed handshake ('handshakeError'). The server
  * builds the {@link ServerError} only when someone listens: a flood of bad requests costs no
  * stack traces nobody reads.
  */

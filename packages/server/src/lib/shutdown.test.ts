@@ -1,5 +1,5 @@
 /**
- * Graceful shutdown: close()'s arguments, closing every connection with a close frame and
+ * Graceful shutdown: shutdown()'s arguments, closing every connection with a close frame and
  * terminating those that do not answer in time; unit tests on stand-in connections, then over
  * loopback.
  */
@@ -43,14 +43,14 @@ describe('resolveCloseOptions', () => {
 
   it('refuses with RangeError what a close frame cannot carry, and a negative timeout', () => {
     expect(() => resolveCloseOptions({ code: 1006 })).toThrow(RangeError);
-    expect(() => resolveCloseOptions({ code: 1006 })).toThrow('WebSocketServer.close(code): 1006 may not be sent');
+    expect(() => resolveCloseOptions({ code: 1006 })).toThrow('WebSocketServer.shutdown(code): 1006 may not be sent');
     expect(() => resolveCloseOptions({ reason: 'é'.repeat(62) })).toThrow(/123 UTF-8 bytes/);
     expect(resolveCloseOptions({ reason: 'é'.repeat(61) }).reason).toHaveLength(61);
     expect(() => resolveCloseOptions({ timeoutMs: -1 })).toThrow(RangeError);
   });
 
   it('names an unknown option', () => {
-    expect(() => resolveCloseOptions({ timeout: 5 } as never)).toThrow('WebSocketServer.close(options): unknown option "timeout"; use timeoutMs (milliseconds).');
+    expect(() => resolveCloseOptions({ timeout: 5 } as never)).toThrow('WebSocketServer.shutdown(options): unknown option "timeout"; use timeoutMs (milliseconds).');
     expect(() => resolveCloseOptions({ reasn: 'x' } as never)).toThrow(/unknown option "reasn"; did you mean "reason"/);
   });
 });
@@ -81,13 +81,13 @@ describe('closeConnections', () => {
   });
 });
 
-describe('WebSocketServer.close over loopback', () => {
+describe('WebSocketServer.shutdown over loopback', () => {
   it('sends 1001 to every connection, waits for them and stops listening', async () => {
     const { wss, url } = await listen();
     const clients = [await dial(url), await dial(url), await dial(url)];
     const codes = clients.map((c) => once(c, 'close').then(([code]) => code as number));
     const closed = once(wss, 'close');
-    await wss.close();
+    await wss.shutdown();
     await closed;
     expect(await Promise.all(codes)).toEqual([1001, 1001, 1001]);
     expect(wss.connectionCount).toBe(0);
@@ -105,7 +105,7 @@ describe('WebSocketServer.close over loopback', () => {
     const [ws] = (await connected) as [ServerWebSocket];
     const serverClose = once(ws, 'close');
     const started = Date.now();
-    await wss.close({ code: 1012, reason: 'restart', timeoutMs: 150 });
+    await wss.shutdown({ code: 1012, reason: 'restart', timeoutMs: 150 });
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(140);
     expect(elapsed).toBeLessThan(2000);
@@ -118,20 +118,21 @@ describe('WebSocketServer.close over loopback', () => {
     expect(socket.destroyed || socket.readableEnded).toBe(true);
   });
 
-  it('close(cb) calls back once shut down, and close() is idempotent', async () => {
+  it('resolves once shut down, returns the same promise when called again, and checks its options first', async () => {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', heartbeat: false });
     await once(wss, 'listening');
     const closed = once(wss, 'close');
-    const called = new Promise<unknown>((resolve) => void wss.close((err) => resolve(err)));
-    expect(await called).toBeUndefined();
+    const first = wss.shutdown();
+    expect(wss.shutdown()).toBe(first);
+    await first;
     await closed;
-    await wss.close();
-    expect(() => wss.close({ code: 1006 })).toThrow(RangeError);
+    expect(() => wss.shutdown({ code: 1006 })).toThrow(RangeError);
+    expect(() => wss.shutdown(null as never)).toThrow(TypeError);
   });
 
-  it('refuses handshakes with 503 once close() has begun', async () => {
+  it('refuses handshakes with 503 once shutdown() has begun', async () => {
     const noServer = new WebSocketServer({ noServer: true, heartbeat: false });
-    void noServer.close();
+    void noServer.shutdown();
     const http = createServer();
     http.on('upgrade', (req, socket, head) => noServer.handleUpgrade(req, socket, head, () => undefined));
     http.listen(0, '127.0.0.1');

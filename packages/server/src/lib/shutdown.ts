@@ -1,12 +1,12 @@
 /**
- * Graceful shutdown: the arguments of `WebSocketServer.close()`, and closing every connection
+ * Graceful shutdown: the arguments of `WebSocketServer.shutdown()`, and closing every connection
  * with a close frame, waiting for the close handshakes and terminating the peers that do not
  * answer in time.
  */
 import { CLOSED, WS_GONE, checkCloseArguments, checkOptionKeys } from '@rfc6455/codes';
 import type { ServerWebSocket } from './connection.ts';
 
-/** Options of `WebSocketServer.close`. */
+/** Options of `WebSocketServer.shutdown`. */
 export interface CloseOptions {
   /** The close code sent to every connection (default 1001, going away). */
   code?: number | undefined;
@@ -16,7 +16,7 @@ export interface CloseOptions {
   timeoutMs?: number | undefined;
 }
 
-/** `close()`'s settings after defaults. */
+/** `shutdown()`'s settings after defaults. */
 export interface ShutdownSettings {
   readonly code: number;
   readonly reason: string;
@@ -27,7 +27,7 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 const OPTION_NAMES: ReadonlySet<string> = new Set(['code', 'reason', 'timeoutMs']);
 
 /**
- * Check `close()`'s options and fill in the defaults, with the rules a connection's own
+ * Check `shutdown()`'s options and fill in the defaults, with the rules a connection's own
  * `close(code, reason)` follows (@rfc6455/codes' `checkCloseArguments`, the endpoint's codes).
  *
  * @throws {RangeError} for a close code that may not be sent, a reason over 123 UTF-8 bytes or a
@@ -35,19 +35,20 @@ const OPTION_NAMES: ReadonlySet<string> = new Set(['code', 'reason', 'timeoutMs'
  * @throws {TypeError} for an unknown option.
  */
 export function resolveCloseOptions(options: CloseOptions): ShutdownSettings {
-  checkOptionKeys('WebSocketServer.close(options)', options, OPTION_NAMES, { timeout: 'use timeoutMs (milliseconds).' });
+  if (options === null || typeof options !== 'object') throw new TypeError('WebSocketServer.shutdown(options): options must be an object { code, reason, timeoutMs }.');
+  checkOptionKeys('WebSocketServer.shutdown(options)', options, OPTION_NAMES, { timeout: 'use timeoutMs (milliseconds).' });
   const code = options.code ?? WS_GONE;
   let reason: string;
   try {
     reason = checkCloseArguments(code, options.reason, 'endpoint') ?? '';
   } catch (err) {
-    // The connection API throws DOMExceptions, as WHATWG does; the server's close() is ours and
-    // has always thrown RangeError for a bad argument.
-    throw new RangeError(`WebSocketServer.${(err as Error).message}.`, { cause: err });
+    // The connection API throws DOMExceptions, as WHATWG does; the server's shutdown() is ours and
+    // throws RangeError for a bad argument.
+    throw new RangeError(`WebSocketServer.${(err as Error).message.replace(/^close\(/, 'shutdown(')}.`, { cause: err });
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
-    throw new RangeError(`WebSocketServer.close: timeoutMs must be a non-negative number, got ${String(timeoutMs)}.`);
+    throw new RangeError(`WebSocketServer.shutdown: timeoutMs must be a non-negative number, got ${String(timeoutMs)}.`);
   }
   return { code, reason, timeoutMs };
 }

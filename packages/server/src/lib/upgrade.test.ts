@@ -29,7 +29,7 @@ describe('refusals decided by the handshake package, over sockets', () => {
   it('answers an unsupported version (12) with 426 and Sec-WebSocket-Version: 13', async () => {
     const { wss, port } = await listen();
     const errors: ServerError[] = [];
-    wss.on('wsClientError', (err) => errors.push(err));
+    wss.on('handshakeError', (err) => errors.push(err));
     const res = await exchange(port, upgradeRequest('/').replace('Sec-WebSocket-Version: 13', 'Sec-WebSocket-Version: 12'));
     expect(statusOf(res)).toBe(426);
     expect(headerOf(res, 'sec-websocket-version')).toBe('13');
@@ -48,7 +48,7 @@ describe('refusals decided by the handshake package, over sockets', () => {
   it('refuses a disallowed origin with 403', async () => {
     const { wss, port } = await listen({ origins: ['https://good.example'] });
     const causes: unknown[] = [];
-    wss.on('wsClientError', (err) => causes.push((err.cause as { code?: unknown }).code));
+    wss.on('handshakeError', (err) => causes.push((err.cause as { code?: unknown }).code));
     const res = await exchange(port, upgradeRequest('/', { Origin: 'https://evil.example' }));
     expect(statusOf(res)).toBe(403);
     const none = await exchange(port, upgradeRequest('/'));
@@ -101,7 +101,7 @@ describe('refusals carry the handshake\'s own error as their cause', () => {
     request.rawHeaders = fields.flat();
     const socket = new RecordingSocket();
     const errors: ServerError[] = [];
-    wss.on('wsClientError', (err) => errors.push(err));
+    wss.on('handshakeError', (err) => errors.push(err));
     wss.handleUpgrade(request, socket, Buffer.alloc(0), () => undefined);
     return once(socket, 'close').then(() => ({ response: socket.written.toString(), errors }));
   }
@@ -120,7 +120,7 @@ describe('refusals carry the handshake\'s own error as their cause', () => {
     ['WS_ERR_FORBIDDEN_ORIGIN', 403, { origin: undefined }, 'GET', '1.1'],
   ] as const)('%s: %i, the handshake\'s message as the body, and the HandshakeError as the cause', async (code, status, headers, method, version) => {
     const wss = new WebSocketServer({ noServer: true, heartbeat: false, origins: ['https://good.example'] });
-    cleanups.push(() => wss.close());
+    cleanups.push(() => wss.shutdown());
     const { response, errors } = await upgradeInMemory(wss, { origin: 'https://good.example', ...headers }, method, version);
     const cause = errors[0]?.cause as { code: string; status: number; message: string };
     expect(errors.map((e) => [e.code, e.status])).toEqual([['WS_ERR_HANDSHAKE_REJECTED', status]]);
@@ -131,7 +131,7 @@ describe('refusals carry the handshake\'s own error as their cause', () => {
 
   it('an origin refusal says why in its body: not allowed, or missing', async () => {
     const wss = new WebSocketServer({ noServer: true, heartbeat: false, origins: ['https://good.example'] });
-    cleanups.push(() => wss.close());
+    cleanups.push(() => wss.shutdown());
     expect(bodyOf((await upgradeInMemory(wss, { origin: 'https://evil.example' })).response)).toBe('Origin not allowed.');
     expect(bodyOf((await upgradeInMemory(wss, {})).response)).toBe('An Origin header is required.');
   });
@@ -146,7 +146,7 @@ describe('refusals carry the handshake\'s own error as their cause', () => {
     const causes: unknown[] = [];
     for (const options of failing) {
       const wss = new WebSocketServer({ noServer: true, heartbeat: false, ...options });
-      cleanups.push(() => wss.close());
+      cleanups.push(() => wss.shutdown());
       const { response, errors } = await upgradeInMemory(wss, { 'sec-websocket-protocol': 'chat' });
       expect([statusOf(response), bodyOf(response)]).toEqual([500, 'Internal Server Error']);
       expect(errors.map((e) => [e.code, e.status])).toEqual([['WS_ERR_HANDSHAKE_REJECTED', 500]]);
@@ -207,7 +207,7 @@ describe("the server's own refusals", () => {
       authenticate: () => new Promise<undefined>(() => undefined),
     });
     const errors: string[] = [];
-    wss.on('wsClientError', (err) => errors.push(err.code));
+    wss.on('handshakeError', (err) => errors.push(err.code));
     const started = Date.now();
     const res = await exchange(port, upgradeRequest('/'));
     expect(res).toBe('');
@@ -226,7 +226,7 @@ describe("the server's own refusals", () => {
       },
     });
     const errors: string[] = [];
-    const reported = new Promise<void>((resolve) => wss.on('wsClientError', (err) => (errors.push(err.code), resolve())));
+    const reported = new Promise<void>((resolve) => wss.on('handshakeError', (err) => (errors.push(err.code), resolve())));
     const socket = await openSocket(port);
     socket.write(upgradeRequest('/'));
     await started;
@@ -270,7 +270,7 @@ describe('authenticate', () => {
       authenticate: () => Promise.reject(new Error('database down')),
     });
     const errors: ServerError[] = [];
-    wss.on('wsClientError', (err) => errors.push(err));
+    wss.on('handshakeError', (err) => errors.push(err));
     const res = await exchange(port, upgradeRequest('/'));
     expect(statusOf(res)).toBe(500);
     expect(bodyOf(res)).toBe('Internal Server Error');
@@ -309,7 +309,7 @@ describe('accepting', () => {
     http.listen(0, '127.0.0.1');
     await once(http, 'listening');
     cleanups.push(() => new Promise((r) => http.close(r)));
-    cleanups.push(() => wss.close({ timeoutMs: 100 }));
+    cleanups.push(() => wss.shutdown({ timeoutMs: 100 }));
     const client = new WebSocket(`ws://127.0.0.1:${portOf(http.address())}/rooms`);
     cleanups.push(() => client.terminate());
     const [msg] = await nextMessage(client);
@@ -401,5 +401,120 @@ describe('permessage-deflate negotiation', () => {
     // Our client's codec and the server's: one each.
     await until(() => close.mock.calls.length === 2);
     expect(close).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe("ws's completeUpgrade step: subprotocol, 'headers', one upgrade per socket", () => {
+  it('without handleProtocols selects the first subprotocol offered, as ws', async () => {
+    const { url } = await listen();
+    const client = await dial(url, ['v2', 'v1']);
+    expect(client.protocol).toBe('v2');
+  });
+
+  it("emits 'headers' with the 101's lines before writing them: a pushed Set-Cookie reaches the client", async () => {
+    const { wss, port } = await listen();
+    const seen: Array<[string, string | undefined]> = [];
+    wss.on('headers', (headers, request) => {
+      seen.push([headers[0] ?? '', request.url]);
+      headers.push('Set-Cookie: session=abc; HttpOnly');
+    });
+    const { socket, head } = await rawHandshake(port, '/in');
+    cleanups.push(() => socket.destroy());
+    expect(seen).toEqual([['HTTP/1.1 101 Switching Protocols', '/in']]);
+    expect([statusOf(head), headerOf(head, 'set-cookie')]).toEqual([101, 'session=abc; HttpOnly']);
+    expect(head.endsWith('\r\n\r\n')).toBe(true);
+  });
+
+  it("a 'headers' listener that throws answers 500, not a crash", async () => {
+    const { wss, port } = await listen();
+    wss.on('headers', () => {
+      throw new Error('listener bug');
+    });
+    expect(statusOf(await exchange(port, upgradeRequest('/')))).toBe(500);
+  });
+
+  it('handleUpgrade called twice for one socket throws, and no second 101 is written', async () => {
+    const wss = new WebSocketServer({ noServer: true, heartbeat: false });
+    cleanups.push(() => wss.shutdown({ timeoutMs: 100 }));
+    const http = createServer();
+    const thrown: unknown[] = [];
+    http.on('upgrade', (req, socket, head) => {
+      wss.handleUpgrade(req, socket, head, () => undefined);
+      try {
+        wss.handleUpgrade(req, socket, head, () => undefined);
+      } catch (err) {
+        thrown.push(err);
+      }
+    });
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    cleanups.push(() => new Promise((r) => http.close(r)));
+    const { socket, head, rest } = await rawHandshake(portOf(http.address()));
+    cleanups.push(() => socket.destroy());
+    expect(statusOf(head)).toBe(101);
+    expect(rest.length).toBe(0);
+    expect(thrown).toHaveLength(1);
+    expect((thrown[0] as Error).message).toMatch(/^handleUpgrade\(\)\/completeUpgrade\(\) was called again for a socket/);
+    expect(wss.connectionCount).toBe(1);
+  });
+
+  it('completeUpgrade can be called directly, once per socket, and an override sees every handshake', async () => {
+    const calls: string[] = [];
+    class Tracing extends WebSocketServer {
+      override completeUpgrade(...args: Parameters<WebSocketServer['completeUpgrade']>): void {
+        calls.push(args[3].url ?? '');
+        super.completeUpgrade(...args);
+      }
+    }
+    const traced = new Tracing({ port: 0, host: '127.0.0.1', heartbeat: false });
+    cleanups.push(() => traced.shutdown({ timeoutMs: 100 }));
+    await once(traced, 'listening');
+    await dial(`ws://127.0.0.1:${portOf(traced.address())}/traced`);
+    expect(calls).toEqual(['/traced']);
+
+    const direct = new WebSocketServer({ noServer: true, heartbeat: false });
+    cleanups.push(() => direct.shutdown({ timeoutMs: 100 }));
+    const http = createServer();
+    const outcome: unknown[] = [];
+    http.on('upgrade', (req, socket, head) => {
+      const key = req.headers['sec-websocket-key'] as string;
+      direct.completeUpgrade({}, key, new Set(['chat']), req, socket, head, (ws) => outcome.push(ws.protocol));
+      try {
+        direct.completeUpgrade({}, key, new Set(), req, socket, head, () => undefined);
+      } catch (err) {
+        outcome.push((err as Error).message.split(' was ')[0]);
+      }
+      expect(() => direct.completeUpgrade({ 'permessage-deflate': {} }, key, new Set(), req, socket, head, () => undefined)).toThrow(Error);
+    });
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    cleanups.push(() => new Promise((r) => http.close(r)));
+    const { socket, head } = await rawHandshake(portOf(http.address()));
+    cleanups.push(() => socket.destroy());
+    expect([statusOf(head), headerOf(head, 'sec-websocket-accept'), headerOf(head, 'sec-websocket-protocol')]).toEqual([101, 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=', 'chat']);
+    expect(outcome).toEqual(['chat', 'handleUpgrade()/completeUpgrade()']);
+  });
+});
+
+describe("'wsClientError', as ws: the listener answers a malformed request itself", () => {
+  it('with a listener the server writes nothing; the listener gets the precise error and owns the socket', async () => {
+    const { wss, port } = await listen();
+    const logged: string[] = [];
+    wss.on('handshakeError', (err) => logged.push(err.code));
+    wss.on('wsClientError', (err, socket, request) => {
+      socket.end(`HTTP/1.1 418 I'm a teapot\r\nConnection: close\r\nX-Error: ${(err as Error & { code: string }).code}\r\nX-Url: ${request.url}\r\n\r\n`);
+    });
+    const res = await exchange(port, upgradeRequest('/bad').replace(/Sec-WebSocket-Key: [^\r]*\r\n/, ''));
+    expect([statusOf(res), headerOf(res, 'x-error'), headerOf(res, 'x-url')]).toEqual([418, 'WS_ERR_INVALID_KEY', '/bad']);
+    expect(logged).toEqual([]);
+  });
+
+  it('without a listener the server answers the 4xx and reports it as handshakeError', async () => {
+    const { wss, port } = await listen();
+    const logged: string[] = [];
+    wss.on('handshakeError', (err) => logged.push(`${err.code} ${err.status}`));
+    const res = await exchange(port, upgradeRequest('/').replace(/Sec-WebSocket-Key: [^\r]*\r\n/, ''));
+    expect(statusOf(res)).toBe(400);
+    expect(logged).toEqual(['WS_ERR_HANDSHAKE_REJECTED 400']);
   });
 });

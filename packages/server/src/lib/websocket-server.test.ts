@@ -68,7 +68,55 @@ describe('WebSocketServer', () => {
   it('address() throws in noServer mode', () => {
     const wss = new WebSocketServer({ noServer: true });
     expect(() => wss.address()).toThrow(/noServer/);
-    void wss.close();
+    void wss.shutdown();
+  });
+});
+
+describe("close(callback), with ws's meaning, and the constructor's callback", () => {
+  it('close() stops accepting but leaves open connections open; close follows when the last one closes', async () => {
+    const { wss, url, port } = await listen();
+    wss.on('connection', echo);
+    const client = await dial(url);
+    let closed = false;
+    const calledBack = new Promise<unknown[]>((resolve) => wss.close((...args) => resolve(args)));
+    wss.on('close', () => (closed = true));
+    // Still open and working.
+    client.send('still here');
+    const [back] = await nextMessage(client);
+    expect(back.toString()).toBe('still here');
+    expect(closed).toBe(false);
+    // No longer listening: a new client cannot connect.
+    const late = new WebSocket(`ws://127.0.0.1:${port}`);
+    const [err] = (await once(late, 'error')) as [{ code: string }];
+    expect(err.code).toBe('WS_ERR_CONNECTION_FAILED');
+    client.close(1000);
+    expect(await calledBack).toEqual([]);
+    expect(closed).toBe(true);
+  });
+
+  it('close(callback) on a closed server calls back with an Error; close({}) points to shutdown', async () => {
+    const wss = new WebSocketServer({ noServer: true, heartbeat: false });
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    const [err] = await new Promise<unknown[]>((resolve) => wss.close((...args) => resolve(args)));
+    expect((err as Error).message).toBe('WebSocketServer.close(): the server is not running.');
+    expect(() => wss.close({ code: 1001 } as never)).toThrow(/to close them with a code and reason, call shutdown\(options\)/);
+  });
+
+  it('with clientTracking false and no server of its own, close is emitted without waiting for connections, as ws', async () => {
+    const wss = new WebSocketServer({ noServer: true, heartbeat: false, clientTracking: false });
+    const closed = once(wss, 'close');
+    wss.close();
+    await closed;
+  });
+
+  it("the constructor's callback listens for 'listening'; with noServer it would never run, so it throws", async () => {
+    const listening = new Promise<WebSocketServer>((resolve) => {
+      const wss: WebSocketServer = new WebSocketServer({ port: 0, host: '127.0.0.1', heartbeat: false }, () => resolve(wss));
+    });
+    const wss = await listening;
+    cleanups.push(() => wss.shutdown({ timeoutMs: 100 }));
+    expect(portOf(wss.address())).toBeGreaterThan(0);
+    expect(() => new WebSocketServer({ noServer: true }, () => undefined)).toThrow(/a noServer server never emits 'listening'/);
   });
 });
 
@@ -100,7 +148,7 @@ async function connect(deflate: Deflate) {
     perMessageDeflate: deflate === 'no deflate' ? false : deflate === 'deflate, no context takeover' ? { serverNoContextTakeover: true } : true,
   };
   const wss = new WebSocketServer({ port: 0, ...options });
-  cleanups.push(() => wss.close({ timeoutMs: 200 }));
+  cleanups.push(() => wss.shutdown({ timeoutMs: 200 }));
   await once(wss, 'listening');
   const connected = once(wss, 'connection') as Promise<[ServerWebSocket]>;
   const client = new WebSocket(`ws://127.0.0.1:${portOf(wss.address())}`, {
@@ -206,7 +254,7 @@ describe('the client closes while the server has data queued behind backpressure
   /** A server connection with 16 MiB queued for a client that stopped reading, then the client's close frame. */
   async function closeWhileQueued(closeTimeoutMs: number) {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', heartbeat: false, closeTimeoutMs, backpressure: 'queue' });
-    cleanups.push(() => wss.close({ timeoutMs: 200 }));
+    cleanups.push(() => wss.shutdown({ timeoutMs: 200 }));
     await once(wss, 'listening');
     const connected = once(wss, 'connection') as Promise<[ServerWebSocket]>;
     const client = new WebSocket(`ws://127.0.0.1:${portOf(wss.address())}`);

@@ -12,6 +12,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocketError } from '@rfc6455/codes';
+import type { HandshakeError } from '@rfc6455/handshake';
 import { AdapterLink } from './adapter-link.ts';
 import { Broadcaster } from './broadcast.ts';
 import type { BroadcastData, BroadcastOptions } from './broadcast.ts';
@@ -25,7 +26,7 @@ import type { ClientErrorReport } from './server-error.ts';
 import { closeConnections, resolveCloseOptions } from './shutdown.ts';
 import type { CloseOptions, ShutdownSettings } from './shutdown.ts';
 import { Upgrader, pathnameOf } from './upgrade.ts';
-import type { UpgradeCallback } from './upgrade.ts';
+import type { UpgradeCallback, UpgradeExtensions } from './upgrade.ts';
 
 /** The events of a {@link WebSocketServer} and their arguments. */
 export interface WebSocketServerEvents<Context, Socket extends ServerWebSocket<Context> = ServerWebSocket<Context>> {
@@ -35,10 +36,29 @@ export interface WebSocketServerEvents<Context, Socket extends ServerWebSocket<C
   listening: [];
   /** An error of the underlying HTTP server, such as `EADDRINUSE`. */
   error: [error: Error];
-  /** The server has shut down: nothing is listening and every connection has closed. */
+  /**
+   * After `close()` or `shutdown()`: nothing is listening and every connection has closed (with
+   * `clientTracking: false` and no server of our own, as ws: without waiting for the connections).
+   */
   close: [];
-  /** A handshake failed or was refused (the socket was answered and destroyed); for logging. */
-  wsClientError: [error: ServerError, socket: Duplex, request: IncomingMessage | undefined];
+  /**
+   * The lines of the 101 response (status line first, no blank line), before they are written:
+   * listeners may change the array, e.g. push a `Set-Cookie: …` line. As ws's 'headers'.
+   */
+  headers: [headers: string[], request: IncomingMessage];
+  /**
+   * As ws: a malformed upgrade request (bad method, Upgrade, key, version, subprotocol or
+   * extensions header; its code and status are those of the handshake's `HandshakeError`). With a
+   * listener, the server writes nothing: the listener answers on `socket` and closes it. Without
+   * one, the server answers with the 4xx.
+   */
+  wsClientError: [error: HandshakeError, socket: Duplex, request: IncomingMessage];
+  /**
+   * Every handshake that failed or was refused and that the server answered (or cut off): the
+   * refusals, timeouts and socket errors, for logging. Not for a request a 'wsClientError'
+   * listener took over.
+   */
+  handshakeError: [error: ServerError, socket: Duplex, request: IncomingMessage | undefined];
   /** A broadcast or publish skipped `ws` under `backpressure: 'drop'`. */
   drop: [ws: Socket, byteLength: number];
   /** `ws` passed `maxBufferedAmount` under `backpressure: 'close'` and is being closed with 1013. */
@@ -69,8 +89,12 @@ export class WebSocketServer<
   Context = undefined,
   Socket extends ServerWebSocket<Context> = ServerWebSocket<Context>,
 > extends EventEmitter<WebSocketServerEvents<Context, Socket>> {
-  /** The connections accepted and still open (kept when `clientTracking` is true, empty otherwise). */
-  readonly clients: Set<Socket>;
+  /**
+   * The connections accepted and still open. As in ws, only with `clientTracking` (the default):
+   * with `clientTracking: false` the property is absent (`undefined`); `connectionCount` counts
+   * either way.
+   */
+  declare readonly clients: Set<Socket>;
   /** The options after defaults. */
   readonly options: ResolvedOptions<Context, Socket>;
 
@@ -79,15 +103,28 @@ export class WebSocketServer<
   readonly #broadcaster: Broadcaster<Context, Socket>;
   readonly #link: AdapterLink<Context, Socket>;
   readonly #listener: HttpListener | undefined;
-  #closing: Promise<void> | undefined;
+  #state: 'running' | 'closing' | 'closed' = 'running';
+  #closed: Promise<void> | undefined;
+  #shutdown: Promise<void> | undefined;
 
   /**
-   * @throws {TypeError} without exactly one of `port`, `server`, `noServer`, or with an option of the wrong type.
+   * `callback`, as in ws, is a listener for 'listening' (standalone, and attached: when the
+   * attached server listens).
+   *
+   * @throws {TypeError} without exactly one of `port`, `server`, `noServer`, for an unknown option
+   *   or one of the wrong type, or a `callback` with `noServer` (it would never be called).
    * @throws {RangeError} for a limit that is not a positive number.
    */
-  constructor(options: WebSocketServerOptions<Context, Socket>) {
+  constructor(options: WebSocketServerOptions<Context, Socket>, callback?: () => void) {
     super();
     this.options = resolveOptions(options);
+    if (callback !== undefined) {
+      if (typeof callback !== 'function') throw new TypeError('new WebSocketServer(options, callback): callback must be a function.');
+      if (this.options.mode === 'noServer') {
+        throw new TypeError("new WebSocketServer(options, callback): a noServer server never emits 'listening', so callback would never be called.");
+      }
+      this.once('listening', callback);
+    }
     const resolved = this.options;
     this.#registry = new ConnectionRegistry<Context, Socket>({
       clientTracking: resolved.clientTracking,
@@ -95,11 +132,15 @@ export class WebSocketServer<
       onHeartbeatTimeout: (ws) => this.emit('heartbeatTimeout', ws),
       topicHooks: { opened: (topic) => this.#link.opened(topic), closed: (topic) => this.#link.closed(topic) },
     });
-    this.clients = this.#registry.clients;
+    // ws adds `clients` only with clientTracking; a program may test for it.
+    if (resolved.clientTracking) Object.defineProperty(this, 'clients', { value: this.#registry.clients, enumerable: true });
     this.#upgrader = new Upgrader(resolved, this.#registry, {
-      closing: () => this.#closing !== undefined,
+      closing: () => this.#state !== 'running',
       shouldHandle: (request) => this.shouldHandle(request),
       onClientError: this.#emitClientError,
+      takeClientError: (error, socket, request) => this.emit('wsClientError', error as HandshakeError, socket, request),
+      onHeaders: (lines, request) => this.emit('headers', lines, request),
+      completeUpgrade: (...args) => this.completeUpgrade(...args),
     });
     this.#broadcaster = new Broadcaster<Context, Socket>(
       {
@@ -130,7 +171,8 @@ export class WebSocketServer<
         {
           ...resolved,
           shouldHandle: (request) => this.shouldHandle(request),
-          onUpgrade: (request, socket, head) => this.#upgrader.handle(request, socket, head, this.#emitConnection),
+          // Through the public method, as ws does, so that an override takes part.
+          onUpgrade: (request, socket, head) => this.handleUpgrade(request, socket, head, this.#emitConnection),
           onListening: () => this.emit('listening'),
           onError: (err) => this.emit('error', err),
           onClientError: this.#emitClientError,
@@ -174,10 +216,13 @@ export class WebSocketServer<
   /**
    * Complete (or refuse) the handshake of an 'upgrade' request. On success `callback` receives the
    * OPEN connection, the request and the context; on failure the socket receives an HTTP error
-   * response (400, 401…, 403, 405, 426, 500, 503) and is destroyed, 'wsClientError' is emitted and
-   * `callback` is not called. Never throws for a bad request.
+   * response (400, 401…, 403, 405, 426, 500, 503) and is destroyed, 'handshakeError' is emitted and
+   * `callback` is not called. Never throws for a bad request. Once `verifyClient` and
+   * `authenticate` have admitted the request, {@link completeUpgrade} finishes it.
    *
    * @throws {TypeError} when called without a request, a socket or a callback.
+   * @throws {Error} when called again for a socket it has already taken (two 'upgrade' listeners
+   *   handing over the same request would otherwise write a second 101 into an open connection).
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, callback: UpgradeCallback<Context, Socket>): void {
     if (request === null || typeof request !== 'object' || request.headers === undefined) {
@@ -188,6 +233,28 @@ export class WebSocketServer<
     }
     if (typeof callback !== 'function') throw new TypeError('handleUpgrade(request, socket, head, callback): callback must be a function.');
     this.#upgrader.handle(request, socket, head ?? undefined, callback);
+  }
+
+  /**
+   * ws's last step of a handshake, called by {@link handleUpgrade} once the request is admitted
+   * (override it to run code at that point): choose the subprotocol from `protocols`
+   * (`handleProtocols`, else the first offered, as ws), build the 101 with the negotiated
+   * `extensions` (`{}` for none), emit 'headers', write it and call `callback` with the OPEN
+   * connection. A socket that has ended is destroyed; after `close()` the answer is 503.
+   *
+   * @throws {Error} when the socket has already been upgraded.
+   * @throws {TypeError} for arguments that are not those of a handshake, or `extensions` this server did not negotiate.
+   */
+  completeUpgrade(
+    extensions: UpgradeExtensions,
+    key: string,
+    protocols: Set<string>,
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    callback: UpgradeCallback<Context, Socket>,
+  ): void {
+    this.#upgrader.complete(extensions, key, protocols, request, socket, head, callback);
   }
 
   /**
@@ -261,31 +328,70 @@ export class WebSocketServer<
   }
 
   /**
+   * ws's `close`: stop accepting handshakes (503 for those still in progress) and close the HTTP
+   * server if it is our own; connections already open stay open. 'close' is emitted, and
+   * `callback` called, once every connection has closed (with `clientTracking: false` and no
+   * server of our own: at once, as ws). Called on a closed server, `callback` receives an Error.
+   * To close every connection too, call {@link shutdown}.
+   *
+   * @throws {TypeError} for a callback that is not a function (an options object: use `shutdown(options)`).
+   */
+  close(callback?: (err?: Error) => void): void {
+    if (callback !== undefined && typeof callback !== 'function') {
+      throw new TypeError(
+        typeof callback === 'object'
+          ? 'WebSocketServer.close(callback): close() stops accepting and leaves the connections open, as in ws; to close them with a code and reason, call shutdown(options).'
+          : 'WebSocketServer.close(callback): callback must be a function.',
+      );
+    }
+    if (this.#state === 'closed') {
+      if (callback !== undefined) this.once('close', () => callback(new Error('WebSocketServer.close(): the server is not running.')));
+      process.nextTick(() => this.emit('close'));
+      return;
+    }
+    if (callback !== undefined) this.once('close', () => callback());
+    void this.#stop();
+  }
+
+  /**
    * Shut down gracefully: refuse new handshakes (503), send a close frame (default 1001) to every
    * connection, wait for their close handshakes, terminate stragglers after `timeoutMs`, stop
    * listening (closing the HTTP server only when this server created it), then emit 'close' and
-   * resolve. Calling it again returns the same promise. The ws-style `close(callback)` works too.
+   * resolve. Calling it again returns the same promise.
    *
    * @throws {RangeError} for a close code that may not be sent, a reason over 123 UTF-8 bytes or a negative timeout.
    * @throws {TypeError} for an unknown option.
    */
-  close(options?: CloseOptions | ((err?: Error) => void)): Promise<void> {
-    const callback = typeof options === 'function' ? options : undefined;
-    const settings = resolveCloseOptions(typeof options === 'object' && options !== null ? options : {});
-    this.#closing ??= this.#shutdown(settings);
-    if (callback !== undefined) this.#closing.then(() => callback(), callback);
-    return this.#closing;
+  shutdown(options: CloseOptions = {}): Promise<void> {
+    const settings = resolveCloseOptions(options);
+    this.#shutdown ??= this.#closeAll(settings);
+    return this.#shutdown;
   }
 
-  async #shutdown(settings: ShutdownSettings): Promise<void> {
+  async #closeAll(settings: ShutdownSettings): Promise<void> {
+    const stopped = this.#stop();
     this.#registry.stopHeartbeat();
-    const stopped = this.#listener?.stop();
     // Handshakes still in progress will not be completed: the server is going away.
     this.#upgrader.abortPending();
     await closeConnections([...this.#registry.sockets()], settings);
     this.#listener?.closeAllConnections();
-    await Promise.all([stopped, this.#link.close()]);
-    this.emit('close');
+    await stopped;
+  }
+
+  /** Stop accepting; resolves after 'close' (once the listener has stopped and, as ws, the connections have closed). */
+  #stop(): Promise<void> {
+    if (this.#closed !== undefined) return this.#closed;
+    this.#state = 'closing';
+    const stopped = this.#listener?.stop();
+    const untracked = !this.options.clientTracking && this.options.mode !== 'standalone';
+    const drained = untracked ? Promise.resolve() : this.#registry.whenEmpty();
+    this.#closed = Promise.all([stopped, drained]).then(async () => {
+      this.#registry.stopHeartbeat();
+      await this.#link.close();
+      this.#state = 'closed';
+      this.emit('close');
+    });
+    return this.#closed;
   }
 
   readonly #emitConnection = (ws: Socket, request: IncomingMessage, context: Context): void => {
@@ -295,7 +401,7 @@ export class WebSocketServer<
   readonly #emitClientError: ClientErrorReport = (code, message, socket, request, details) => {
     // Swallow late socket errors: the socket is being destroyed anyway and must not crash the process.
     if (socket.listenerCount('error') === 0) socket.on('error', () => undefined);
-    if (this.listenerCount('wsClientError') === 0) return;
-    this.emit('wsClientError', new ServerError(code, message, details), socket, request);
+    if (this.listenerCount('handshakeError') === 0) return;
+    this.emit('handshakeError', new ServerError(code, message, details), socket, request);
   };
 }
