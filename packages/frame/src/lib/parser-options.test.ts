@@ -39,6 +39,14 @@ describe('parser options', () => {
     });
   });
 
+  it('refuses an unknown key with a TypeError naming it and what to write instead', () => {
+    const onFrame = (): void => {};
+    const resolve = (extra: Record<string, unknown>) => () => resolveParserOptions({ role: 'client', onFrame, ...extra } as FrameParserOptions);
+    expect(resolve({ maxPayload: 10 })).toThrow('new FrameParser(options): unknown option "maxPayload"; use maxPayloadLength');
+    expect(resolve({ allowedRSVBits: 4 })).toThrow('unknown option "allowedRSVBits"; did you mean "allowedRsvBits"?');
+    expect(() => new FrameParser({ role: 'server', onFrame, onframe: onFrame } as FrameParserOptions)).toThrow(TypeError);
+  });
+
   it('refuses a missing role or callback with a TypeError and a bad limit with a RangeError naming it', () => {
     const onFrame = (): void => {};
     expect(() => resolveParserOptions(null as unknown as FrameParserOptions)).toThrow(TypeError);

@@ -3,6 +3,7 @@
  * values must pass (a bad limit is the caller's mistake: a RangeError at once, never a parser that
  * silently enforces something else).
  */
+import { checkOptionKeys } from '@rfc6455/codes';
 import type { Frame, FrameHeader, Role } from './frame.ts';
 
 /** Options of `FrameParser`. */
@@ -59,6 +60,19 @@ export function checkAllowedRsvBits(value: number): void {
   }
 }
 
+// Every key of FrameParserOptions, tied to the type: adding an option without listing it fails to compile.
+const OPTION_KEYS: ReadonlySet<string> = new Set(
+  Object.keys({
+    role: true,
+    maxPayloadLength: true,
+    allowedRsvBits: true,
+    maxBufferedChunks: true,
+    allowNonMinimalLength: true,
+    onFrame: true,
+    onPayloadChunk: true,
+  } satisfies Record<keyof FrameParserOptions, true>),
+);
+
 /** The options with their defaults applied, every value checked. */
 export interface ResolvedParserOptions {
   requireMask: boolean;
@@ -70,9 +84,11 @@ export interface ResolvedParserOptions {
   onPayloadChunk: ((header: FrameHeader, chunk: Uint8Array, offset: number) => void) | undefined;
 }
 
-/** Check `options` and apply the defaults. TypeError for a missing or mistyped field, RangeError for a limit out of range. */
+/** Check `options` and apply the defaults. TypeError for an unknown, missing or mistyped field, RangeError for a limit out of range. */
 export function resolveParserOptions(options: FrameParserOptions): ResolvedParserOptions {
   if (options === null || typeof options !== 'object') throw new TypeError('FrameParser needs an options object');
+  // No option is silently ignored: an unknown key is a mistake the caller should hear about.
+  checkOptionKeys('new FrameParser(options)', options, OPTION_KEYS, { maxPayload: 'use maxPayloadLength' });
   if (options.role !== 'client' && options.role !== 'server') {
     throw new TypeError(`role must be 'client' or 'server', got ${String(options.role)}`);
   }

@@ -5,6 +5,7 @@
  */
 import type { Role } from '@rfc6455/frame';
 import { DEFAULT_MAX_BUFFERED_CHUNKS, DEFAULT_MAX_PAYLOAD_LENGTH } from '@rfc6455/frame';
+import { checkOptionKeys } from '@rfc6455/codes';
 import type { WebSocketError } from '@rfc6455/codes';
 import type { Extension } from './extension.ts';
 import { checkExtensions } from './extension.ts';
@@ -124,6 +125,29 @@ export interface ResolvedProtocolOptions {
   readonly skipUtf8Validation: boolean;
 }
 
+// Every key of ProtocolOptions, tied to the type: adding an option without listing it fails to compile.
+const OPTION_KEYS: ReadonlySet<string> = new Set(
+  Object.keys({
+    role: true,
+    handler: true,
+    maxPayloadLength: true,
+    maxMessageLength: true,
+    maxFragments: true,
+    maxBufferedChunks: true,
+    autoPong: true,
+    skipUtf8Validation: true,
+    extensions: true,
+    randomMaskKey: true,
+    state: true,
+  } satisfies Record<keyof ProtocolOptions, true>),
+);
+
+// ws's names where ours differ, so a key brought from ws says what to write here.
+const OPTION_HINTS = {
+  maxPayload: 'use maxMessageLength (a whole message) or maxPayloadLength (one frame)',
+  skipUTF8Validation: 'use skipUtf8Validation',
+};
+
 function checkLimit(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!Number.isInteger(value) && value !== Infinity)) {
@@ -136,10 +160,12 @@ function checkLimit(name: string, value: number | undefined, fallback: number): 
  * Check the options of a {@link Protocol}, in a fixed order (so the same bad input always names
  * the same option), and fill in the defaults.
  *
- * @throws {TypeError} for a missing or mistyped option, {RangeError} for a limit out of range.
+ * @throws {TypeError} for an unknown, missing or mistyped option, {RangeError} for a limit out of range.
  */
 export function resolveProtocolOptions(options: ProtocolOptions): ResolvedProtocolOptions {
   if (options === null || typeof options !== 'object') throw new TypeError('Protocol needs an options object');
+  // No option is silently ignored: an unknown key is a mistake the caller should hear about.
+  checkOptionKeys('new Protocol(options)', options, OPTION_KEYS, OPTION_HINTS);
   const { role, handler } = options;
   if (role !== 'client' && role !== 'server') throw new TypeError(`role must be 'client' or 'server', got ${String(role)}`);
   if (handler === null || typeof handler !== 'object') throw new TypeError('handler must be an object of callbacks');
