@@ -271,6 +271,29 @@ describe('FrameParser: buffers and callbacks', () => {
     expect(toHex(frames[0]!.payload)).toBe('48656c6c6f');
   });
 
+  it('calls onFrame and onPayloadChunk with thisArg as this, one function pair serving two parsers', () => {
+    type Sink = { name: string; seen: string[] };
+    function onFrame(this: Sink, f: Frame): void {
+      this.seen.push(`${this.name} frame ${toHex(f.payload)}`);
+    }
+    function onPayloadChunk(this: Sink, _header: FrameHeader, chunk: Uint8Array, offset: number): void {
+      this.seen.push(`${this.name} chunk ${toHex(chunk)}@${offset}`);
+    }
+    const a: Sink = { name: 'a', seen: [] };
+    const b: Sink = { name: 'b', seen: [] };
+    const pa = new FrameParser({ role: 'server', onFrame, onPayloadChunk, thisArg: a });
+    const pb = new FrameParser({ role: 'server', onFrame, thisArg: b });
+    // "Hello" masked with 37fa213d (RFC 6455 §5.7), and "Hi" masked with 01020304: while a's frame
+    // waits for its rest, b unmasks a whole frame with another key; a's key must survive that.
+    const hello = fromHex('818537fa213d7f9f4d5158');
+    pa.push(hello.slice(0, 4));
+    pb.push(fromHex('8182 01020304 496b'));
+    pa.push(hello.slice(4, 8));
+    pa.push(hello.slice(8));
+    expect(a.seen).toEqual(['a chunk 4865@0', 'a chunk 6c6c6f@2', 'a frame 48656c6c6f']);
+    expect(b.seen).toEqual(['b frame 4869']);
+  });
+
   it('stops inside onFrame: the rest of the chunk and later chunks are ignored', () => {
     const frames: Frame[] = [];
     const parser = new FrameParser({

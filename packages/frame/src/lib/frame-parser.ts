@@ -27,6 +27,21 @@ import { checkAllowedRsvBits, checkMaxPayloadLength, resolveParserOptions } from
 import type { FrameParserOptions } from './parser-options.ts';
 
 /**
+ * The mask key of the frame being unmasked, as bytes for the masking functions. One array serves
+ * every parser: the key is stored per parser as a 32-bit number and written here right before
+ * each (synchronous) masking call, so an idle connection carries no key array of its own.
+ */
+const keyScratch = new Uint8Array(4);
+
+function keyBytes(word: number): Uint8Array {
+  keyScratch[0] = word >>> 24;
+  keyScratch[1] = (word >>> 16) & 0xff;
+  keyScratch[2] = (word >>> 8) & 0xff;
+  keyScratch[3] = word & 0xff;
+  return keyScratch;
+}
+
+/**
  * Incremental WebSocket frame parser. Feed it the bytes from the peer with `push()`; it calls
  * `onFrame` for each complete frame. Bad input never throws: the first violation stops the parser,
  * is stored in `error` and returned from `push()`, with the close code to fail the connection with.
@@ -38,6 +53,7 @@ export class FrameParser {
   readonly #allowNonMinimalLength: boolean;
   readonly #onFrame: (frame: Frame) => void;
   readonly #onPayloadChunk: ((header: FrameHeader, chunk: Uint8Array, offset: number) => void) | undefined;
+  readonly #thisArg: unknown;
   #allowedRsvBits: number;
   #maxPayloadLength: number;
   readonly #maxBufferedChunks: number;
@@ -46,8 +62,8 @@ export class FrameParser {
   #stopped = false;
   #inPush = false;
 
-  // A header split across chunks is gathered here (at most 2 + 8 + 4 bytes).
-  readonly #headerBytes = new Uint8Array(14);
+  // A header split across chunks is gathered here (at most 2 + 8 + 4 bytes); made on the first split.
+  #headerBytes: Uint8Array | undefined = undefined;
   #headerHave = 0;
 
   // The current frame's header fields, valid from header parse to frame delivery.
@@ -56,11 +72,12 @@ export class FrameParser {
   #opcode = 0;
   #masked = false;
   #payloadLength = 0;
-  readonly #maskKey = new Uint8Array(4);
+  // The mask key's four bytes, big-endian in one number (see keyBytes).
+  #maskKey = 0;
 
-  // A frame whose payload spans chunks: the unmasked pieces received so far.
+  // A frame whose payload spans chunks: the unmasked pieces received so far (an array only while collecting).
   #collecting = false;
-  #pieces: Uint8Array[] = [];
+  #pieces: Uint8Array[] | undefined = undefined;
   #received = 0;
   #header: FrameHeader | undefined = undefined;
 
@@ -71,6 +88,7 @@ export class FrameParser {
     this.#allowNonMinimalLength = resolved.allowNonMinimalLength;
     this.#onFrame = resolved.onFrame;
     this.#onPayloadChunk = resolved.onPayloadChunk;
+    this.#thisArg = resolved.thisArg;
     this.#maxPayloadLength = resolved.maxPayloadLength;
     this.#maxBufferedChunks = resolved.maxBufferedChunks;
     this.#allowedRsvBits = resolved.allowedRsvBits;
@@ -197,11 +215,7 @@ export class FrameParser {
     this.#payloadLength = length;
     if (this.#masked) {
       const key = at + headerLength - 4;
-      const maskKey = this.#maskKey;
-      maskKey[0] = bytes[key]!;
-      maskKey[1] = bytes[key + 1]!;
-      maskKey[2] = bytes[key + 2]!;
-      maskKey[3] = bytes[key + 3]!;
+      this.#maskKey = ((bytes[key]! << 24) | (bytes[key + 1]! << 16) | (bytes[key + 2]! << 8) | bytes[key + 3]!) >>> 0;
     }
     return true;
   }
@@ -212,7 +226,7 @@ export class FrameParser {
    * complete it is read and `#headerHave` drops back to 0. Returns the new position in chunk.
    */
   #gatherHeader(chunk: Uint8Array, pos: number): number {
-    const buffer = this.#headerBytes;
+    const buffer = (this.#headerBytes ??= new Uint8Array(14));
     const end = chunk.length;
     while (this.#headerHave < 2 && pos < end) buffer[this.#headerHave++] = chunk[pos++]!;
     if (this.#headerHave < 2) return pos;
@@ -231,7 +245,7 @@ export class FrameParser {
     const available = chunk.length - pos;
     if (available >= length) {
       // Fast path: the whole payload is here. Unmask in place and hand out a view, no copy.
-      if (this.#masked && length > 0) maskRange(chunk, pos, pos + length, this.#maskKey, 0);
+      if (this.#masked && length > 0) maskRange(chunk, pos, pos + length, keyBytes(this.#maskKey), 0);
       this.#deliver(new Uint8Array(chunk.buffer, chunk.byteOffset + pos, length));
       return pos + length;
     }
@@ -261,13 +275,13 @@ export class FrameParser {
     const payload = allocateUninitialized(this.#payloadLength);
     const unmaskNow = this.#masked && this.#onPayloadChunk === undefined;
     let at = 0;
-    for (const piece of this.#pieces) {
-      if (unmaskNow) maskCopy(piece, payload, at, this.#maskKey, at & 3);
+    for (const piece of this.#pieces!) {
+      if (unmaskNow) maskCopy(piece, payload, at, keyBytes(this.#maskKey), at & 3);
       else payload.set(piece, at);
       at += piece.length;
     }
     this.#collecting = false;
-    this.#pieces = [];
+    this.#pieces = undefined;
     this.#received = 0;
     this.#header = undefined;
     this.#deliver(payload);
@@ -279,24 +293,25 @@ export class FrameParser {
    * reported; without it, unmasking waits for the final copy, which then does both in one go.
    */
   #takePiece(chunk: Uint8Array, pos: number, count: number): void {
-    if (this.#pieces.length >= this.#maxBufferedChunks) {
+    const pieces = this.#pieces!;
+    if (pieces.length >= this.#maxBufferedChunks) {
       this.#fail(FrameErrorCode.TooManyBufferedParts, `A frame arrived in more than maxBufferedChunks (${this.#maxBufferedChunks}) pieces`);
       return;
     }
     const offset = this.#received;
     const piece = new Uint8Array(chunk.buffer, chunk.byteOffset + pos, count);
-    this.#pieces.push(piece);
+    pieces.push(piece);
     this.#received = offset + count;
     if (this.#onPayloadChunk !== undefined) {
       // The key cycle continues where the previous piece stopped (RFC 6455 §5.3: byte i uses key[i mod 4]).
-      if (this.#masked) maskRange(chunk, pos, pos + count, this.#maskKey, offset & 3);
-      this.#onPayloadChunk(this.#header!, piece, offset);
+      if (this.#masked) maskRange(chunk, pos, pos + count, keyBytes(this.#maskKey), offset & 3);
+      this.#onPayloadChunk.call(this.#thisArg, this.#header!, piece, offset);
     }
   }
 
   #deliver(payload: Uint8Array): void {
     const rsv = this.#rsv;
-    this.#onFrame({
+    this.#onFrame.call(this.#thisArg, {
       fin: this.#fin,
       rsv1: (rsv & 0x4) !== 0,
       rsv2: (rsv & 0x2) !== 0,
@@ -321,7 +336,7 @@ export class FrameParser {
   #release(): void {
     this.#headerHave = 0;
     this.#collecting = false;
-    this.#pieces = [];
+    this.#pieces = undefined;
     this.#received = 0;
     this.#header = undefined;
   }

@@ -31,6 +31,12 @@ export interface FrameParserOptions {
    * fast). onFrame still delivers the whole payload later.
    */
   onPayloadChunk?: (header: FrameHeader, chunk: Uint8Array, offset: number) => void;
+  /**
+   * The `this` of every `onFrame` and `onPayloadChunk` call (as `thisArg` of `Array.prototype.forEach`).
+   * Lets one pair of functions serve many parsers, each passing its own connection, instead of two
+   * closures per connection. Default undefined.
+   */
+  thisArg?: unknown;
 }
 
 /** Default `maxPayloadLength`: 64 MiB, large enough for real messages, small enough to refuse a memory attack. */
@@ -82,6 +88,7 @@ export interface ResolvedParserOptions {
   allowNonMinimalLength: boolean;
   onFrame: (frame: Frame) => void;
   onPayloadChunk: ((header: FrameHeader, chunk: Uint8Array, offset: number) => void) | undefined;
+  thisArg: unknown;
 }
 
 /** Check `options` and apply the defaults. TypeError for an unknown, missing or mistyped field, RangeError for a limit out of range. */
@@ -111,5 +118,6 @@ export function resolveParserOptions(options: FrameParserOptions): ResolvedParse
     allowNonMinimalLength: options.allowNonMinimalLength === true,
     onFrame: options.onFrame,
     onPayloadChunk: options.onPayloadChunk,
+    thisArg: options.thisArg,
   };
 }
