@@ -48,11 +48,13 @@ export class MessageAssembler<Owner> {
   #messageRsv = 0;
   #messageLength = 0;
   #fragmentCount = 0;
-  #fragments: Uint8Array[] = [];
+  // The frames of a fragmented message, made by its first non-empty frame.
+  #fragments: Uint8Array[] | undefined = undefined;
   #validating = false;
   // Bytes of the current incomplete frame already checked by onPayloadChunk (never checked twice).
   #validatedInFrame = 0;
-  readonly #utf8 = new Utf8Validator();
+  // Streaming UTF-8 state of a text message checked before it is whole, made on first use.
+  #utf8: Utf8Validator | undefined = undefined;
 
   /**
    * An assembler for `owner`'s connection, enforcing `maxMessageLength` (bytes) and `maxFragments`
@@ -75,7 +77,7 @@ export class MessageAssembler<Owner> {
   /** Drop the message in progress (the peer's close frame arrived, or the connection failed). */
   reset(): void {
     this.#receiving = 0;
-    this.#fragments = [];
+    this.#fragments = undefined;
   }
 
   /** The frame parser's `onPayloadChunk`: part of a frame that is still arriving. */
@@ -103,7 +105,7 @@ export class MessageAssembler<Owner> {
       return;
     }
     if (validating) {
-      if (!this.#utf8.push(chunk)) {
+      if (!(this.#utf8 ??= new Utf8Validator()).push(chunk)) {
         this.#outlets.fail(this.#owner, invalidUtf8());
         return;
       }
@@ -166,12 +168,12 @@ export class MessageAssembler<Owner> {
     }
     this.#messageLength = length;
     if (this.#validating && !this.#pushUtf8(payload, validatedInFrame, frame.fin)) return;
-    if (payload.length > 0) this.#fragments.push(payload);
+    if (payload.length > 0) (this.#fragments ??= []).push(payload);
     if (!frame.fin) return;
-    const fragments = this.#fragments;
+    const fragments = this.#fragments ?? [];
     const messageOpcode = this.#receiving;
     const rsv = this.#messageRsv;
-    this.#fragments = [];
+    this.#fragments = undefined;
     this.#receiving = 0;
     if (rsv !== 0) {
       this.#outlets.decode(this.#owner, messageOpcode, rsv, fragments);
@@ -217,7 +219,7 @@ export class MessageAssembler<Owner> {
 
   /** Validate the part of a text frame not yet checked; at the message's end, check it ends on a character. */
   #pushUtf8(payload: Uint8Array, validatedInFrame: number, fin: boolean): boolean {
-    const utf8 = this.#utf8;
+    const utf8 = (this.#utf8 ??= new Utf8Validator());
     const rest = validatedInFrame === 0 ? payload : payload.subarray(validatedInFrame);
     if (!utf8.push(rest) || (fin && !utf8.end())) {
       this.#outlets.fail(this.#owner, invalidUtf8());

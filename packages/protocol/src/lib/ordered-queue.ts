@@ -16,7 +16,13 @@ export interface QueueItem {
   onWritten?: ((written: boolean) => void) | undefined;
 }
 
-/** One direction's queue of steps waiting behind a transform. */
+/**
+ * What an absent queue reads as: a direction that never waited for a transform has no queue at
+ * all (an idle connection carries none), and its steps are this frozen empty list.
+ */
+export const NO_ITEMS: readonly QueueItem[] = Object.freeze([]);
+
+/** One direction's queue of steps waiting behind a transform. Made on the first step that has to wait. */
 export class OrderedQueue {
   /**
    * The steps, oldest first. The array is never replaced (a drop empties it in place), so the

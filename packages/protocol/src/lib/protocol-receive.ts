@@ -12,7 +12,7 @@ import { Opcode } from '@rfc6455/codes';
 import { WITHHELD_REASON } from './close-reason.ts';
 import type { Extension } from './extension.ts';
 import { decodeMessage, extensionError, isThenable } from './extension.ts';
-import { OrderedQueue } from './ordered-queue.ts';
+import { NO_ITEMS, OrderedQueue } from './ordered-queue.ts';
 import type { QueueItem, QueueOutlets } from './ordered-queue.ts';
 import type { ProtocolHandler } from './protocol-options.ts';
 import { ProtocolErrorCode } from './protocol-error.ts';
@@ -40,12 +40,8 @@ export class Receiver<Owner> {
   readonly #owner: Owner;
   readonly #outlets: QueueOutlets<Owner>;
 
-  readonly #queue = new OrderedQueue();
-  /**
-   * Steps waiting behind a message still being decoded, oldest first (the ordered queue's array,
-   * never replaced). Empty while no asynchronous decode is pending.
-   */
-  readonly queued: QueueItem[] = this.#queue.items;
+  // Made by the first step that must wait behind an asynchronous decode.
+  #queue: OrderedQueue | undefined = undefined;
 
   /** A receiver for `owner`'s connection; a failed decode and a drained queue go to `outlets`. */
   constructor(owner: Owner, outlets: QueueOutlets<Owner>, config: ReceiverConfig) {
@@ -53,33 +49,51 @@ export class Receiver<Owner> {
     this.#outlets = outlets;
     this.#handler = config.handler;
     this.#extensions = config.extensions;
-    this.#extensionNames = config.extensions.map((extension) => extension.name).join(', ');
+    this.#extensionNames = config.extensions.length === 0 ? '' : config.extensions.map((extension) => extension.name).join(', ');
     this.#maxMessageLength = config.maxMessageLength;
     this.#checkUtf8 = config.checkUtf8;
   }
 
+  /**
+   * Steps waiting behind a message still being decoded, oldest first. Empty while no asynchronous
+   * decode is pending.
+   */
+  get queued(): readonly QueueItem[] {
+    return this.#queue?.items ?? NO_ITEMS;
+  }
+
+  /** Whether nothing waits behind a decode: the per-message check, so an event may go out at once. */
+  get idle(): boolean {
+    const queue = this.#queue;
+    return queue === undefined || queue.items.length === 0;
+  }
+
   /** A whole, checked message: to the application now, or behind messages still being decoded. */
   deliver(data: Uint8Array, isBinary: boolean): void {
-    if (this.queued.length === 0) this.#handler.onMessage(data, isBinary);
-    else this.queued.push({ pending: false, run: () => this.#handler.onMessage(data, isBinary) });
+    if (this.idle) this.#handler.onMessage(data, isBinary);
+    else this.#push({ pending: false, run: () => this.#handler.onMessage(data, isBinary) });
   }
 
   /** A ping arrived (after the automatic pong): report it in its place among the messages. */
   ping(payload: Uint8Array): void {
-    if (this.queued.length === 0) this.#handler.onPing(payload);
+    if (this.idle) this.#handler.onPing(payload);
     else this.emit(() => this.#handler.onPing(payload));
   }
 
   /** A pong arrived: report it in its place among the messages. */
   pong(payload: Uint8Array): void {
-    if (this.queued.length === 0) this.#handler.onPong(payload);
+    if (this.idle) this.#handler.onPong(payload);
     else this.emit(() => this.#handler.onPong(payload));
   }
 
   /** Run `event` now, or behind messages still being decoded (message order is kept, RFC 6455 §5.4). */
   emit(event: () => void): void {
-    if (this.queued.length === 0) event();
-    else this.queued.push({ pending: false, run: event });
+    if (this.idle) event();
+    else this.#push({ pending: false, run: event });
+  }
+
+  #push(item: QueueItem): void {
+    (this.#queue ??= new OrderedQueue()).items.push(item);
   }
 
   /**
@@ -103,11 +117,12 @@ export class Receiver<Owner> {
       return;
     }
     const item: QueueItem = { pending: true, run: undefined };
-    this.queued.push(item);
-    const epoch = this.#queue.epoch;
+    this.#push(item);
+    const queue = this.#queue!;
+    const epoch = queue.epoch;
     decoded.then(
       (data) => {
-        if (epoch !== this.#queue.epoch) return;
+        if (epoch !== queue.epoch) return;
         const error = checkDecodedMessage(opcode, data, max, this.#checkUtf8);
         item.run =
           error === undefined
@@ -117,7 +132,7 @@ export class Receiver<Owner> {
         this.#drain();
       },
       (err: unknown) => {
-        if (epoch !== this.#queue.epoch) return;
+        if (epoch !== queue.epoch) return;
         item.run = () => this.#failExtension(err);
         item.pending = false;
         this.#drain();
@@ -127,7 +142,7 @@ export class Receiver<Owner> {
 
   /** Discard everything queued (the connection failed or was failed): those messages are never delivered. */
   drop(): void {
-    this.#queue.drop();
+    this.#queue?.drop();
   }
 
   #failExtension(err: unknown): void {
@@ -137,6 +152,6 @@ export class Receiver<Owner> {
   }
 
   #drain(): void {
-    if (this.#queue.runReady()) this.#outlets.drained(this.#owner);
+    if (this.#queue!.runReady()) this.#outlets.drained(this.#owner);
   }
 }

@@ -15,10 +15,18 @@ import { WITHHELD_REASON } from './close-reason.ts';
 import type { EncodedMessage, Extension } from './extension.ts';
 import { encodeMessage, extensionError, isThenable } from './extension.ts';
 import { SINGLE_WRITE_MAX, encodeDataFrame, encodeHeader, encodeTextFrame } from './frame-writer.ts';
-import { OrderedQueue } from './ordered-queue.ts';
+import { NO_ITEMS, OrderedQueue } from './ordered-queue.ts';
 import type { QueueItem, QueueOutlets } from './ordered-queue.ts';
 import type { ProtocolHandler, SendOptions } from './protocol-options.ts';
 import { encodeUtf8 } from './runtime.ts';
+
+/** No extension encodes: the encoder list of (almost) every connection, shared. */
+const NO_ENCODERS: readonly Extension[] = Object.freeze([]);
+
+/** The CSPRNG's mask keys, one function for every connection that was given none. */
+function randomKey(): Uint8Array {
+  return generateMaskKey();
+}
 
 /** What a {@link Sender} is built from. */
 export interface SenderConfig {
@@ -42,17 +50,13 @@ export class Sender<Owner> {
   readonly #owner: Owner;
   readonly #outlets: QueueOutlets<Owner>;
 
-  // The outgoing manually fragmented message: its opcode, 0 when none.
+  // The outgoing manually fragmented message: its opcode, 0 when none; its UTF-8 state, made by
+  // the first text fragment (a connection that never fragments text never pays for it).
   #fragmenting = 0;
-  readonly #utf8 = new Utf8Validator();
+  #utf8: Utf8Validator | undefined = undefined;
 
-  readonly #queue = new OrderedQueue();
-  /**
-   * Steps waiting behind a message still being encoded, oldest first (the ordered queue's array,
-   * never replaced). Empty while no asynchronous encode is pending: the state machine reads its
-   * length to know whether everything accepted has been written.
-   */
-  readonly queued: QueueItem[] = this.#queue.items;
+  // Made by the first step that must wait behind an asynchronous encode.
+  #queue: OrderedQueue | undefined = undefined;
 
   /** A sender for `owner`'s connection; an encoder's failure and a drained queue go to `outlets`. */
   constructor(owner: Owner, outlets: QueueOutlets<Owner>, config: SenderConfig) {
@@ -60,9 +64,23 @@ export class Sender<Owner> {
     this.#outlets = outlets;
     this.#handler = config.handler;
     this.#isClient = config.isClient;
-    this.#encoders = config.extensions.filter((extension) => extension.encode !== undefined);
-    this.#extensionNames = config.extensions.map((extension) => extension.name).join(', ');
-    this.#randomMaskKey = config.randomMaskKey ?? (() => generateMaskKey());
+    const extensions = config.extensions;
+    this.#encoders = extensions.length === 0 ? NO_ENCODERS : extensions.filter((extension) => extension.encode !== undefined);
+    this.#extensionNames = extensions.length === 0 ? '' : extensions.map((extension) => extension.name).join(', ');
+    this.#randomMaskKey = config.randomMaskKey ?? randomKey;
+  }
+
+  /**
+   * Steps waiting behind a message still being encoded, oldest first. Empty while no asynchronous
+   * encode is pending: the state machine reads its length to know whether everything accepted has
+   * been written.
+   */
+  get queued(): readonly QueueItem[] {
+    return this.#queue?.items ?? NO_ITEMS;
+  }
+
+  #push(item: QueueItem): void {
+    (this.#queue ??= new OrderedQueue()).items.push(item);
   }
 
   /**
@@ -98,11 +116,12 @@ export class Sender<Owner> {
       }
       if (opcode === Opcode.Text) {
         // Across fragments a string's bytes can still complete or break a sequence left open by bytes.
-        if (!this.#utf8.push(data) || (fin && !this.#utf8.end())) {
-          this.#utf8.reset();
+        const utf8 = (this.#utf8 ??= new Utf8Validator());
+        if (!utf8.push(data) || (fin && !utf8.end())) {
+          utf8.reset();
           throw new TypeError('text fragments must be UTF-8: this fragment makes the message invalid');
         }
-        if (fin) this.#utf8.reset();
+        if (fin) utf8.reset();
       }
       if (discarded) return false;
       const frameOpcode = this.#fragmenting === 0 ? opcode : Opcode.Continuation;
@@ -158,7 +177,7 @@ export class Sender<Owner> {
       this.writeFrame(opcode, data, fin, rsv);
       onWritten?.(true);
     } else {
-      this.queued.push({
+      this.#push({
         pending: false,
         run: () => {
           this.writeFrame(opcode, data, fin, rsv);
@@ -172,7 +191,7 @@ export class Sender<Owner> {
   /** Run `step` now, or behind messages still being encoded (the close frame goes this way). */
   queueStep(step: () => void, onWritten?: (written: boolean) => void): void {
     if (this.queued.length === 0) step();
-    else this.queued.push({ pending: false, run: step, onWritten });
+    else this.#push({ pending: false, run: step, onWritten });
   }
 
   /** Frame `payload` and hand it to onWrite: one buffer, or header and payload as two writes (see SINGLE_WRITE_MAX). */
@@ -193,6 +212,7 @@ export class Sender<Owner> {
    * be written learn it through their `onWritten` (nothing is lost silently).
    */
   drop(): void {
+    if (this.#queue === undefined) return;
     for (const item of this.#queue.drop()) item.onWritten?.(false);
   }
 
@@ -209,11 +229,12 @@ export class Sender<Owner> {
       return true;
     }
     const item: QueueItem = { pending: true, run: undefined, onWritten };
-    this.queued.push(item);
-    const epoch = this.#queue.epoch;
+    this.#push(item);
+    const queue = this.#queue!;
+    const epoch = queue.epoch;
     encoded.then(
       (result) => {
-        if (epoch !== this.#queue.epoch) return;
+        if (epoch !== queue.epoch) return;
         item.run = () => {
           this.writeFrame(opcode, result.data, true, result.rsv);
           item.onWritten?.(true);
@@ -222,7 +243,7 @@ export class Sender<Owner> {
         this.#drain();
       },
       (err: unknown) => {
-        if (epoch !== this.#queue.epoch) return;
+        if (epoch !== queue.epoch) return;
         item.run = () => {
           item.onWritten?.(false);
           this.#outlets.fail(this.#owner, extensionError(err, 'encode', this.#extensionNames), WITHHELD_REASON);
@@ -235,7 +256,7 @@ export class Sender<Owner> {
   }
 
   #drain(): void {
-    if (this.#queue.runReady()) this.#outlets.drained(this.#owner);
+    if (this.#queue!.runReady()) this.#outlets.drained(this.#owner);
   }
 }
 

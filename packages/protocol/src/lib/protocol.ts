@@ -18,13 +18,13 @@
 import { Opcode, WS_CLOSED_ABNORMALLY, WS_NO_STATUS, isValidCloseCode } from '@rfc6455/codes';
 import type { WebSocketError } from '@rfc6455/codes';
 import { FrameError, FrameParser, encodeClosePayload, parseClosePayload } from '@rfc6455/frame';
-import type { CloseInfo, Frame, Role } from '@rfc6455/frame';
+import type { CloseInfo, Frame, FrameHeader, Role } from '@rfc6455/frame';
 import { truncateCloseReason } from './close-reason.ts';
 import type { Extension } from './extension.ts';
 import { closeExtensions } from './extension.ts';
 import { MessageAssembler } from './message-assembler.ts';
 import type { AssemblerOutlets } from './message-assembler.ts';
-import type { QueueItem, QueueOutlets } from './ordered-queue.ts';
+import type { QueueOutlets } from './ordered-queue.ts';
 import { resolveProtocolOptions } from './protocol-options.ts';
 import type { ProtocolHandler, ProtocolOptions, ProtocolState, SendOptions } from './protocol-options.ts';
 import { Receiver } from './protocol-receive.ts';
@@ -40,6 +40,12 @@ export { SINGLE_WRITE_MAX } from './frame-writer.ts';
 let assemblerOutlets: AssemblerOutlets<Protocol>;
 /** What every connection's Sender and Receiver call; set by the static block of {@link Protocol}. */
 let queueOutlets: QueueOutlets<Protocol>;
+/** Every connection's frame parser callbacks, called with the connection as `this` (the parser's `thisArg`). */
+let onParsedFrame: (this: Protocol, frame: Frame) => void;
+let onParsedChunk: (this: Protocol, header: FrameHeader, chunk: Uint8Array, offset: number) => void;
+
+/** The extension pipeline of a connection without extensions, shared. */
+const NO_EXTENSIONS: readonly Extension[] = Object.freeze([]);
 
 /**
  * One WebSocket connection, either side, without I/O. Feed it the peer's bytes with `receiveData`
@@ -65,8 +71,7 @@ export class Protocol {
     assemblerOutlets = {
       deliver(protocol, data, isBinary) {
         // Now, or behind messages still being decoded (message order is kept, RFC 6455 §5.4).
-        if (protocol.#inbox.length === 0) protocol.#handler.onMessage(data, isBinary);
-        else protocol.#receiver.deliver(data, isBinary);
+        protocol.#receiver.deliver(data, isBinary);
       },
       decode(protocol, opcode, rsv, fragments) {
         protocol.#receiver.decode(opcode, rsv, fragments);
@@ -82,6 +87,15 @@ export class Protocol {
       fail(protocol, error, wireReason) {
         protocol.#failWith(error, wireReason);
       },
+    };
+    // The parser receives the PEER's frames. Data frames go straight to the assembler (no extra
+    // call on the per-frame path); control frames stay here.
+    onParsedFrame = function (frame) {
+      if (frame.opcode >= 8) this.#onControlFrame(frame);
+      else this.#assembler.onDataFrame(frame);
+    };
+    onParsedChunk = function (header, chunk, offset) {
+      this.#assembler.onPayloadChunk(header, chunk, offset);
     };
   }
 
@@ -110,10 +124,6 @@ export class Protocol {
   #closeCode: number | undefined = undefined;
   #closeReason: string | undefined = undefined;
 
-  // The incoming ordered queue's array (ordered-queue.ts), kept here too: the per-message
-  // "anything queued?" check of the assembler's outlet reads it directly.
-  readonly #inbox: QueueItem[];
-
   /**
    * A connection in `options.state` (OPEN by default).
    *
@@ -123,7 +133,7 @@ export class Protocol {
     const resolved = resolveProtocolOptions(options);
     const { role } = resolved;
     // A copy: the caller's array may change later; the pipeline may not.
-    const extensions = [...resolved.extensions];
+    const extensions = resolved.extensions.length === 0 ? NO_EXTENSIONS : [...resolved.extensions];
     this.role = role;
     const handler = resolved.handler;
     this.#handler = handler;
@@ -133,22 +143,18 @@ export class Protocol {
     this.#extensions = extensions;
     const { maxMessageLength, randomMaskKey } = resolved;
     this.#receiver = new Receiver(this, queueOutlets, { handler, extensions, maxMessageLength, checkUtf8: this.#checkUtf8 });
-    this.#inbox = this.#receiver.queued;
     this.#sender = new Sender(this, queueOutlets, { handler, isClient: role === 'client', extensions, randomMaskKey });
-    const assembler = new MessageAssembler(this, assemblerOutlets, resolved.maxMessageLength, resolved.maxFragments, this.#checkUtf8);
-    this.#assembler = assembler;
-    // The parser receives the PEER's frames: a server's parser expects masked frames. Data frames
-    // go straight to the assembler (no extra call on the per-frame path); control frames stay here.
+    this.#assembler = new MessageAssembler(this, assemblerOutlets, resolved.maxMessageLength, resolved.maxFragments, this.#checkUtf8);
+    // The parser receives the PEER's frames: a server's parser expects masked frames. One pair of
+    // callbacks serves every connection, with this one as `this` (no closures per connection).
     this.#parser = new FrameParser({
       role,
       maxPayloadLength: resolved.maxPayloadLength,
       maxBufferedChunks: resolved.maxBufferedChunks,
       allowedRsvBits: resolved.ownedRsv,
-      onFrame: (frame) => {
-        if (frame.opcode >= 8) this.#onControlFrame(frame);
-        else assembler.onDataFrame(frame);
-      },
-      onPayloadChunk: (header, chunk, offset) => assembler.onPayloadChunk(header, chunk, offset),
+      onFrame: onParsedFrame,
+      onPayloadChunk: onParsedChunk,
+      thisArg: this,
     });
   }
 
@@ -388,7 +394,7 @@ export class Protocol {
 
   /** Finish once the connection is over and both queues are empty. */
   #maybeFinish(): void {
-    if (this.#state === 'CLOSED' || this.#inbox.length > 0 || this.#sender.queued.length > 0) return;
+    if (this.#state === 'CLOSED' || !this.#receiver.idle || this.#sender.queued.length > 0) return;
     if (this.#eof || (this.#closeSent !== undefined && this.#closeReceived !== undefined)) this.#finish();
   }
 
