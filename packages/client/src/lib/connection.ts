@@ -27,19 +27,56 @@ export interface ConnectionOwner extends EventEmitter {
   terminate(): void;
 }
 
+/** Where a socket keeps its Connection, for the socket listeners every connection shares (as ws's kWebSocket). */
+const kConnection = Symbol('rfc6455.connection');
+
+/** A socket carrying its Connection. */
+type ConnectedSocket = Duplex & { [kConnection]?: Connection };
+
+/** The socket listeners of every connection, called with the socket as `this`; set by the static block of {@link Connection}. */
+let socketListeners: {
+  data(this: ConnectedSocket, chunk: Uint8Array): void;
+  end(this: ConnectedSocket): void;
+  close(this: ConnectedSocket): void;
+  error(this: ConnectedSocket, err: Error): void;
+};
+/** setImmediate / process.nextTick targets, with the connection as argument (no closure per connection). */
+let flushHeadOf: (connection: Connection) => void;
+let socketClosedOf: (connection: Connection) => void;
+let nextTurnOf: (connection: Connection) => void;
+
 /**
  * A socket after the handshake, joined to a Protocol. It is the protocol's handler itself (its
- * `on*` methods), so a connection costs one object rather than one closure per callback.
+ * `on*` methods), and its socket listeners are shared by every connection (the socket carries the
+ * connection), so a connection costs its objects and no closure per callback.
  */
 export class Connection implements ProtocolHandler {
+  static {
+    socketListeners = {
+      data(chunk) {
+        this[kConnection]!.#onData(chunk);
+      },
+      end() {
+        this[kConnection]!.#onEnd();
+      },
+      close() {
+        this[kConnection]!.#onSocketClose();
+      },
+      error(err) {
+        this[kConnection]!.#onSocketError(err);
+      },
+    };
+    flushHeadOf = (connection) => connection.#flushHead();
+    socketClosedOf = (connection) => connection.#onSocketClose();
+    nextTurnOf = (connection) => connection.#nextTurn();
+  }
+
   /** The socket, in upgraded (WebSocket) use. */
   readonly socket: Duplex;
   /** The protocol state machine of this connection. */
   readonly protocol: Protocol;
   /** Where sends go: protocol calls and socket writes with the callbacks on the last chunk. */
   readonly writer: SocketWriter;
-  /** ProtocolHandler: the protocol's bytes, written through {@link writer}. */
-  readonly onWrite: (data: Uint8Array) => void;
   readonly #owner: ConnectionOwner;
   readonly #life: Lifecycle;
   #heartbeat: Heartbeat | undefined;
@@ -73,7 +110,6 @@ export class Connection implements ProtocolHandler {
     net.setNoDelay?.(true);
     const writer = new SocketWriter(socket, isServer, life);
     this.writer = writer;
-    this.onWrite = writer.onWrite;
     useNativeMaskIfAvailable();
     this.protocol = new Protocol({
       role: isServer ? 'server' : 'client',
@@ -89,19 +125,20 @@ export class Connection implements ProtocolHandler {
     });
     writer.start(this.protocol, extensions !== undefined && extensions.some((extension) => typeof extension.encode === 'function'));
     life.open();
-    socket.on('data', this.#onData);
-    socket.on('end', this.#onEnd);
-    socket.on('close', this.#onSocketClose);
-    socket.on('error', this.#onSocketError);
+    (socket as ConnectedSocket)[kConnection] = this;
+    socket.on('data', socketListeners.data);
+    socket.on('end', socketListeners.end);
+    socket.on('close', socketListeners.close);
+    socket.on('error', socketListeners.error);
     // Bytes that came with the handshake response are processed on the next turn of the event
     // loop, not now: the caller has not yet had 'open', the 'connection' event or connect()'s
     // promise, so a message in them would reach no listener. Later socket data waits behind them.
     if (head.length > 0) {
       this.#pendingHead = head;
-      setImmediate(this.#flushHead);
+      setImmediate(flushHeadOf, this);
     }
     // A socket that closed before it was handed over will never emit 'close' again.
-    if (socket.destroyed) process.nextTick(this.#onSocketClose);
+    if (socket.destroyed) process.nextTick(socketClosedOf, this);
     // A server-role socket is open on return; a client's heartbeat starts after its 'open' event.
     else if (isServer) this.startHeartbeat(limits.heartbeat);
   }
@@ -141,6 +178,11 @@ export class Connection implements ProtocolHandler {
     if (this.#life.readyState === CLOSED) return;
     this.#life.stop();
     this.socket.destroy();
+  }
+
+  /** ProtocolHandler: the protocol's bytes, written through {@link writer}. */
+  onWrite(data: Uint8Array): void {
+    this.writer.onWrite(data);
   }
 
   /** ProtocolHandler: a whole message, emitted as ws does (`binaryType` decides the form). */
@@ -185,7 +227,7 @@ export class Connection implements ProtocolHandler {
     (this.#waiting ??= []).push(event ? () => this.#emitTakingTurn(fn) : fn);
     if (!this.#emittedThisTurn) {
       this.#emittedThisTurn = true;
-      setImmediate(this.#nextTurn);
+      setImmediate(nextTurnOf, this);
     }
   }
 
@@ -195,17 +237,17 @@ export class Connection implements ProtocolHandler {
     try {
       fn();
     } finally {
-      setImmediate(this.#nextTurn);
+      setImmediate(nextTurnOf, this);
     }
   }
 
-  #nextTurn = (): void => {
+  #nextTurn(): void {
     this.#emittedThisTurn = false;
     const waiting = this.#waiting;
     // Reports run at once; the first event runs and ends this turn (it schedules the next).
     while (waiting !== undefined && waiting.length > 0 && !this.#emittedThisTurn) (waiting.shift() as () => void)();
     if (waiting !== undefined && waiting.length === 0 && this.#waiting === waiting) this.#waiting = undefined;
-  };
+  }
 
   /** Run a report (error, close) in order with the events waiting for their turn, or now when none waits. */
   #inOrder(fn: () => void): void {
@@ -232,14 +274,14 @@ export class Connection implements ProtocolHandler {
     this.#inOrder(() => emitError(this.#owner, err));
   }
 
-  #flushHead = (): void => {
+  #flushHead(): void {
     const head = this.#pendingHead;
     if (head === undefined) return;
     this.#pendingHead = undefined;
     this.#onData(head);
-  };
+  }
 
-  #onData = (chunk: Uint8Array): void => {
+  #onData(chunk: Uint8Array): void {
     if (this.#pendingHead !== undefined) this.#flushHead();
     const protocol = this.protocol;
     try {
@@ -255,26 +297,26 @@ export class Connection implements ProtocolHandler {
     // ready state says CLOSING at once — otherwise a send or a broadcast in between would see OPEN
     // and be refused by the protocol while its caller counts it as sent.
     if (this.#life.readyState === OPEN && protocol.state === 'CLOSING') this.onClosing();
-  };
+  }
 
-  #onEnd = (): void => {
+  #onEnd(): void {
     this.protocol.receiveEof();
     // The peer will not send more; finish our half too (a no-op when the socket already did).
     this.socket.end();
-  };
+  }
 
-  #onSocketError = (err: Error): void => {
+  #onSocketError(err: Error): void {
     // Errors after the closing handshake (e.g. ECONNRESET while waiting for FIN) change nothing.
     if (this.protocol.state !== 'CLOSED' && this.#life.failure === undefined) emitError(this.#owner, err);
     this.socket.destroy();
-  };
+  }
 
-  #onSocketClose = (): void => {
+  #onSocketClose(): void {
     this.protocol.receiveEof();
     this.#heartbeat?.stop();
     this.#socketClosed = true;
     // Messages still being decoded are delivered first: onClose ends the connection once they are
     // (a message event never follows the close event).
     if (this.protocol.state === 'CLOSED') this.#inOrder(() => this.#life.closed(undefined, this.socket.readableEnded));
-  };
+  }
 }

@@ -8,14 +8,18 @@ import type { Duplex } from 'node:stream';
 import { CLOSED, CLOSING, CONNECTING, OPEN, WS_CLOSED_ABNORMALLY } from '@rfc6455/codes';
 import type { ReadyState, WebSocketError } from '@rfc6455/codes';
 
-/** Called once, when the connection is CLOSED, with the `close` event's code, reason and wasClean. */
-export type CloseReport = (code: number, reason: string, wasClean: boolean) => void;
+/**
+ * Called once, when the connection is CLOSED, with the `close` event's code, reason and wasClean,
+ * and with the lifecycle's owner as `this` (so one function serves every connection).
+ */
+export type CloseReport = (this: unknown, code: number, reason: string, wasClean: boolean) => void;
 
 /** One connection's ready state, close wait and close report. */
 export class Lifecycle {
   readonly #isServer: boolean;
   readonly #closeTimeoutMs: number;
   readonly #report: CloseReport;
+  readonly #owner: unknown;
   #state: ReadyState = CONNECTING;
   #code = WS_CLOSED_ABNORMALLY;
   #reason = '';
@@ -26,11 +30,12 @@ export class Lifecycle {
   // Whether our close frame began the closing handshake (the peer's reply then proves it read ours).
   #began = false;
 
-  /** The life of a client-role (`isServer` false) or server-role connection, CONNECTING. */
-  constructor(isServer: boolean, closeTimeoutMs: number, report: CloseReport) {
+  /** The life of a client-role (`isServer` false) or server-role connection, CONNECTING; `report` is called with `owner` as `this`. */
+  constructor(isServer: boolean, closeTimeoutMs: number, report: CloseReport, owner?: unknown) {
     this.#isServer = isServer;
     this.#closeTimeoutMs = closeTimeoutMs;
     this.#report = report;
+    this.#owner = owner;
   }
 
   /** CONNECTING (0), OPEN (1), CLOSING (2) or CLOSED (3). */
@@ -110,7 +115,7 @@ export class Lifecycle {
     before?.();
     if (this.#reported) return;
     this.#reported = true;
-    this.#report(this.#code, this.#reason, this.#wasClean);
+    this.#report.call(this.#owner, this.#code, this.#reason, this.#wasClean);
   }
 
   #armCloseTimer(socket: Duplex): void {

@@ -27,6 +27,8 @@ export class Outgoing implements SendQueueHost {
   #queue: SendQueue | undefined;
   #unsent = 0;
   #needDrain = false;
+  // The socket's 'drain' listener, made the first time a send passes the high-water mark.
+  #drainListener: (() => void) | undefined = undefined;
 
   /** The send path for `owner` (which emits `drain`), whose ready state `state` tells; `highWaterMark` in bytes. */
   constructor(owner: EventEmitter, state: { readonly readyState: ReadyState }, highWaterMark: number) {
@@ -35,10 +37,13 @@ export class Outgoing implements SendQueueHost {
     this.#highWaterMark = highWaterMark;
   }
 
-  /** Send through `connection` from now on, counting its socket's write buffer and following its `drain`. */
+  /**
+   * Send through `connection` from now on, counting its socket's write buffer. Its `drain` is
+   * followed from the first time a send passes the high-water mark: a connection that never does
+   * carries no listener for it.
+   */
   attach(connection: Connection): void {
     this.#connection = connection;
-    connection.socket.on('drain', this.#onDrain);
   }
 
   /** The bytes accepted by `send` and not yet handed to the operating system. */
@@ -116,16 +121,23 @@ export class Outgoing implements SendQueueHost {
     if (!this.#needDrain) {
       this.#needDrain = true;
       const socket = this.#connection?.socket;
-      // The socket emits 'drain' only if its own (smaller or larger) mark was passed: otherwise ask
-      // for a callback once what is queued now has been flushed.
-      if (socket !== undefined && !socket.writableNeedDrain) socket.write(EMPTY, this.#onDrain);
+      if (socket !== undefined) {
+        let onDrain = this.#drainListener;
+        if (onDrain === undefined) {
+          onDrain = this.#drainListener = () => this.#onDrain();
+          socket.on('drain', onDrain);
+        }
+        // The socket emits 'drain' only if its own (smaller or larger) mark was passed: otherwise
+        // ask for a callback once what is queued now has been flushed.
+        if (!socket.writableNeedDrain) socket.write(EMPTY, onDrain);
+      }
     }
     return false;
   }
 
-  #onDrain = (): void => {
+  #onDrain(): void {
     if (!this.#needDrain || this.bufferedAmount > this.#highWaterMark) return;
     this.#needDrain = false;
     this.#owner.emit('drain');
-  };
+  }
 }

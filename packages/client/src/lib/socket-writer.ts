@@ -38,8 +38,8 @@ export class SocketWriter {
     this.#state = state;
   }
 
-  /** The protocol's `onWrite` hook: write `data`, or hold it while a send call is in progress. */
-  readonly onWrite = (data: Uint8Array): void => {
+  /** The protocol's `onWrite` hook: write `data`, or hold it while a send call is in progress. A method, not a closure per connection. */
+  onWrite(data: Uint8Array): void {
     this.#corkForTick();
     if (this.#holding) {
       if (this.#held !== undefined) this.#socket.write(this.#held);
@@ -47,7 +47,7 @@ export class SocketWriter {
     } else {
       this.#socket.write(data);
     }
-  };
+  }
 
   /** Start writing for `engine` (built with {@link onWrite} as its hook); `hasEncoders` when an extension may encode asynchronously. */
   start(engine: Protocol, hasEncoders: boolean): void {
