@@ -41,13 +41,30 @@ export class ConnectionRegistry<Context, Socket extends ServerWebSocket<Context>
   readonly #heartbeat: Heartbeat<Socket> | undefined;
   readonly #settings: RegistrySettings<Socket>;
   readonly #emptyWaiters: Array<() => void> = [];
+  // The close and pong listeners of every connection, called with the connection as `this`.
+  readonly #onClose: (this: Socket) => void;
+  readonly #onPong: ((this: Socket) => void) | undefined;
+
+  /** What every connection's own `subscribe`/`unsubscribe`/`topics` reach: one object for the server. */
+  readonly binding: ServerBinding;
 
   constructor(settings: RegistrySettings<Socket>) {
     this.#settings = settings;
+    this.binding = {
+      subscribe: (ws, topic) => this.subscribe(ws as Socket, topic),
+      unsubscribe: (ws, topic) => this.unsubscribe(ws as Socket, topic),
+      topicsOf: (ws) => this.topicsOf(ws as Socket),
+    };
+    // One pair of listeners for every connection (an EventEmitter calls them with the emitter as
+    // `this`) rather than two closures per connection.
+    const remove = (ws: Socket): void => this.#remove(ws);
+    this.#onClose = function (this: Socket) {
+      remove(this);
+    };
     this.#topics = new TopicRegistry<Socket>(settings.topicHooks);
     const { heartbeat } = settings;
     if (heartbeat === false) return;
-    this.#heartbeat = new Heartbeat(heartbeat, {
+    const beat = new Heartbeat<Socket>(heartbeat, {
       ping: (ws) => {
         try {
           ws.ping();
@@ -64,6 +81,10 @@ export class ConnectionRegistry<Context, Socket extends ServerWebSocket<Context>
         ws.terminate();
       },
     });
+    this.#heartbeat = beat;
+    this.#onPong = function (this: Socket) {
+      beat.alive(this);
+    };
   }
 
   /** How many connections are open. */
@@ -86,16 +107,6 @@ export class ConnectionRegistry<Context, Socket extends ServerWebSocket<Context>
     return this.#connections.get(ws);
   }
 
-  /** What a connection's own `subscribe`/`unsubscribe`/`topics`/`context` reach. */
-  binding(context: Context): ServerBinding {
-    return {
-      context,
-      subscribe: (ws, topic) => this.subscribe(ws as Socket, topic),
-      unsubscribe: (ws, topic) => this.unsubscribe(ws as Socket, topic),
-      topicsOf: (ws) => this.topicsOf(ws as Socket),
-    };
-  }
-
   /** Track `ws`, just opened, until it closes: clients, heartbeat, and (on close) its topics. */
   add(ws: Socket, context: Context, deflate: DeflateConfig | undefined): void {
     this.#connections.set(ws, { context, dropped: 0, deflate });
@@ -103,15 +114,19 @@ export class ConnectionRegistry<Context, Socket extends ServerWebSocket<Context>
     const heartbeat = this.#heartbeat;
     if (heartbeat !== undefined) {
       heartbeat.add(ws);
-      ws.on('pong', () => heartbeat.alive(ws));
+      ws.on('pong', this.#onPong!);
     }
-    ws.once('close', () => {
-      this.#connections.delete(ws);
-      this.clients.delete(ws);
-      this.#topics.unsubscribeAll(ws);
-      heartbeat?.delete(ws);
-      if (this.#connections.size === 0) for (const resolve of this.#emptyWaiters.splice(0)) resolve();
-    });
+    // 'close' is emitted once; `on` spares the wrapper objects of `once`, and removal is idempotent.
+    ws.on('close', this.#onClose);
+  }
+
+  /** `ws` closed: forget it everywhere. */
+  #remove(ws: Socket): void {
+    if (!this.#connections.delete(ws)) return;
+    this.clients.delete(ws);
+    this.#topics.unsubscribeAll(ws);
+    this.#heartbeat?.delete(ws);
+    if (this.#connections.size === 0) for (const resolve of this.#emptyWaiters.splice(0)) resolve();
   }
 
   /** Resolves once no connection is open (at once when none is). */

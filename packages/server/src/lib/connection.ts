@@ -2,22 +2,22 @@
  * The server end of a connection: `ServerWebSocket`, @rfc6455/client's `WebSocket` in the server
  * role plus what only a server's connection has (its topics and its typed context). The server
  * constructs it (or the user's subclass) through `WebSocket.fromSocket`, so the object has its
- * class from the start; the link back to the server lives in a module-private WeakMap, keeping the
- * client package free of any server import (the layering of docs/architecture.md).
+ * class from the start; the link back to the server is a private field set by {@link wrapSocket},
+ * keeping the client package free of any server import (the layering of docs/architecture.md).
  */
 import type { Duplex } from 'node:stream';
 import { WebSocket } from '@rfc6455/client';
 import type { Extension } from '@rfc6455/protocol';
 
-/** What a server gives each of its connections: the topic operations and the context. */
+/** The topic operations a server gives its connections: one object per server, shared by all of them. */
 export interface ServerBinding {
-  readonly context: unknown;
   subscribe(ws: ServerWebSocket, topic: string): boolean;
   unsubscribe(ws: ServerWebSocket, topic: string): boolean;
   topicsOf(ws: ServerWebSocket): string[];
 }
 
-const bindings = new WeakMap<ServerWebSocket, ServerBinding>();
+/** Link a just-wrapped connection to its server and context (a ServerWebSocket only); set by the static block of {@link ServerWebSocket}. */
+let bind: (ws: ServerWebSocket | WebSocket, binding: ServerBinding, context: unknown) => void;
 
 /**
  * A connection accepted by a `WebSocketServer`: everything of @rfc6455/client's `WebSocket`, plus
@@ -28,9 +28,22 @@ const bindings = new WeakMap<ServerWebSocket, ServerBinding>();
 // The default context is `any` so that a bare `ServerWebSocket` annotation fits the connections of any server.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export class ServerWebSocket<Context = any> extends WebSocket {
+  static {
+    bind = (ws, binding, context) => {
+      // The WebSocket option may also be the client's own class, which has no topics or context.
+      if (!(#binding in ws)) return;
+      ws.#binding = binding;
+      ws.#context = context;
+    };
+  }
+
+  // Two fields rather than a per-connection object or WeakMap entry: the binding is the server's.
+  #binding: ServerBinding | undefined = undefined;
+  #context: unknown = undefined;
+
   /** The value `authenticate` returned for this connection (`undefined` without `authenticate`). */
   get context(): Context {
-    return bindings.get(this)?.context as Context;
+    return this.#context as Context;
   }
 
   /**
@@ -39,18 +52,18 @@ export class ServerWebSocket<Context = any> extends WebSocket {
    */
   subscribe(topic: string): boolean {
     if (typeof topic !== 'string') throw new TypeError('subscribe(topic): topic must be a string.');
-    return bindings.get(this)?.subscribe(this, topic) ?? false;
+    return this.#binding?.subscribe(this, topic) ?? false;
   }
 
   /** Leave `topic`. Returns false when not subscribed. @throws {TypeError} for a non-string topic. */
   unsubscribe(topic: string): boolean {
     if (typeof topic !== 'string') throw new TypeError('unsubscribe(topic): topic must be a string.');
-    return bindings.get(this)?.unsubscribe(this, topic) ?? false;
+    return this.#binding?.unsubscribe(this, topic) ?? false;
   }
 
   /** The topics this connection is subscribed to (a new array; empty once closed). */
   get topics(): string[] {
-    return bindings.get(this)?.topicsOf(this) ?? [];
+    return this.#binding?.topicsOf(this) ?? [];
   }
 }
 
@@ -88,6 +101,7 @@ export function wrapSocket<T extends ServerWebSocket>(
   head: Buffer,
   options: WrapOptions,
   binding: ServerBinding,
+  context: unknown,
 ): T {
   const ws = Class.fromSocket.call(Class as never, socket, head, {
     role: 'server',
@@ -107,6 +121,6 @@ export function wrapSocket<T extends ServerWebSocket>(
     (ws as WebSocket).terminate();
     throw new TypeError('WebSocketServer: the WebSocket option must be WebSocket, ServerWebSocket or a class extending one of them.');
   }
-  bindings.set(ws, binding);
+  bind(ws, binding, context);
   return ws;
 }

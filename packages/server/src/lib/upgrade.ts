@@ -309,7 +309,8 @@ export class Upgrader<Context, Socket extends ServerWebSocket<Context>> {
           allowSynchronousEvents: this.#options.allowSynchronousEvents,
           maxBufferedChunks: this.#options.maxBufferedChunks,
         },
-        this.#registry.binding(pending?.context as Context),
+        this.#registry.binding,
+        pending?.context,
       );
     } catch (err) {
       this.#clientError(ServerErrorCode.HandshakeSocket, 'The upgraded socket could not be wrapped.', socket, request, undefined, err);
