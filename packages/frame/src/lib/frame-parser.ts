@@ -67,16 +67,15 @@ export class FrameParser {
   #headerHave = 0;
 
   // The current frame's header fields, valid from header parse to frame delivery.
-  #fin = false;
-  #rsv = 0;
-  #opcode = 0;
+  // Its first byte (FIN, RSV1–3, opcode: RFC 6455 §5.2), one field rather than three.
+  #byte0 = 0;
   #masked = false;
   #payloadLength = 0;
   // The mask key's four bytes, big-endian in one number (see keyBytes).
   #maskKey = 0;
 
-  // A frame whose payload spans chunks: the unmasked pieces received so far (an array only while collecting).
-  #collecting = false;
+  // A frame whose payload spans chunks: the unmasked pieces received so far. An array exactly while
+  // such a frame is being collected (the "collecting" state is `#pieces !== undefined`).
   #pieces: Uint8Array[] | undefined = undefined;
   #received = 0;
   #header: FrameHeader | undefined = undefined;
@@ -162,16 +161,16 @@ export class FrameParser {
   #parse(chunk: Uint8Array): void {
     const end = chunk.length;
     let pos = 0;
-    if (this.#collecting) {
+    if (this.#pieces !== undefined) {
       pos = this.#continuePayload(chunk);
-      if (this.#collecting || this.#stopped) return;
+      if (this.#pieces !== undefined || this.#stopped) return;
     }
     while (pos < end) {
       if (this.#headerHave > 0 || end - pos < 2) {
         // Header bytes split across chunks: gather them, then resume from the gathered copy.
         pos = this.#gatherHeader(chunk, pos);
         if (this.#headerHave === 0 && !this.#stopped) pos = this.#startPayload(chunk, pos);
-        if (this.#stopped || this.#collecting) return;
+        if (this.#stopped || this.#pieces !== undefined) return;
         continue;
       }
       const byte1 = chunk[pos + 1]!;
@@ -183,7 +182,7 @@ export class FrameParser {
       }
       if (!this.#readHeader(chunk, pos, headerLength)) return;
       pos = this.#startPayload(chunk, pos + headerLength);
-      if (this.#stopped || this.#collecting) return;
+      if (this.#stopped || this.#pieces !== undefined) return;
     }
   }
 
@@ -208,9 +207,7 @@ export class FrameParser {
         `Payload length ${length} exceeds maxPayloadLength ${this.#maxPayloadLength}`,
       );
     }
-    this.#fin = byte0 >= 0x80;
-    this.#rsv = (byte0 >>> 4) & 0x7;
-    this.#opcode = byte0 & 0x0f;
+    this.#byte0 = byte0;
     this.#masked = byte1 >= 0x80;
     this.#payloadLength = length;
     if (this.#masked) {
@@ -249,15 +246,15 @@ export class FrameParser {
       this.#deliver(new Uint8Array(chunk.buffer, chunk.byteOffset + pos, length));
       return pos + length;
     }
-    this.#collecting = true;
     this.#pieces = [];
     this.#received = 0;
+    const byte0 = this.#byte0;
     this.#header = {
-      fin: this.#fin,
-      rsv1: (this.#rsv & 0x4) !== 0,
-      rsv2: (this.#rsv & 0x2) !== 0,
-      rsv3: (this.#rsv & 0x1) !== 0,
-      opcode: this.#opcode,
+      fin: byte0 >= 0x80,
+      rsv1: (byte0 & 0x40) !== 0,
+      rsv2: (byte0 & 0x20) !== 0,
+      rsv3: (byte0 & 0x10) !== 0,
+      opcode: byte0 & 0x0f,
       masked: this.#masked,
       payloadLength: length,
     };
@@ -280,7 +277,6 @@ export class FrameParser {
       else payload.set(piece, at);
       at += piece.length;
     }
-    this.#collecting = false;
     this.#pieces = undefined;
     this.#received = 0;
     this.#header = undefined;
@@ -310,13 +306,13 @@ export class FrameParser {
   }
 
   #deliver(payload: Uint8Array): void {
-    const rsv = this.#rsv;
+    const byte0 = this.#byte0;
     this.#onFrame.call(this.#thisArg, {
-      fin: this.#fin,
-      rsv1: (rsv & 0x4) !== 0,
-      rsv2: (rsv & 0x2) !== 0,
-      rsv3: (rsv & 0x1) !== 0,
-      opcode: this.#opcode,
+      fin: byte0 >= 0x80,
+      rsv1: (byte0 & 0x40) !== 0,
+      rsv2: (byte0 & 0x20) !== 0,
+      rsv3: (byte0 & 0x10) !== 0,
+      opcode: byte0 & 0x0f,
       masked: this.#masked,
       payloadLength: this.#payloadLength,
       payload,
@@ -335,7 +331,6 @@ export class FrameParser {
 
   #release(): void {
     this.#headerHave = 0;
-    this.#collecting = false;
     this.#pieces = undefined;
     this.#received = 0;
     this.#header = undefined;
