@@ -71,10 +71,12 @@ export class Protocol {
     assemblerOutlets = {
       deliver(protocol, data, isBinary) {
         // Now, or behind messages still being decoded (message order is kept, RFC 6455 §5.4).
-        protocol.#receiver.deliver(data, isBinary);
+        const receiver = protocol.#receiver;
+        if (receiver === undefined) protocol.#handler.onMessage(data, isBinary);
+        else receiver.deliver(data, isBinary);
       },
       decode(protocol, opcode, rsv, fragments) {
-        protocol.#receiver.decode(opcode, rsv, fragments);
+        (protocol.#receiver ??= protocol.#createReceiver()).decode(opcode, rsv, fragments);
       },
       fail(protocol, error) {
         protocol.#failWith(error);
@@ -111,7 +113,10 @@ export class Protocol {
   readonly #assembler: MessageAssembler<Protocol>;
 
   // Decoded messages and events to the application, in order (protocol-receive.ts).
-  readonly #receiver: Receiver<Protocol>;
+  // Made by the first message an extension decodes: only a decode can make events wait, so until
+  // then (and for good on a connection without extensions) events go straight to the handler.
+  #receiver: Receiver<Protocol> | undefined = undefined;
+  readonly #maxMessageLength: number;
   // Sends into frames written in order (protocol-send.ts).
   readonly #sender: Sender<Protocol>;
 
@@ -142,7 +147,7 @@ export class Protocol {
     this.#checkUtf8 = !resolved.skipUtf8Validation;
     this.#extensions = extensions;
     const { maxMessageLength, randomMaskKey } = resolved;
-    this.#receiver = new Receiver(this, queueOutlets, { handler, extensions, maxMessageLength, checkUtf8: this.#checkUtf8 });
+    this.#maxMessageLength = maxMessageLength;
     this.#sender = new Sender(this, queueOutlets, { handler, isClient: role === 'client', extensions, randomMaskKey });
     this.#assembler = new MessageAssembler(this, assemblerOutlets, resolved.maxMessageLength, resolved.maxFragments, this.#checkUtf8);
     // The parser receives the PEER's frames: a server's parser expects masked frames. One pair of
@@ -326,14 +331,18 @@ export class Protocol {
     }
     const opcode = frame.opcode;
     if (opcode === Opcode.Ping) this.#onPing(frame.payload);
-    else if (opcode === Opcode.Pong) this.#receiver.pong(frame.payload);
+    else if (opcode === Opcode.Pong) {
+      if (this.#receiver === undefined) this.#handler.onPong(frame.payload);
+      else this.#receiver.pong(frame.payload);
+    }
     else this.#onCloseFrame(frame.payload);
   }
 
   #onPing(payload: Uint8Array): void {
     // RFC 6455 §5.5.2–§5.5.3: answer with a pong carrying the same payload, unless closing.
     if (this.#autoPong && !this.#closing) this.#sender.writeFrame(Opcode.Pong, payload, true, 0);
-    this.#receiver.ping(payload);
+    if (this.#receiver === undefined) this.#handler.onPing(payload);
+    else this.#receiver.ping(payload);
   }
 
   #onCloseFrame(payload: Uint8Array): void {
@@ -350,7 +359,8 @@ export class Protocol {
       this.#closing = true;
       this.#assembler.stop();
       this.#state = 'CLOSING';
-      this.#receiver.emit(() => this.#handler.onClosing(info.code, info.reason));
+      if (this.#receiver === undefined) this.#handler.onClosing(info.code, info.reason);
+      else this.#receiver.emit(() => this.#handler.onClosing(info.code, info.reason));
       // RFC 6455 §5.5.1: echo the peer's status code; an empty close answers an empty close. The
       // reason goes back too, byte for byte, as ws, Chromium, Bun and Python websockets answer. A
       // copy: the payload is a view into the peer's chunk, and the echo may wait behind an encode.
@@ -387,14 +397,23 @@ export class Protocol {
     this.#finish();
   }
 
+  #createReceiver(): Receiver<Protocol> {
+    return new Receiver(this, queueOutlets, {
+      handler: this.#handler,
+      extensions: this.#extensions,
+      maxMessageLength: this.#maxMessageLength,
+      checkUtf8: this.#checkUtf8,
+    });
+  }
+
   #dropInbox(): void {
-    this.#receiver.drop();
+    this.#receiver?.drop();
     this.#assembler.reset();
   }
 
   /** Finish once the connection is over and both queues are empty. */
   #maybeFinish(): void {
-    if (this.#state === 'CLOSED' || !this.#receiver.idle || this.#sender.queued.length > 0) return;
+    if (this.#state === 'CLOSED' || this.#receiver?.idle === false || this.#sender.queued.length > 0) return;
     if (this.#eof || (this.#closeSent !== undefined && this.#closeReceived !== undefined)) this.#finish();
   }
 
