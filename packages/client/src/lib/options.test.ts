@@ -1,6 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_MESSAGE_LENGTH } from '@rfc6455/protocol';
-import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_REDIRECTS, resolveDialOptions, resolveLimits } from './options.ts';
+import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_REDIRECTS, internLimits, resolveDialOptions, resolveLimits } from './options.ts';
+
+describe('internLimits', () => {
+  it('hands back one object for equal limits (a server wraps each connection with the same), a new one when a value differs', () => {
+    const first = internLimits(resolveLimits({ heartbeat: { intervalMs: 50 } }));
+    const again = internLimits(resolveLimits({ heartbeat: { intervalMs: 50, timeoutMs: 50 } }));
+    expect(again).toBe(first);
+    const other = internLimits(resolveLimits({ heartbeat: { intervalMs: 50, timeoutMs: 40 } }));
+    expect(other).not.toBe(first);
+    expect(other.heartbeat).toEqual({ intervalMs: 50, timeoutMs: 40 });
+    expect(internLimits(resolveLimits({ maxFragments: 7 })).maxFragments).toBe(7);
+    // A generateMask source is a function of its own each time: never shared.
+    const generateMask = (mask: Buffer): void => void mask.fill(1);
+    const masked = internLimits(resolveLimits({ generateMask } as never));
+    expect(internLimits(resolveLimits({ generateMask } as never))).not.toBe(masked);
+  });
+});
 
 describe('resolveLimits', () => {
   it('defaults the size limits to the protocol\'s 64 MiB, as the server does', () => {

@@ -262,6 +262,35 @@ export function resolveLimits(options: ConnectionLimits): ResolvedLimits {
   };
 }
 
+let lastLimits: ResolvedLimits | undefined;
+
+/**
+ * `limits`, or an equal object resolved before: a server wraps every connection with the same
+ * limits, and each connection keeps them, so sharing one object saves one per connection. Limits
+ * are never changed after resolving; a `generateMask` source is a new function each time, so
+ * limits with one are never shared.
+ */
+export function internLimits(limits: ResolvedLimits): ResolvedLimits {
+  const last = lastLimits;
+  if (last !== undefined && sameLimits(last, limits)) return last;
+  lastLimits = limits;
+  return limits;
+}
+
+/** Every field equal (the heartbeat by its two values, anything else by identity), whatever fields ResolvedLimits gains. */
+function sameLimits(a: ResolvedLimits, b: ResolvedLimits): boolean {
+  const keys = Object.keys(b) as (keyof ResolvedLimits)[];
+  if (keys.length !== Object.keys(a).length) return false;
+  for (const key of keys) {
+    const x = a[key];
+    const y = b[key];
+    if (x === y) continue;
+    if (key !== 'heartbeat' || a.heartbeat === undefined || b.heartbeat === undefined) return false;
+    if (a.heartbeat.intervalMs !== b.heartbeat.intervalMs || a.heartbeat.timeoutMs !== b.heartbeat.timeoutMs) return false;
+  }
+  return true;
+}
+
 /** ws's `generateMask(buffer)` as a mask key source: a fresh 4-byte Buffer per frame, filled by the caller's function. */
 function maskKeySource(generateMask: unknown): (() => Uint8Array) | undefined {
   if (generateMask === undefined) return undefined;

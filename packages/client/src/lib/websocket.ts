@@ -23,7 +23,7 @@ import type { CloseReport } from './lifecycle.ts';
 import { createMessageIterator } from './message-iterator.ts';
 import { isBinaryType } from './message-conversion.ts';
 import type { BinaryType } from './message-conversion.ts';
-import { resolveLimits } from './options.ts';
+import { internLimits, resolveLimits } from './options.ts';
 import { checkAdoptOptionKeys, checkClientOptionKeys, checkSendOptionKeys } from './ws-options.ts';
 import type { FromSocketOptions, ResolvedLimits, WebSocketOptions } from './options.ts';
 import { Outgoing } from './outgoing.ts';
@@ -115,7 +115,7 @@ export class WebSocket extends EventSurface {
     if (adopt === undefined) checkClientOptionKeys(opts);
     else checkAdoptOptionKeys(opts);
     this.#isServer = adopt?.role === 'server';
-    this.#limits = resolveLimits(opts);
+    this.#limits = internLimits(resolveLimits(opts));
     this.#life = new Lifecycle(this.#isServer, this.#limits.closeTimeoutMs, reportClose, this);
     this.#outgoing = new Outgoing(this, this.#life, this.#limits.highWaterMark);
     if (adopt !== undefined) {
