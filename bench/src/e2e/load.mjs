@@ -6,6 +6,7 @@
 // opens (so run.mjs can sample the server's CPU), then one JSON line with its result and its own
 // CPU use over the window. Every loop is bounded in count and in time.
 import { connect } from 'node:net';
+import { createInterface } from 'node:readline';
 import { EXAMPLE_MASK_KEY, FrameCounter, encodeFrame, upgradeRequest } from '@rfc6455/testing';
 import { binaryPayload, compressedMaskedFrame, textPayload } from './payloads.mjs';
 
@@ -31,7 +32,7 @@ function sourceAddress() {
  * Open one WebSocket connection over a raw socket; resolves with the socket once the 101 arrived.
  * After that, `onFrames(n)` is called with the number of data frames each read completed.
  */
-function open(port, { deflate = false, onFrames } = {}) {
+function open(port, { deflate = false, onFrames, onData } = {}) {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: '127.0.0.1', localAddress: sourceAddress(), noDelay: true });
     const counter = new FrameCounter();
@@ -57,8 +58,10 @@ function open(port, { deflate = false, onFrames } = {}) {
       socket.on('error', () => {});
       const rest = head.subarray(end + 4);
       if (onFrames !== undefined) socket.on('data', (data) => onFrames(counter.push(data)));
+      if (onData !== undefined) socket.on('data', onData);
       resolve(socket);
       if (rest.length > 0 && onFrames !== undefined) onFrames(counter.push(rest));
+      if (rest.length > 0 && onData !== undefined) onData.call(socket, rest);
     });
     socket.write(deflate ? UPGRADE_DEFLATE : UPGRADE);
   });
@@ -246,7 +249,47 @@ async function idle({ connections, concurrency }) {
   return { connections: sockets.length };
 }
 
-const scenarios = { echo, latency, broadcast, handshake, idle };
+/**
+ * The 100,000-connection row: open connections up to each of `stages` (e.g. 10k, 50k, 100k), print
+ * `{ stage, openMs }` at each and wait for a `next` line on stdin, so the orchestrator can read the
+ * server's memory there. Every connection answers the server's heartbeat pings with pongs (a masked
+ * pong echoing the payload, RFC 6455 §5.5.3), so none is ended as dead; a `pings` line on stdin is
+ * answered with the count of pings answered so far. Holds the connections until stdin closes.
+ */
+async function scale({ stages, concurrency }) {
+  let pings = 0;
+  // Server frames are unmasked (RFC 6455 §5.1). Idle connections only ever receive pings, which
+  // arrive whole in one read; anything else is skipped by its length.
+  function onData(chunk) {
+    let i = 0;
+    while (chunk.length - i >= 2) {
+      const len7 = chunk[i + 1] & 0x7f;
+      const head = len7 < 126 ? 2 : len7 === 126 ? 4 : 10;
+      const size = len7 < 126 ? len7 : len7 === 126 ? chunk.readUInt16BE(i + 2) : Number(chunk.readBigUInt64BE(i + 2));
+      if (chunk.length - i < head + size) break;
+      if ((chunk[i] & 0x0f) === 0x9) {
+        pings++;
+        this.write(encodeFrame({ opcode: 0xa, payload: chunk.subarray(i + head, i + head + size), mask: EXAMPLE_MASK_KEY }));
+      }
+      i += head + size;
+    }
+  }
+  const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+  const sockets = [];
+  const started = performance.now();
+  for (const stage of stages) {
+    if (stage > sockets.length) sockets.push(...(await openMany(stage - sockets.length, concurrency, { onData })));
+    process.stdout.write(`${JSON.stringify({ stage, connections: sockets.length, openMs: performance.now() - started })}\n`);
+    if ((await lines.next()).done) break;
+  }
+  for (let line = await lines.next(); !line.done; line = await lines.next()) {
+    if (line.value === 'pings') process.stdout.write(`${JSON.stringify({ pings })}\n`);
+  }
+  for (const socket of sockets) socket.destroy();
+  return { connections: sockets.length, pings };
+}
+
+const scenarios = { echo, latency, broadcast, handshake, idle, scale };
 try {
   const result = await scenarios[spec.scenario](spec);
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -11,6 +11,12 @@ import { createInterface } from 'node:readline';
 import { acceptKey } from '@rfc6455/testing';
 
 const [kind, mode] = process.argv.slice(2);
+/**
+ * The scale mode's heartbeat period (ms): ours through its `heartbeat` option, ws through the
+ * recipe its README gives for detecting broken connections (a ping to every client each period,
+ * terminating those whose pong from the previous round has not come).
+ */
+const HEARTBEAT_MS = Number(process.env.BENCH_E2E_HEARTBEAT_MS ?? 10_000);
 
 async function startOurs() {
   const { WebSocketServer } = await import('@rfc6455/server');
@@ -20,7 +26,13 @@ async function startOurs() {
   const { setMaskImplementation } = await import('@rfc6455/frame');
   setMaskImplementation((await import('bufferutil')).default);
   // perMessageDeflate as in ws: when the server does not negotiate it, the generator reports n/a.
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', maxConnections: Infinity, ...(mode === 'deflate' ? { perMessageDeflate: true } : {}) });
+  const wss = new WebSocketServer({
+    port: 0,
+    host: '127.0.0.1',
+    maxConnections: Infinity,
+    ...(mode === 'deflate' ? { perMessageDeflate: true } : {}),
+    ...(mode === 'scale' ? { heartbeat: { intervalMs: HEARTBEAT_MS, timeoutMs: HEARTBEAT_MS }, backlog: 4096 } : {}),
+  });
   await new Promise((resolve) => wss.once('listening', resolve));
   wss.on('connection', (ws) => {
     if (mode === 'broadcast') ws.on('message', (data, isBinary) => wss.broadcast(data, { binary: isBinary }));
@@ -31,8 +43,28 @@ async function startOurs() {
 
 async function startWs() {
   const { WebSocketServer } = await import('ws');
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: mode === 'deflate' });
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: mode === 'deflate', ...(mode === 'scale' ? { backlog: 4096 } : {}) });
   await new Promise((resolve) => wss.once('listening', resolve));
+  if (mode === 'scale') {
+    // ws's README recipe ("How to detect and close broken connections"), at our heartbeat's period.
+    function heartbeat() {
+      this.isAlive = true;
+    }
+    wss.on('connection', (ws) => {
+      ws.isAlive = true;
+      ws.on('pong', heartbeat);
+    });
+    setInterval(() => {
+      for (const ws of wss.clients) {
+        if (ws.isAlive === false) {
+          ws.terminate();
+          continue;
+        }
+        ws.isAlive = false;
+        ws.ping();
+      }
+    }, HEARTBEAT_MS).unref();
+  }
   wss.on('connection', (ws) => {
     if (mode === 'broadcast') {
       // ws has no broadcast: its documented recipe loops over the clients.

@@ -6,8 +6,10 @@
 // Needs the built packages (the root `pnpm bench:e2e` builds them first through turbo).
 // Settings: BENCH_E2E_MS (timed window per row, 1500), BENCH_E2E_WARMUP_MS (500),
 // BENCH_E2E_ROUNDS (3; rounds rotate which server goes first, the best round counts),
-// BENCH_E2E_IDLE (connections for the memory row, 10000), BENCH_FILTER (regex on row names; a
-// filtered run prints but writes no JSON), BENCH_E2E_SERVERS (default "ours,ws,bun,raw").
+// BENCH_E2E_IDLE (connections for the memory row, 10000), BENCH_E2E_SCALE (connections for the
+// scale row, 100000; 0 leaves the row out), BENCH_E2E_HEARTBEAT_MS (the scale row's heartbeat
+// period, 10000), BENCH_FILTER (regex on row names; a filtered run prints but writes no JSON),
+// BENCH_E2E_SERVERS (default "ours,ws,bun,raw").
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
@@ -23,6 +25,14 @@ const DURATION_MS = Number(process.env.BENCH_E2E_MS ?? 1500);
 const WARMUP_MS = Number(process.env.BENCH_E2E_WARMUP_MS ?? 500);
 const ROUNDS = Number(process.env.BENCH_E2E_ROUNDS ?? 3);
 const IDLE = Number(process.env.BENCH_E2E_IDLE ?? 10000);
+const SCALE = Number(process.env.BENCH_E2E_SCALE ?? 100000);
+/** The counts at which the scale row reads the server's memory: 10k, 50k and SCALE (those below it). */
+const SCALE_STAGES = [...[10000, 50000].filter((n) => n < SCALE), SCALE];
+const HEARTBEAT_MS = Number(process.env.BENCH_E2E_HEARTBEAT_MS ?? 10_000);
+/** Heartbeat periods the scale row measures the server's CPU over, once every connection is open. */
+const HEARTBEAT_WINDOWS = 2;
+/** Hard limit for the scale row of one server (opening, the memory reads, the heartbeat window). */
+const SCALE_TIMEOUT_MS = 600_000;
 const FILTER = process.env.BENCH_FILTER ? new RegExp(process.env.BENCH_FILTER, 'i') : undefined;
 const SERVERS = (process.env.BENCH_E2E_SERVERS ?? 'ours,ws,bun,raw').split(',');
 /** A window in which other processes used more than this many cores is measured again. */
@@ -42,8 +52,8 @@ const hasTaskset = (() => {
     return false;
   }
 })();
-/** File descriptors the memory row needs in each process: IDLE sockets and some to spare. */
-const FD_NEEDED = IDLE + 1024;
+/** File descriptors the memory rows need in each process: IDLE (or SCALE) sockets and some to spare. */
+const FD_NEEDED = Math.max(IDLE, SCALE) + 1024;
 const fdLimit = (() => {
   try {
     return Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim()) || Infinity;
@@ -53,8 +63,9 @@ const fdLimit = (() => {
 })();
 /**
  * The command line for a child pinned to `core` (when taskset exists), started through `sh` with
- * a raised `ulimit -n` when the current soft limit is below what the memory row needs (raising the
- * soft limit up to the hard one needs no privilege; if it fails the row reports the error).
+ * a raised `ulimit -n` when the current soft limit is below what the memory rows need (raising the
+ * soft limit up to the hard one needs no privilege, beyond it root; if it fails the row reports
+ * the error, EMFILE).
  */
 function pinned(core, argv) {
   const full = hasTaskset ? ['taskset', '-c', String(core), ...argv] : argv;
@@ -215,6 +226,77 @@ async function idleMemory(server) {
   }
 }
 
+/**
+ * The scale row: SCALE idle connections (from 64 loopback source addresses), opened 200
+ * handshakes at a time, every one answering the heartbeat. At each stage the server's RSS and heap
+ * growth per connection and the time to open so far; then the server's CPU over
+ * HEARTBEAT_WINDOWS heartbeat periods with every connection open: what the heartbeat costs.
+ */
+async function scaleRun(server) {
+  await runLoad(server, { scenario: 'handshake', concurrency: 10, warmupMs: 50, durationMs: 200 });
+  const before = await server.ask('mem');
+  const spec = { scenario: 'scale', port: server.port, stages: SCALE_STAGES, concurrency: 200 };
+  const [cmd, args] = pinned(0, [process.execPath, join(here, 'load.mjs'), JSON.stringify(spec)]);
+  const child = spawn(cmd, args, { cwd: benchRoot, stdio: ['pipe', 'pipe', 'inherit'] });
+  const timer = setTimeout(() => child.kill('SIGKILL'), SCALE_TIMEOUT_MS);
+  const next = lines(child);
+  try {
+    const stages = [];
+    for (let i = 0; i < SCALE_STAGES.length; i++) {
+      const stage = JSON.parse((await next()) ?? '{"error":"load generator died"}');
+      if (stage.error) throw new Error(stage.error);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const mem = await server.ask('mem');
+      stages.push({
+        connections: stage.connections,
+        openMs: stage.openMs,
+        rssPerConnection: (mem.rss - before.rss) / stage.connections,
+        heapPerConnection: (mem.heapUsed - before.heapUsed) / stage.connections,
+        rss: mem.rss,
+      });
+      process.stderr.write(`    ${stage.connections} open after ${(stage.openMs / 1000).toFixed(1)} s: ${(stages.at(-1).rssPerConnection / 1024).toFixed(2)} KiB RSS per connection\n`);
+      child.stdin.write('next\n');
+    }
+    const last = stages.at(-1);
+    child.stdin.write('pings\n');
+    const pingsBefore = JSON.parse(await next()).pings;
+    const cpuBefore = await server.ask('cpu');
+    const jiffiesBefore = machineJiffies();
+    const windowStarted = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, HEARTBEAT_WINDOWS * HEARTBEAT_MS));
+    const cpuAfter = await server.ask('cpu');
+    const jiffiesAfter = machineJiffies();
+    const windowMs = performance.now() - windowStarted;
+    child.stdin.write('pings\n');
+    const pingsAfter = JSON.parse(await next()).pings;
+    const memAfter = await server.ask('mem');
+    const cpuMs = (cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) / 1000;
+    const cpuMsPerInterval = cpuMs / (windowMs / HEARTBEAT_MS);
+    const busyCores =
+      jiffiesBefore === undefined || jiffiesAfter === undefined
+        ? undefined
+        : ((jiffiesAfter.busy - jiffiesBefore.busy) / (jiffiesAfter.total - jiffiesBefore.total)) * cpus().length;
+    return {
+      rate: last.rssPerConnection,
+      connections: last.connections,
+      openMs: last.openMs,
+      stages,
+      heartbeatMs: HEARTBEAT_MS,
+      heartbeatCpuMsPerInterval: cpuMsPerInterval,
+      heartbeatCpuMsPer100kPerInterval: (cpuMsPerInterval * 100_000) / last.connections,
+      pingsAnswered: pingsAfter - pingsBefore,
+      // Connections still open after the window (the heartbeat ended none that answered).
+      rssPerConnectionAfterWindow: (memAfter.rss - before.rss) / last.connections,
+      machineBusyCores: busyCores,
+      loadavg: loadavg()[0],
+    };
+  } finally {
+    clearTimeout(timer);
+    child.stdin.end();
+    if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
 const window = { warmupMs: WARMUP_MS, durationMs: DURATION_MS };
 /**
  * The rows. `value` picks the number compared; `higher` says which way is better; `target`
@@ -230,6 +312,24 @@ const rows = [
   { id: 'bcast1000', name: 'broadcast 64 B to 1,000 (16 in flight)', unit: 'deliveries/s', higher: true, mode: 'broadcast', spec: { scenario: 'broadcast', subscribers: 1000, window: 16, size: 64, ...window }, target: { ws: 3 } },
   { id: 'handshake', name: 'handshakes (32 concurrent, connect → 101 → close)', unit: 'conn/s', higher: true, mode: 'echo', spec: { scenario: 'handshake', concurrency: 32, ...window }, target: { ws: 1 } },
   { id: 'idle', name: `memory per idle connection at ${IDLE.toLocaleString('en')}`, unit: 'KiB', higher: false, mode: 'echo', idle: true, rounds: 1, value: (r) => r.rate / 1024, target: { ws: 0.6 } },
+  ...(SCALE > 0
+    ? [
+        {
+          id: 'scale',
+          name: `memory per idle connection at ${SCALE.toLocaleString('en')}, heartbeat every ${HEARTBEAT_MS / 1000} s`,
+          unit: 'KiB',
+          higher: false,
+          mode: 'scale',
+          scale: true,
+          servers: ['ours', 'ws'],
+          rounds: 1,
+          value: (r) => r.rate / 1024,
+          target: { ws: 0.8 },
+        },
+        { id: 'scale', name: `time to open ${SCALE.toLocaleString('en')} connections`, unit: 's', higher: false, value: (r) => r.openMs / 1000, sameRunAs: 'scale' },
+        { id: 'scale', name: `heartbeat: server CPU per interval per 100k connections`, unit: 'CPU-ms', higher: false, value: (r) => r.heartbeatCpuMsPer100kPerInterval, sameRunAs: 'scale' },
+      ]
+    : []),
   { id: 'deflate', name: 'echo deflate 50 conns × 8 in flight, 4 KiB JSON', unit: 'msg/s', higher: true, mode: 'deflate', spec: { scenario: 'echo', connections: 50, window: 8, size: 4096, deflate: true, ...window } },
 ];
 
@@ -276,7 +376,8 @@ for (const row of rows) {
   const rounds = row.rounds ?? ROUNDS;
   for (let round = 0; round < rounds; round++) {
     // Rotate the order so no server always runs first (or right after another's TIME_WAITs).
-    const order = SERVERS.map((_, i) => SERVERS[(i + round) % SERVERS.length]);
+    const servers = row.servers === undefined ? SERVERS : SERVERS.filter((kind) => row.servers.includes(kind));
+    const order = servers.map((_, i) => servers[(i + round) % servers.length]);
     for (const kind of order) {
       if (results[row.id][kind]?.error) continue;
       const server = await startServer(kind, row.mode);
@@ -285,7 +386,7 @@ for (const row of rows) {
         continue;
       }
       try {
-        let result = row.idle ? await idleMemory(server) : await runLoad(server, row.spec);
+        let result = row.scale ? await scaleRun(server) : row.idle ? await idleMemory(server) : await runLoad(server, row.spec);
         // Another process took a share of the CPU during the window: measure again (twice at most).
         for (let retry = 0; retry < MAX_RETRIES && result.foreignCpu > FOREIGN_CPU_LIMIT && retryMs < RETRY_BUDGET_MS; retry++) {
           process.stderr.write(`  (${kind}: ${(result.foreignCpu * 100).toFixed(0)}% of a core used by others; again)\n`);
@@ -360,6 +461,18 @@ for (const t of table) console.log(`| ${[t.row, t.unit, t.ours, t.ws, t.bun, t.c
 const notes = [...new Set(table.flatMap((t) => t.notes))];
 if (table.some((t) => /†/.test(`${t.ours}${t.ws}${t.bun}${t.ceiling}`))) notes.push('† the load generator used ≥ 90% of its core: a lower bound for that server');
 if (notes.length > 0) console.log(`\n${notes.map((n) => `- ${n}`).join('\n')}`);
+if (results.scale !== undefined) {
+  // The curve of the scale row: memory per connection at each stage (it must not grow with the count).
+  console.log('\nScale row, RSS (heap) growth per connection at each stage, and time to open:');
+  for (const [kind, r] of Object.entries(results.scale)) {
+    if (r.error) {
+      console.log(`- ${kind}: ${r.error}`);
+      continue;
+    }
+    const stages = r.stages.map((st) => `${st.connections.toLocaleString('en')}: ${(st.rssPerConnection / 1024).toFixed(2)} KiB (${(st.heapPerConnection / 1024).toFixed(2)}), ${(st.openMs / 1000).toFixed(1)} s`);
+    console.log(`- ${kind}: ${stages.join('; ')}; heartbeat ${r.heartbeatCpuMsPerInterval.toFixed(0)} CPU-ms per ${r.heartbeatMs / 1000} s interval for ${r.connections.toLocaleString('en')} (${r.pingsAnswered.toLocaleString('en')} pings answered in the window)`);
+  }
+}
 const seconds = (Date.now() - started) / 1000;
 console.log(`\n${table.length} rows in ${seconds.toFixed(0)} s`);
 
@@ -367,7 +480,7 @@ if (FILTER === undefined) {
   const dir = join(benchRoot, 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `e2e-${new Date().toISOString().slice(0, 10)}.json`);
-  const settings = { durationMs: DURATION_MS, warmupMs: WARMUP_MS, rounds: ROUNDS, idleConnections: IDLE };
+  const settings = { durationMs: DURATION_MS, warmupMs: WARMUP_MS, rounds: ROUNDS, idleConnections: IDLE, scaleConnections: SCALE, heartbeatMs: HEARTBEAT_MS };
   writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, settings, seconds, table, results }, null, 2)}\n`);
   console.log(`JSON: ${file}`);
 }
