@@ -185,7 +185,7 @@ createInterface({ input: process.stdin }).on('line', async (line) => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     globalThis.gc?.();
     const m = process.memoryUsage();
-    process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external })}\n`);
+    process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers })}\n`);
   } else if (line.startsWith('heap ')) {
     // `heap <file>`: a V8 heap snapshot, for heap-diff.mjs.
     const { writeHeapSnapshot } = await import('node:v8');

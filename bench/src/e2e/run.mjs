@@ -25,7 +25,19 @@ const DURATION_MS = Number(process.env.BENCH_E2E_MS ?? 1500);
 const WARMUP_MS = Number(process.env.BENCH_E2E_WARMUP_MS ?? 500);
 const ROUNDS = Number(process.env.BENCH_E2E_ROUNDS ?? 3);
 const IDLE = Number(process.env.BENCH_E2E_IDLE ?? 10000);
-const SCALE = Number(process.env.BENCH_E2E_SCALE ?? 100000);
+const SCALE_ASKED = Number(process.env.BENCH_E2E_SCALE ?? 100000);
+/**
+ * The hard descriptor limit: one process cannot hold more sockets, and raising it takes
+ * CAP_SYS_RESOURCE (a container often lacks it even as root). The scale row opens what fits.
+ */
+const FD_HARD_LIMIT = (() => {
+  try {
+    return Number(execFileSync('sh', ['-c', 'ulimit -Hn']).toString().trim()) || Infinity;
+  } catch {
+    return Infinity;
+  }
+})();
+const SCALE = Math.max(0, Math.min(SCALE_ASKED, FD_HARD_LIMIT - 1024));
 /** The counts at which the scale row reads the server's memory: 10k, 50k and SCALE (those below it). */
 const SCALE_STAGES = [...[10000, 50000].filter((n) => n < SCALE), SCALE];
 const HEARTBEAT_MS = Number(process.env.BENCH_E2E_HEARTBEAT_MS ?? 10_000);
@@ -53,7 +65,7 @@ const hasTaskset = (() => {
   }
 })();
 /** File descriptors the memory rows need in each process: IDLE (or SCALE) sockets and some to spare. */
-const FD_NEEDED = Math.max(IDLE, SCALE) + 1024;
+const FD_NEEDED = Math.min(Math.max(IDLE, SCALE) + 1024, FD_HARD_LIMIT);
 const fdLimit = (() => {
   try {
     return Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim()) || Infinity;
@@ -214,6 +226,9 @@ async function idleMemory(server) {
     return {
       rate: (after.rss - before.rss) / ready.connections,
       heapPerConnection: (after.heapUsed - before.heapUsed) / ready.connections,
+      // Committed V8 heap and off-heap (Buffer/ArrayBuffer) growth: what RSS holds beyond live objects.
+      heapTotalPerConnection: (after.heapTotal - before.heapTotal) / ready.connections,
+      externalPerConnection: (after.external - before.external) / ready.connections,
       connections: ready.connections,
       openMs: ready.openMs,
       rssBefore: before.rss,
@@ -353,6 +368,9 @@ const machine = {
 };
 console.log(`# @rfc6455 end-to-end — ${machine.cpu} × ${machine.cores}, Node ${machine.node}, Bun ${machine.bun}, ws ${machine.ws}`);
 console.log(`# ${machine.pinned}; ${DURATION_MS} ms windows after ${WARMUP_MS} ms warm-up, best of ${ROUNDS} rounds`);
+if (SCALE < SCALE_ASKED) {
+  console.log(`# scale row: ${SCALE.toLocaleString('en')} connections, not ${SCALE_ASKED.toLocaleString('en')}: the hard descriptor limit here is ${FD_HARD_LIMIT} (raising it needs CAP_SYS_RESOURCE)`);
+}
 
 // On a shared machine, wait (30 s at most) for other work to fall below half a core before starting.
 for (let waited = 0; waited < 30; waited++) {
@@ -480,7 +498,7 @@ if (FILTER === undefined) {
   const dir = join(benchRoot, 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `e2e-${new Date().toISOString().slice(0, 10)}.json`);
-  const settings = { durationMs: DURATION_MS, warmupMs: WARMUP_MS, rounds: ROUNDS, idleConnections: IDLE, scaleConnections: SCALE, heartbeatMs: HEARTBEAT_MS };
+  const settings = { durationMs: DURATION_MS, warmupMs: WARMUP_MS, rounds: ROUNDS, idleConnections: IDLE, scaleConnections: SCALE, scaleAsked: SCALE_ASKED, fdHardLimit: FD_HARD_LIMIT, heartbeatMs: HEARTBEAT_MS };
   writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, settings, seconds, table, results }, null, 2)}\n`);
   console.log(`JSON: ${file}`);
 }
