@@ -76,6 +76,7 @@ const OPTION_KEYS: ReadonlySet<string> = new Set(
     allowNonMinimalLength: true,
     onFrame: true,
     onPayloadChunk: true,
+    thisArg: true,
   } satisfies Record<keyof FrameParserOptions, true>),
 );
 
