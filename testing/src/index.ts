@@ -15,3 +15,5 @@ export type { PythonServer, PythonRun } from './lib/python-peer.ts';
 export { RecordingSocket } from './lib/recording-socket.ts';
 export { waitFor } from './lib/wait-for.ts';
 export type { WaitForOptions } from './lib/wait-for.ts';
+export { freePort, rawCommand, respCommand, waitForPing, RedisServer, RedisCluster } from './lib/redis-server.ts';
+export type { RedisServerOptions } from './lib/redis-server.ts';

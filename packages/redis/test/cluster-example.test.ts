@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { Received, until } from './harness.ts';
 import { TYPESCRIPT_FLAGS } from './process/node-process.ts';
-import { freePort, RedisServer } from './redis-server.ts';
+import { freePort, RedisServer } from '@rfc6455/testing';
 
 const EXAMPLE = fileURLToPath(new URL('../examples/cluster.ts', import.meta.url));
 
@@ -33,7 +33,7 @@ describe('examples/cluster.ts: node:cluster workers on one port, topics across t
     await redis.stop();
   });
 
-  it('a message from a client of one worker reaches the clients of every worker, once', { timeout: 60_000 }, async () => {
+  it('a message from a client of one worker reaches the clients of every worker, once', { timeout: 120_000 }, async () => {
     const port = await freePort();
     const primary = spawn(process.execPath, [...TYPESCRIPT_FLAGS, EXAMPLE], {
       env: { ...process.env, PORT: String(port), WORKERS: '2', REDIS_URL: redis.url },
@@ -44,7 +44,7 @@ describe('examples/cluster.ts: node:cluster workers on one port, topics across t
     primary.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     const clients: Array<{ received: Received; worker: number }> = [];
     try {
-      await until(() => (output.match(/listening on/g) ?? []).length === 2 && (output.match(/redis ready/g) ?? []).length === 2, 'both workers to listen and reach Redis', 30_000);
+      await until(() => (output.match(/listening on/g) ?? []).length === 2 && (output.match(/redis ready/g) ?? []).length === 2, 'both workers to listen and reach Redis', 90_000);
       // The primary hands connections to the workers in turn: a few are enough to reach both.
       for (let i = 0; i < 10 && new Set(clients.map((c) => c.worker)).size < 2; i++) {
         const ws = new WebSocket(`ws://127.0.0.1:${port}/`);

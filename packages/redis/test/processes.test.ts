@@ -9,9 +9,9 @@ import { WebSocket } from 'ws';
 import { ErrorCode } from '@rfc6455/codes';
 import { Received } from './harness.ts';
 import { endAll, NodeProcess } from './process/node-process.ts';
-import { RedisServer } from './redis-server.ts';
+import { RedisServer } from '@rfc6455/testing';
 
-describe('server processes sharing topics through one redis-server', { timeout: 60_000 }, () => {
+describe('server processes sharing topics through one redis-server', { timeout: 120_000 }, () => {
   let redis: RedisServer;
   const clients: WebSocket[] = [];
   beforeAll(async () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openClient, reconnectStrategy, StatusTracker } from './connection.ts';
 import type { RedisAdapterStatus } from './connection.ts';
 import { resolveRedisAdapterOptions } from './options.ts';
-import { RedisServer } from '../../test/redis-server.ts';
+import { RedisServer } from '@rfc6455/testing';
 
 describe('the adapter connections', () => {
   const stops: Array<() => unknown> = [];

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapterHarness } from '../../test/harness.ts';
-import { rawCommand, RedisCluster } from '../../test/redis-server.ts';
+import { rawCommand, RedisCluster } from '@rfc6455/testing';
 
 /** The shard channels one cluster node has subscribers for (PUBSUB SHARDCHANNELS). */
 async function shardChannels(port: number): Promise<string[]> {

@@ -6,7 +6,7 @@ import { createRedisAdapter } from './redis-adapter.ts';
 import type { MissedMessages } from './redis-adapter.ts';
 import type { RedisAdapterStatus } from './connection.ts';
 import { adapterHarness, until } from '../../test/harness.ts';
-import { rawCommand, RedisServer } from '../../test/redis-server.ts';
+import { rawCommand, RedisServer } from '@rfc6455/testing';
 
 /** The channels Redis has subscribers for, sorted (PUBSUB CHANNELS, read off the raw reply). */
 async function channels(port: number): Promise<string[]> {

@@ -3,7 +3,7 @@ import { ErrorCode } from '@rfc6455/codes';
 import type { MissedMessages } from './redis-adapter.ts';
 import { adapterHarness, until } from '../../test/harness.ts';
 import { encodeMessage } from './message-codec.ts';
-import { rawCommand, respCommand, RedisServer } from '../../test/redis-server.ts';
+import { rawCommand, respCommand, RedisServer } from '@rfc6455/testing';
 
 /** XLEN of `key`. */
 async function streamLength(port: number, key: string): Promise<number> {

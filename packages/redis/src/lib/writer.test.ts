@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StatusTracker } from './connection.ts';
 import { resolveRedisAdapterOptions } from './options.ts';
 import { Writer } from './writer.ts';
-import { RedisServer } from '../../test/redis-server.ts';
+import { RedisServer } from '@rfc6455/testing';
 
 describe('Writer: the writing connection, replaced when it stops answering', () => {
   const stops: Array<() => unknown> = [];

@@ -52,7 +52,7 @@ export class NodeProcess {
   /** Start one; resolves once it listens and its adapter is ready. */
   static async start(options: RedisAdapterOptions): Promise<NodeProcess> {
     const node = new NodeProcess(options);
-    const listening = await node.next((e) => e.ev === 'listening', 30_000);
+    const listening = await node.next((e) => e.ev === 'listening', 90_000);
     node.#port = listening.port as number;
     return node;
   }
@@ -71,11 +71,11 @@ export class NodeProcess {
   async ask(command: Record<string, unknown>, answer: string): Promise<NodeEvent> {
     const before = this.events.length;
     this.send(command);
-    return this.next((e) => e.ev === answer, 20_000, before);
+    return this.next((e) => e.ev === answer, 60_000, before);
   }
 
   /** The first event (from index `from` on) that `match` accepts. */
-  async next(match: (event: NodeEvent) => boolean, timeoutMs = 20_000, from = 0): Promise<NodeEvent> {
+  async next(match: (event: NodeEvent) => boolean, timeoutMs = 60_000, from = 0): Promise<NodeEvent> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.events.slice(from).find(match);
