@@ -5,13 +5,14 @@
 // Wire format (JSON text messages):
 //   page → server  {"type":"hello","name":"ada"}      on every (re)connect
 //                  {"type":"message","text":"hi"}
-//   server → page  {"type":"join"|"leave","name":"ada","online":3}
+//   server → page  {"type":"join"|"leave","name":"ada","online":3}   (online: on this process)
 //                  {"type":"message","name":"ada","text":"hi","at":1700000000000}
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRedisAdapter } from '@rfc6455/redis';
 import { WebSocketServer } from '@rfc6455/server';
 
 const require = createRequire(import.meta.url);
@@ -48,7 +49,17 @@ async function onRequest(req, res) {
 const http = createServer((req, res) => {
   onRequest(req, res).catch(() => res.writeHead(500).end());
 });
-const wss = new WebSocketServer({ server: http, path: '/chat', maxPayloadLength: 16 * 1024, maxMessageLength: 16 * 1024 });
+// With REDIS_URL, several demo processes share one room: joins, leaves and messages go to every
+// process's people through Redis. Without it the room is this process alone (no Redis needed).
+const redisUrl = process.env.REDIS_URL || undefined;
+const adapter = redisUrl === undefined ? undefined : createRedisAdapter({ url: redisUrl });
+if (adapter !== undefined) {
+  adapter.on('status', (status) => console.log(`redis: ${status}`));
+  adapter.on('connectionError', () => {}); // the status line says it; the adapter keeps retrying
+  adapter.on('messagesMissed', ({ error }) => console.warn(error.message));
+}
+const wss = new WebSocketServer({ server: http, path: '/chat', maxPayloadLength: 16 * 1024, maxMessageLength: 16 * 1024, adapter });
+wss.on('forwardError', (error) => console.warn(`not shared with the other processes: ${error.message}`));
 const names = new Map();
 // The WebSocketServer re-emits its HTTP server's errors: listen() failures are handled below,
 // anything later is only logged.
@@ -116,6 +127,7 @@ try {
 }
 listening = true;
 console.log(`chat room: http://${host}:${port}/  (open it in two windows; Ctrl-C stops)`);
+if (redisUrl !== undefined) console.log(`sharing the room with every demo started with REDIS_URL=${redisUrl}`);
 console.log(`from a terminal, with the websocket command: pnpm websocket connect ws://${host}:${port}/chat --json`);
 console.log(`  then type {"type":"hello","name":"cli"} and {"type":"message","text":"hi"}`);
 
