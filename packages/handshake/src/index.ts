@@ -32,3 +32,22 @@ export { buildErrorResponse, buildServerResponse, reasonPhrase } from './lib/ser
 export type { AcceptedHandshake, ExtraHeaders } from './lib/server-response.ts';
 export { acceptClientRequest, admitClientRequest } from './lib/accept-request.ts';
 export type { AcceptClientRequestOptions, AcceptedClientRequest, AdmitClientRequestOptions, AdmittedClientRequest } from './lib/accept-request.ts';
+export {
+  acceptExtendedConnect,
+  buildExtendedConnectRefusal,
+  buildExtendedConnectRequest,
+  buildExtendedConnectResponse,
+  validateExtendedConnect,
+  validateExtendedConnectResponse,
+} from './lib/extended-connect.ts';
+export type {
+  AcceptExtendedConnectOptions,
+  AcceptedExtendedConnect,
+  AcceptedExtendedConnectAnswer,
+  ExtendedConnectRequest,
+  ExtendedConnectRequestOptions,
+  ExtendedConnectResult,
+  Http2Headers,
+  ValidExtendedConnect,
+  ValidateExtendedConnectResponseOptions,
+} from './lib/extended-connect.ts';

@@ -46,6 +46,6 @@ describe('HandshakeErrorCode', () => {
     for (const [name, code] of Object.entries(HandshakeErrorCode)) {
       expect(ErrorCode[name as keyof typeof ErrorCode]).toBe(code);
     }
-    expect(Object.keys(HandshakeErrorCode)).toHaveLength(14);
+    expect(Object.keys(HandshakeErrorCode)).toHaveLength(16);
   });
 });

@@ -40,6 +40,10 @@ export const HandshakeErrorCode = {
   UnsupportedVersion: ErrorCode.UnsupportedVersion,
   /** Server, 403: the origin policy refused the request's `Origin` (§4.2.2, §10.2). */
   ForbiddenOrigin: ErrorCode.ForbiddenOrigin,
+  /** Server, 400: an HTTP/2 extended CONNECT without `:protocol`, `:scheme`, `:path` or `:authority`, or with a bad `:scheme` (RFC 8441 §4–§5). */
+  InvalidPseudoHeader: ErrorCode.InvalidPseudoHeader,
+  /** Server, 501: an HTTP/2 extended CONNECT whose `:protocol` is not `websocket` (RFC 8441 §5, RFC 9220 §3). */
+  UnsupportedConnectProtocol: ErrorCode.UnsupportedConnectProtocol,
 } as const;
 
 /** One of the stable codes in {@link HandshakeErrorCode}. */
