@@ -4,6 +4,7 @@ export type { WebSocketStreamOptions } from './lib/websocket-stream.ts';
 export type {
   BinaryType,
   FromSocketOptions,
+  HttpVersion,
   SendCallback,
   SendData,
   SendOptions,

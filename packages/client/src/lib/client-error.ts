@@ -33,6 +33,10 @@ export const ClientErrorCode = {
   ClosedAbnormally: ErrorCode.ClosedAbnormally,
   /** No close code: data was sent (callback or `sendAsync`) while the connection was not OPEN; it was not sent. */
   NotOpen: ErrorCode.NotOpen,
+  /** 1006: the HTTP/2 stream carrying the connection was reset (RST_STREAM) before the closing handshake completed (RFC 8441 §6). */
+  StreamReset: ErrorCode.StreamReset,
+  /** 1006: `http2: true`, but the server did not choose h2 in ALPN or did not enable extended CONNECT (RFC 8441 §3). */
+  ExtendedConnectUnsupported: ErrorCode.ExtendedConnectUnsupported,
 } as const;
 
 /** One of the codes in {@link ClientErrorCode}. */

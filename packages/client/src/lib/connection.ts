@@ -13,6 +13,7 @@ import type { WebSocketError } from '@rfc6455/codes';
 import { Protocol } from '@rfc6455/protocol';
 import type { Extension, ProtocolHandler } from '@rfc6455/protocol';
 import { emitError } from './event-surface.ts';
+import { destroyTransport, isHttp2Stream, isOwnAbort, streamResetError } from './h2-stream.ts';
 import { Heartbeat } from './heartbeat.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import { toBuffer, toMessageData } from './message-conversion.ts';
@@ -87,6 +88,9 @@ export class Connection implements ProtocolHandler {
   readonly #sync: boolean;
   #waiting: Array<() => void> | undefined;
   #emittedThisTurn = false;
+  // HTTP/2 (RFC 8441 §6): the peer reset the stream (RST_STREAM), which is reported once.
+  #streamAborted = false;
+  #resetReported = false;
 
   /**
    * Take over `socket` (`head`: the bytes read past the handshake) for `owner`, running
@@ -130,6 +134,7 @@ export class Connection implements ProtocolHandler {
     socket.on('end', socketListeners.end);
     socket.on('close', socketListeners.close);
     socket.on('error', socketListeners.error);
+    if (isHttp2Stream(socket)) socket.once('aborted', () => this.#onStreamAborted());
     // Bytes that came with the handshake response are processed on the next turn of the event
     // loop, not now: the caller has not yet had 'open', the 'connection' event or connect()'s
     // promise, so a message in them would reach no listener. Later socket data waits behind them.
@@ -177,7 +182,7 @@ export class Connection implements ProtocolHandler {
   terminate(): void {
     if (this.#life.readyState === CLOSED) return;
     this.#life.stop();
-    this.socket.destroy();
+    destroyTransport(this.socket);
   }
 
   /** ProtocolHandler: the protocol's bytes, written through {@link writer}. */
@@ -306,12 +311,44 @@ export class Connection implements ProtocolHandler {
   }
 
   #onSocketError(err: Error): void {
+    // Our own terminate() or close timer reset the HTTP/2 stream: nothing to report.
+    if (isOwnAbort(this.socket, err)) return;
     // Errors after the closing handshake (e.g. ECONNRESET while waiting for FIN) change nothing.
-    if (this.protocol.state !== 'CLOSED' && this.#life.failure === undefined) emitError(this.#owner, err);
+    if (this.protocol.state !== 'CLOSED' && this.#life.failure === undefined) {
+      const socket = this.socket;
+      // An HTTP/2 stream reset with an error code arrives as ERR_HTTP2_STREAM_ERROR: say what it is.
+      if (isHttp2Stream(socket) && (err as { code?: unknown }).code === 'ERR_HTTP2_STREAM_ERROR') this.#reportReset(err);
+      else emitError(this.#owner, err);
+    }
     this.socket.destroy();
   }
 
+  // Node emits 'aborted' when RST_STREAM arrives while our side is still open, before 'end'.
+  #onStreamAborted(): void {
+    this.#streamAborted = true;
+    if (this.protocol.state !== 'CLOSED' && this.#life.failure === undefined) this.#reportReset();
+  }
+
+  /** The stream was reset before the closing handshake completed: WS_ERR_STREAM_RESET, close 1006. */
+  #reportReset(cause?: unknown): void {
+    if (this.#resetReported || !isHttp2Stream(this.socket)) return;
+    this.#resetReported = true;
+    const err = streamResetError(this.socket, cause);
+    this.#life.fail(err);
+    this.#inOrder(() => emitError(this.#owner, err));
+  }
+
   #onSocketClose(): void {
+    const socket = this.socket;
+    // RFC 8441 §6: RST_STREAM is the TCP reset of RFC 6455 — an abnormal closure (1006).
+    if (
+      isHttp2Stream(socket) &&
+      this.protocol.state !== 'CLOSED' &&
+      this.#life.failure === undefined &&
+      (this.#streamAborted || (socket.rstCode !== undefined && socket.rstCode !== 0))
+    ) {
+      this.#reportReset();
+    }
     this.protocol.receiveEof();
     this.#heartbeat?.stop();
     this.#socketClosed = true;

@@ -5,16 +5,20 @@
  * Dialer does the I/O; this module only wires it to the connection.
  */
 import type { ClientRequest as HttpRequest, IncomingMessage } from 'node:http';
+import { connect as tlsConnect } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import { PERMESSAGE_DEFLATE, createDeflateClientNegotiator } from '@rfc6455/deflate';
 import type { DeflateClientNegotiator } from '@rfc6455/deflate';
 import { PerMessageDeflate } from '@rfc6455/deflate/node';
-import { buildClientRequest } from '@rfc6455/handshake';
+import { buildClientRequest, buildExtendedConnectRequest } from '@rfc6455/handshake';
+import type { ClientExtension, ClientRequest, ExtensionInput } from '@rfc6455/handshake';
 import type { Extension } from '@rfc6455/protocol';
 import { ClientError, ClientErrorCode } from './client-error.ts';
 import { Dialer } from './dial.ts';
-import type { DialResult } from './dial.ts';
+import type { DialCallbacks, DialResult } from './dial.ts';
+import { Http2Dialer } from './h2-dial.ts';
 import { resolveDialOptions } from './options.ts';
-import type { WebSocketOptions } from './options.ts';
+import type { ResolvedDialOptions, WebSocketOptions } from './options.ts';
 import type { DeflateSettings } from './ws-options.ts';
 
 /** What the connection does with the outcome of the handshake. */
@@ -33,12 +37,22 @@ export interface DialHooks {
   onUpgradeResponse(response: IncomingMessage): boolean;
 }
 
+/** A connection attempt, over HTTP/1.1 or HTTP/2: started once, aborted at any point. */
+export interface DialAttempt {
+  /** The URL being dialled. */
+  readonly url: string;
+  /** Start dialling. */
+  start(): void;
+  /** Stop the attempt and report `err` (no-op once finished). */
+  abort(err: ClientError): void;
+}
+
 /** A handshake ready to start. */
 export interface DialSetup {
   /** The request URL in ws:/wss: form. */
   readonly url: string;
   /** The dialer; call `start()` to connect. It fails with WS_ERR_HANDSHAKE_TIMEOUT when not open within `handshakeTimeoutMs`. */
-  readonly dialer: Dialer;
+  readonly dialer: DialAttempt;
 }
 
 /**
@@ -56,6 +70,7 @@ export function setUpDial(
   let dial = resolveDialOptions(opts);
   const ipc = parseIpcUrl(url);
   if (ipc !== undefined) {
+    if (dial.http2 !== false) throw new TypeError('http2 cannot be used with a ws+unix: URL: HTTP/2 is dialled over TCP or TLS');
     url = ipc.url;
     dial = { ...dial, socketPath: ipc.socketPath, ipcHref: ipc.href };
   }
@@ -69,34 +84,33 @@ export function setUpDial(
     headers: opts.headers,
     extensions: offers,
   });
-  const dialer: Dialer = new Dialer(
-    request,
-    opts,
-    dial,
-    {
-      onOpen: (result) => {
-        clearTimeout(timer);
-        hooks.onOpen(result, () => negotiatedExtensions(negotiator, deflate));
-      },
-      onFail: (err) => {
-        clearTimeout(timer);
-        hooks.onFail(err);
-      },
-      onUnexpectedResponse: (req, res) => hooks.onUnexpectedResponse(req, res),
-      onRequest: (req, redirected): boolean => {
-        // ws's handshakeTimeout bounds each request and starts again on every redirect.
-        if (dial.requestTimeoutMs !== undefined) {
-          clearTimeout(timer);
-          timer = setTimeout(timeUp, dial.requestTimeoutMs, 'handshakeTimeout', dial.requestTimeoutMs);
-        }
-        return hooks.onRequest(req, redirected, dialer.url);
-      },
-      handlesRedirects: () => hooks.handlesRedirects(),
-      onUpgradeResponse: (res) => hooks.onUpgradeResponse(res),
+  const callbacks: DialCallbacks = {
+    onOpen: (result) => {
+      clearTimeout(timer);
+      hooks.onOpen(result, () => negotiatedExtensions(negotiator, deflate));
     },
-    offers,
-    negotiator === undefined ? [] : [negotiator],
-  );
+    onFail: (err) => {
+      clearTimeout(timer);
+      hooks.onFail(err);
+    },
+    onUnexpectedResponse: (req, res) => hooks.onUnexpectedResponse(req, res),
+    onRequest: (req, redirected): boolean => {
+      // ws's handshakeTimeout bounds each request and starts again on every redirect.
+      if (dial.requestTimeoutMs !== undefined) {
+        clearTimeout(timer);
+        timer = setTimeout(timeUp, dial.requestTimeoutMs, 'handshakeTimeout', dial.requestTimeoutMs);
+      }
+      return hooks.onRequest(req, redirected, dialer.url);
+    },
+    handlesRedirects: () => hooks.handlesRedirects(),
+    onUpgradeResponse: (res) => hooks.onUpgradeResponse(res),
+  };
+  const extensions = negotiator === undefined ? [] : [negotiator];
+  // 'auto' over ws: has nothing to negotiate h2 with (no ALPN): HTTP/1.1.
+  const useHttp2 = dial.http2 === true || (dial.http2 === 'auto' && request.secure);
+  const dialer: DialAttempt = useHttp2
+    ? new Http2Attempt(url, protocols ?? opts.protocols, request, opts, dial, callbacks, offers, extensions)
+    : new Dialer(request, opts, dial, callbacks, offers, extensions);
   const timeUp = (name: string, ms: number): void => {
     dialer.abort(new ClientError(ClientErrorCode.HandshakeTimeout, `Opening handshake has timed out: not complete within ${name} (${ms} ms)`));
   };
@@ -107,6 +121,67 @@ export function setUpDial(
       ? setTimeout(timeUp, dial.handshakeTimeoutMs, 'handshakeTimeoutMs', dial.handshakeTimeoutMs)
       : setTimeout(timeUp, dial.requestTimeoutMs, 'handshakeTimeout', dial.requestTimeoutMs);
   return { url: ipc === undefined ? request.url : ipc.href, dialer };
+}
+
+/**
+ * An attempt over HTTP/2 (`http2: true` or `'auto'`), which under 'auto' becomes an HTTP/1.1
+ * attempt when the server does not take WebSockets over HTTP/2.
+ */
+class Http2Attempt implements DialAttempt {
+  #current: DialAttempt;
+
+  constructor(
+    url: string | URL,
+    protocols: string | readonly string[] | undefined,
+    http1: ClientRequest,
+    opts: WebSocketOptions,
+    dial: ResolvedDialOptions,
+    callbacks: DialCallbacks,
+    offers: readonly ExtensionInput[],
+    extensions: readonly ClientExtension[],
+  ) {
+    const request = buildExtendedConnectRequest(url, { protocols, origin: opts.origin, headers: opts.headers, extensions: offers });
+    this.#current = new Http2Dialer(
+      request,
+      opts,
+      dial.http2 === 'auto' ? 'auto' : true,
+      {
+        onOpen: (result) => callbacks.onOpen(result),
+        onFail: (err) => callbacks.onFail(err),
+        fallBack: (socket) => {
+          // The TLS connection that chose http/1.1 in ALPN carries the upgrade; a redirect dials anew.
+          let spare = socket;
+          const fallbackOptions: WebSocketOptions =
+            spare === undefined
+              ? opts
+              : {
+                  ...opts,
+                  createConnection: (options) => {
+                    const reused = spare;
+                    spare = undefined;
+                    return reused ?? tlsConnect(options as ConnectionOptions);
+                  },
+                };
+          this.#current = new Dialer(http1, fallbackOptions, dial, callbacks, offers, extensions);
+          this.#current.start();
+        },
+      },
+      extensions,
+      dial.passThrough,
+    );
+  }
+
+  get url(): string {
+    return this.#current.url;
+  }
+
+  start(): void {
+    this.#current.start();
+  }
+
+  abort(err: ClientError): void {
+    this.#current.abort(err);
+  }
 }
 
 /**

@@ -24,7 +24,8 @@ import { PROXY_PASS_THROUGH_KEYS, requestHeaders } from './ws-options.ts';
 export interface DialResult {
   readonly socket: Duplex;
   readonly head: Buffer;
-  readonly response: IncomingMessage;
+  /** The HTTP/1.1 101 response; undefined over HTTP/2, whose answer is a HEADERS frame. */
+  readonly response: IncomingMessage | undefined;
   /** The selected subprotocol, '' for none. */
   readonly protocol: string;
   /** The Sec-WebSocket-Extensions header of the answer, '' for none. */

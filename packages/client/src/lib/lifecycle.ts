@@ -7,6 +7,7 @@
 import type { Duplex } from 'node:stream';
 import { CLOSED, CLOSING, CONNECTING, OPEN, WS_CLOSED_ABNORMALLY } from '@rfc6455/codes';
 import type { ReadyState, WebSocketError } from '@rfc6455/codes';
+import { destroyTransport } from './h2-stream.ts';
 
 /**
  * Called once, when the connection is CLOSED, with the `close` event's code, reason and wasClean,
@@ -119,6 +120,6 @@ export class Lifecycle {
   }
 
   #armCloseTimer(socket: Duplex): void {
-    this.#timer ??= setTimeout(() => socket.destroy(), this.#closeTimeoutMs);
+    this.#timer ??= setTimeout(() => destroyTransport(socket), this.#closeTimeoutMs);
   }
 }

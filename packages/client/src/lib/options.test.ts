@@ -68,10 +68,27 @@ describe('resolveDialOptions', () => {
       finishRequest: undefined,
       passThrough: {},
       proxy: undefined,
+      http2: false,
       perMessageDeflate: { compressionThreshold: 100 },
     });
     expect(resolveDialOptions({ perMessageDeflate: false }).perMessageDeflate).toBeUndefined();
     expect(resolveDialOptions({ perMessageDeflate: { compressionThreshold: 5 }, compressionThreshold: 100 }).perMessageDeflate).toEqual({ compressionThreshold: 5 });
+  });
+
+  it('checks http2 and keepHttp2Session, and refuses the HTTP/1.1-only options with http2', () => {
+    expect(resolveDialOptions({ http2: true }).http2).toBe(true);
+    expect(resolveDialOptions({ http2: 'auto', keepHttp2Session: true }).http2).toBe('auto');
+    expect(() => resolveDialOptions({ http2: 'yes' as never })).toThrow(new TypeError(`http2 must be true, false or 'auto', got "yes"`));
+    expect(() => resolveDialOptions({ http2: true, keepHttp2Session: 1 as never })).toThrow(/^keepHttp2Session must be a boolean/);
+    expect(() => resolveDialOptions({ keepHttp2Session: true })).toThrow(/^keepHttp2Session only applies with http2/);
+    expect(() => resolveDialOptions({ http2: true, proxy: 'http://p:3128' })).toThrow(/^proxy cannot be used with http2/);
+    expect(() => resolveDialOptions({ http2: 'auto', agent: {} as never })).toThrow(/^agent cannot be used with http2/);
+    expect(() => resolveDialOptions({ http2: true, createConnection: () => null as never })).toThrow(/^createConnection cannot be used with http2/);
+    expect(() => resolveDialOptions({ http2: true, followRedirects: true })).toThrow(/^followRedirects cannot be used with http2/);
+    expect(() => resolveDialOptions({ http2: true, auth: 'u:p' })).toThrow(/^auth cannot be used with http2/);
+    expect(() => resolveDialOptions({ http2: true, setHost: false } as never)).toThrow(/^setHost cannot be used with http2/);
+    expect(() => resolveDialOptions({ http2: 'auto', protocolVersion: 8 })).toThrow(/^protocolVersion must be 13 with http2/);
+    expect(resolveDialOptions({ http2: true, family: 4 } as never).passThrough).toEqual({ family: 4 });
   });
 
   it('names a bad dial option', () => {

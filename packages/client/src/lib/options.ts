@@ -138,6 +138,21 @@ export interface WebSocketOptions extends ConnectionLimits, PassThroughOptions {
    */
   perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
   /**
+   * Open the WebSocket over HTTP/2 (RFC 8441 extended CONNECT): `true` requires it (wss: needs the
+   * server to choose h2 in ALPN, ws: speaks h2c with prior knowledge; a server that does not enable
+   * extended CONNECT fails with WS_ERR_EXTENDED_CONNECT_UNSUPPORTED), `'auto'` (wss: only) offers
+   * h2 and http/1.1 in ALPN and uses HTTP/2 when the server enables extended CONNECT, HTTP/1.1
+   * otherwise. WebSockets to one origin with the same TLS options share one HTTP/2 session.
+   * Default false: HTTP/1.1. Not with `agent`, `createConnection`, `proxy` or `followRedirects`.
+   */
+  http2?: boolean | 'auto' | undefined;
+  /**
+   * Keep the shared HTTP/2 session open after its last WebSocket has closed, for the next one to
+   * the same origin (it is unref'd while idle, so it does not keep the process alive). Default
+   * false: the session closes with its last stream.
+   */
+  keepHttp2Session?: boolean | undefined;
+  /**
    * Messages shorter than this many bytes are sent uncompressed under permessage-deflate (the
    * seed's `compression_threshold`). Default 1024: see the README for the measurements behind it.
    * `perMessageDeflate.compressionThreshold` wins when both are given.
@@ -302,6 +317,9 @@ function maskKeySource(generateMask: unknown): (() => Uint8Array) | undefined {
   };
 }
 
+/** The `http.request()` options that shape an HTTP/1.1 exchange only: refused with `http2`. */
+const HTTP1_ONLY_KEYS = ['insecureHTTPParser', 'joinDuplicateHeaders', 'maxHeaderSize', 'setDefaultHeaders', 'setHost', 'uniqueHeaders', 'signal'];
+
 /** The dialling options after validation. */
 export interface ResolvedDialOptions {
   readonly handshakeTimeoutMs: number;
@@ -319,6 +337,8 @@ export interface ResolvedDialOptions {
   readonly followRedirects: boolean;
   readonly maxRedirects: number;
   readonly proxy: string | URL | undefined;
+  /** `http2`: false (HTTP/1.1), true (HTTP/2 only) or 'auto'. */
+  readonly http2: boolean | 'auto';
   /** The permessage-deflate settings (in our shape) when it is offered, else undefined. */
   readonly perMessageDeflate: DeflateSettings | undefined;
 }
@@ -341,6 +361,25 @@ export function resolveDialOptions(options: WebSocketOptions): ResolvedDialOptio
     throw new TypeError('tls must be an object of tls.connect options');
   }
   if (options.tls !== undefined) checkTlsOptionKeys(options.tls);
+  const http2 = options.http2 ?? false;
+  if (http2 !== true && http2 !== false && http2 !== 'auto') throw new TypeError(`http2 must be true, false or 'auto', got ${JSON.stringify(http2)}`);
+  if (options.keepHttp2Session !== undefined && typeof options.keepHttp2Session !== 'boolean') {
+    throw new TypeError(`keepHttp2Session must be a boolean, got ${typeof options.keepHttp2Session}`);
+  }
+  if (http2 !== false) {
+    // These shape an HTTP/1.1 connection or exchange; over a shared HTTP/2 session they cannot apply.
+    // http.request's own options have no HTTP/2 counterpart here either; net/tls ones go to the session's socket.
+    for (const name of ['agent', 'createConnection', 'proxy', 'finishRequest', 'auth', ...HTTP1_ONLY_KEYS]) {
+      if ((options as Record<string, unknown>)[name] !== undefined) {
+        throw new TypeError(`${name} cannot be used with http2 (the WebSocket rides a shared HTTP/2 session); leave http2 off`);
+      }
+    }
+    if (options.followRedirects === true) throw new TypeError('followRedirects cannot be used with http2: redirects are followed over HTTP/1.1 only');
+    // RFC 8441 bootstraps version 13 only.
+    if (options.protocolVersion !== undefined && options.protocolVersion !== 13) throw new TypeError('protocolVersion must be 13 with http2 (RFC 8441 bootstraps version 13 only)');
+  } else if (options.keepHttp2Session !== undefined) {
+    throw new TypeError("keepHttp2Session only applies with http2: true or 'auto'");
+  }
   const deflate = options.perMessageDeflate;
   if (deflate !== undefined && typeof deflate !== 'boolean' && (deflate === null || typeof deflate !== 'object')) {
     throw new TypeError('perMessageDeflate must be a boolean or an object of its settings (ws\'s or ours)');
@@ -373,6 +412,7 @@ export function resolveDialOptions(options: WebSocketOptions): ResolvedDialOptio
     followRedirects: options.followRedirects ?? false,
     maxRedirects: limit('maxRedirects', options.maxRedirects, DEFAULT_MAX_REDIRECTS, { infinite: false }),
     proxy: options.proxy,
+    http2,
     perMessageDeflate:
       settings === undefined
         ? undefined

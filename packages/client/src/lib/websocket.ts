@@ -15,9 +15,12 @@ import type { ReadyState } from '@rfc6455/codes';
 import type { Extension } from '@rfc6455/protocol';
 import { ClientError, ClientErrorCode, domError } from './client-error.ts';
 import { Connection } from './connection.ts';
-import type { DialResult, Dialer } from './dial.ts';
+import type { DialResult } from './dial.ts';
 import { setUpDial } from './dial-setup.ts';
+import type { DialAttempt } from './dial-setup.ts';
 import { EventSurface, emitError } from './event-surface.ts';
+import { httpVersionOf } from './h2-stream.ts';
+import type { HttpVersion } from './h2-stream.ts';
 import { Lifecycle } from './lifecycle.ts';
 import type { CloseReport } from './lifecycle.ts';
 import { createMessageIterator } from './message-iterator.ts';
@@ -34,6 +37,7 @@ export type { BinaryType } from './message-conversion.ts';
 export type { SendCallback, SendData, SendOptions, WsSendData } from './send-data.ts';
 export type { WebSocketEventMap, WebSocketListener } from './event-surface.ts';
 export type { FromSocketOptions } from './options.ts';
+export type { HttpVersion } from './h2-stream.ts';
 
 /** A class whose instances are WebSocket (a subclass given to {@link WebSocket.fromSocket}). */
 export type WebSocketClass<T extends WebSocket> = new (
@@ -88,8 +92,9 @@ export class WebSocket extends EventSurface {
   readonly #limits: ResolvedLimits;
   readonly #life: Lifecycle;
   readonly #outgoing: Outgoing;
-  #dialer: Dialer | undefined;
+  #dialer: DialAttempt | undefined;
   #connection: Connection | undefined;
+  #httpVersion: HttpVersion | undefined;
 
   /**
    * Open a connection to `url` (ws:, wss:, http: or https:), offering `protocols`.
@@ -246,7 +251,16 @@ export class WebSocket extends EventSurface {
     return this.#paused;
   }
 
-  /** The underlying socket, once open (undefined while CONNECTING). */
+  /**
+   * The HTTP version that carries the connection, once open: `'1.1'` for an upgraded TCP/TLS
+   * socket (RFC 6455), `'2'` for an HTTP/2 extended CONNECT stream (RFC 8441); undefined while
+   * CONNECTING and after an attempt that failed.
+   */
+  get httpVersion(): HttpVersion | undefined {
+    return this.#httpVersion;
+  }
+
+  /** The underlying socket, once open (undefined while CONNECTING): an HTTP/2 stream when `httpVersion` is `'2'`. */
   get socket(): Duplex | undefined {
     return this.#connection?.socket;
   }
@@ -395,6 +409,7 @@ export class WebSocket extends EventSurface {
 
   /** Take over a socket after the handshake: the connection is OPEN on return. */
   #attach(socket: Duplex, head: Uint8Array, extensions: readonly Extension[] | undefined): Connection {
+    this.#httpVersion = httpVersionOf(socket);
     const connection = new Connection(this, this.#life, socket, head, this.#isServer, this.#limits, extensions);
     this.#connection = connection;
     this.#outgoing.attach(connection);

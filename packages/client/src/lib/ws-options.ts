@@ -49,6 +49,8 @@ const DIAL_KEYS = [
   'tls',
   'perMessageDeflate',
   'compressionThreshold',
+  'http2',
+  'keepHttp2Session',
   // ws's names.
   'handshakeTimeout',
   'protocolVersion',
