@@ -5,6 +5,7 @@ export type { Adapter, AdapterHost, AdapterMessage, AdapterNode } from './lib/ad
 export { createInProcessAdapter } from './lib/in-process-adapter.ts';
 export type { CloseOptions } from './lib/shutdown.ts';
 export type { UpgradeCallback, UpgradeExtensions } from './lib/upgrade.ts';
+export type { StreamCallback } from './lib/h2-upgrade.ts';
 export { DEFAULTS } from './lib/options.ts';
 export type {
   Authenticate,

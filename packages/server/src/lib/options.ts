@@ -3,6 +3,7 @@
  * construction with a message naming the option).
  */
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Http2SecureServer, Http2Server } from 'node:http2';
 import type { Server as HttpsServer } from 'node:https';
 import type { DeflateServerOptions } from '@rfc6455/deflate';
 import { WebSocket as ClientWebSocket } from '@rfc6455/client';
@@ -54,8 +55,12 @@ export interface WebSocketServerOptions<Context = undefined, Socket extends Serv
   host?: string | undefined;
   /** Standalone: listen backlog. */
   backlog?: number | undefined;
-  /** Attach to this HTTP(S) server: its routes keep working, upgrade requests matching `path` are ours. */
-  server?: HttpServer | HttpsServer | undefined;
+  /**
+   * Attach to this HTTP(S) server: its routes keep working, upgrade requests matching `path` are
+   * ours. An `http2.createSecureServer()` / `http2.createServer()` server works too: its extended
+   * CONNECT streams (RFC 8441) are ours, and with `allowHTTP1: true` its HTTP/1.1 upgrades as well.
+   */
+  server?: HttpServer | HttpsServer | Http2Server | Http2SecureServer | undefined;
   /** Create no server: call {@link WebSocketServer.handleUpgrade} from your own 'upgrade' handler. */
   noServer?: boolean | undefined;
   /** Only accept upgrades whose pathname (query ignored) equals this. Default: any path. */
@@ -151,7 +156,7 @@ export interface ResolvedOptions<Context, Socket extends ServerWebSocket<Context
   readonly port: number | undefined;
   readonly host: string | undefined;
   readonly backlog: number | undefined;
-  readonly server: HttpServer | HttpsServer | undefined;
+  readonly server: HttpServer | HttpsServer | Http2Server | Http2SecureServer | undefined;
   readonly path: string | undefined;
   readonly clientTracking: boolean;
   readonly authenticate: Authenticate<Context> | undefined;

@@ -322,6 +322,11 @@ export class Upgrader<Context, Socket extends ServerWebSocket<Context>> {
   }
 
   /** The permessage-deflate codec for a connection that negotiated it (its zlib state is created lazily). */
+  /** The permessage-deflate codec for `config` (the HTTP/2 handshake shares it, and the zlib limiter). */
+  extensionHandlers(config: DeflateConfig | undefined): Extension[] {
+    return this.#extensionHandlers(config);
+  }
+
   #extensionHandlers(config: DeflateConfig | undefined): Extension[] {
     const settings = this.#options.perMessageDeflate;
     if (config === undefined || settings === undefined) return [];

@@ -8,16 +8,21 @@
  * public API and its events.
  */
 import { EventEmitter } from 'node:events';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocketError } from '@rfc6455/codes';
 import type { HandshakeError } from '@rfc6455/handshake';
+import { createDeflateServerNegotiator } from '@rfc6455/deflate';
 import { AdapterLink } from './adapter-link.ts';
 import { Broadcaster } from './broadcast.ts';
 import type { BroadcastData, BroadcastOptions } from './broadcast.ts';
 import type { ServerWebSocket } from './connection.ts';
 import { ConnectionRegistry } from './connection-registry.ts';
+import { Http2Listener, isHttp2Server } from './h2-listener.ts';
+import { StreamUpgrader, isExtendedConnect } from './h2-upgrade.ts';
+import type { StreamCallback } from './h2-upgrade.ts';
 import { HttpListener } from './http-listener.ts';
 import { resolveOptions } from './options.ts';
 import type { ResolvedOptions, WebSocketServerOptions } from './options.ts';
@@ -30,7 +35,10 @@ import type { UpgradeCallback, UpgradeExtensions } from './upgrade.ts';
 
 /** The events of a {@link WebSocketServer} and their arguments. */
 export interface WebSocketServerEvents<Context, Socket extends ServerWebSocket<Context> = ServerWebSocket<Context>> {
-  /** A handshake completed: the OPEN connection, the upgrade request, and what `authenticate` returned. */
+  /**
+   * A handshake completed: the OPEN connection, the request (over HTTP/2 an `IncomingMessage` made
+   * from the stream's headers, `httpVersion` '2.0'), and what `authenticate` returned.
+   */
   connection: [ws: Socket, request: IncomingMessage, context: Context];
   /** The server of our own (standalone) or the attached one is listening. */
   listening: [];
@@ -100,6 +108,8 @@ export class WebSocketServer<
 
   readonly #registry: ConnectionRegistry<Context, Socket>;
   readonly #upgrader: Upgrader<Context, Socket>;
+  readonly #streamUpgrader: StreamUpgrader<Context, Socket>;
+  readonly #h2Listener: Http2Listener | undefined;
   readonly #broadcaster: Broadcaster<Context, Socket>;
   readonly #link: AdapterLink<Context, Socket>;
   readonly #listener: HttpListener | undefined;
@@ -142,6 +152,18 @@ export class WebSocketServer<
       onHeaders: (lines, request) => this.emit('headers', lines, request),
       completeUpgrade: (...args) => this.completeUpgrade(...args),
     });
+    this.#streamUpgrader = new StreamUpgrader(
+      resolved,
+      this.#registry,
+      {
+        closing: () => this.#state !== 'running',
+        shouldHandle: (request) => this.shouldHandle(request),
+        otherPending: () => this.#upgrader.pendingCount,
+        onClientError: this.#emitClientError,
+        extensionHandlers: (config) => this.#upgrader.extensionHandlers(config),
+      },
+      resolved.perMessageDeflate === undefined ? undefined : createDeflateServerNegotiator(resolved.perMessageDeflate),
+    );
     this.#broadcaster = new Broadcaster<Context, Socket>(
       {
         backpressure: resolved.backpressure,
@@ -177,8 +199,14 @@ export class WebSocketServer<
           onError: (err) => this.emit('error', err),
           onClientError: this.#emitClientError,
         },
-        resolved.server,
+        // An http2 server with allowHTTP1 emits HTTP/1.1 'upgrade' events like an http server.
+        resolved.server as HttpServer | undefined,
       );
+    }
+    if (resolved.mode === 'attach' && isHttp2Server(resolved.server)) {
+      this.#h2Listener = new Http2Listener(resolved.server, {
+        onStream: (stream, headers, rawHeaders) => this.#streamUpgrader.handle(stream, headers, rawHeaders, this.#emitConnection),
+      });
     }
   }
 
@@ -208,7 +236,7 @@ export class WebSocketServer<
     return this.#registry.stateOf(ws)?.dropped ?? 0;
   }
 
-  /** Whether a request's path matches the `path` option (ws-compatible). */
+  /** Whether a request's path matches the `path` option (ws-compatible); over HTTP/2 the path is `:path`. */
   shouldHandle(request: IncomingMessage): boolean {
     return this.options.path === undefined || pathnameOf(request.url) === this.options.path;
   }
@@ -255,6 +283,29 @@ export class WebSocketServer<
     callback: UpgradeCallback<Context, Socket>,
   ): void {
     this.#upgrader.complete(extensions, key, protocols, request, socket, head, callback);
+  }
+
+  /**
+   * `handleUpgrade`'s counterpart for HTTP/2 (RFC 8441), for a framework's own http2 'stream'
+   * event: complete (or refuse) the handshake of an extended CONNECT stream. The http2 server must
+   * have been created with `settings: { enableConnectProtocol: true }`. On success `callback`
+   * receives the OPEN connection, the request (an `IncomingMessage` made from the stream's
+   * headers, as the hooks get it) and the context; on failure
+   * the stream is answered with an HTTP error (400, 401…, 403, 404, 405, 501, 503) and ended,
+   * 'handshakeError' is emitted and `callback` is not called. Never throws for a bad request.
+   *
+   * @throws {TypeError} for a stream that is not an HTTP/2 server stream, headers that are not an
+   *   extended CONNECT (`:method` CONNECT with `:protocol`; check with your router first), or no callback.
+   */
+  handleStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, callback: StreamCallback<Context, Socket>): void {
+    if (stream === null || typeof stream !== 'object' || typeof stream.respond !== 'function') {
+      throw new TypeError("handleStream(stream, headers, callback): stream must be the ServerHttp2Stream of the http2 server's 'stream' event.");
+    }
+    if (headers === null || typeof headers !== 'object' || !isExtendedConnect(headers)) {
+      throw new TypeError('handleStream(stream, headers, callback): headers must be those of an extended CONNECT (:method CONNECT with :protocol, RFC 8441).');
+    }
+    if (typeof callback !== 'function') throw new TypeError('handleStream(stream, headers, callback): callback must be a function.');
+    this.#streamUpgrader.handle(stream, headers, undefined, callback);
   }
 
   /**
@@ -373,6 +424,7 @@ export class WebSocketServer<
     this.#registry.stopHeartbeat();
     // Handshakes still in progress will not be completed: the server is going away.
     this.#upgrader.abortPending();
+    this.#streamUpgrader.abortPending();
     await closeConnections([...this.#registry.sockets()], settings);
     this.#listener?.closeAllConnections();
     await stopped;
@@ -383,6 +435,7 @@ export class WebSocketServer<
     if (this.#closed !== undefined) return this.#closed;
     this.#state = 'closing';
     const stopped = this.#listener?.stop();
+    this.#h2Listener?.stop();
     const untracked = !this.options.clientTracking && this.options.mode !== 'standalone';
     const drained = untracked ? Promise.resolve() : this.#registry.whenEmpty();
     this.#closed = Promise.all([stopped, drained]).then(async () => {
