@@ -14,7 +14,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class FuzzingPeer {
   /**
-   * @param {net.Socket} socket connected, handshake done
+   * @param {net.Socket | import('node:http2').Http2Stream} socket connected, handshake done (an
+   *   HTTP/2 stream over RFC 8441: the same bytes, END_STREAM for FIN, RST_STREAM for a reset)
    * @param {Buffer} rest bytes read past the handshake
    * @param {{ role: 'client' | 'server', deflate?: object | null }} options role of the FUZZER
    */
@@ -39,7 +40,7 @@ export class FuzzingPeer {
     this.traffic = { tx: { bytes: 0, kept: [] }, rx: { bytes: 0, kept: [] } };
     this.timers = new Set();
     this.waiters = [];
-    socket.setNoDelay(true);
+    socket.setNoDelay?.(true);
     this.done = new Promise((resolve) => socket.once('close', () => {
         this.state = 'closed';
         this.clearTimers();

@@ -1,4 +1,6 @@
 // Runs cases against one target, one connection per case, and collects the results.
+import { once } from 'node:events';
+import { connect as http2Connect, createServer as createHttp2Server } from 'node:http2';
 import net from 'node:net';
 import { acceptUpgrade, headersOf, newKey, rawHandshake } from '@rfc6455/testing';
 import { FuzzingPeer } from './peer.mjs';
@@ -93,8 +95,15 @@ function summarize(event) {
  */
 export async function runTarget(target, cases, { onResult = () => {} } = {}) {
   const results = [];
+  const h2 = target.transport === 'h2';
   if (target.side === 'server') {
-    const sut = await startEchoServer(target.impl);
+    const sut = await startEchoServer(target.impl, { transport: target.transport });
+    // Over HTTP/2 every case is a stream of one h2c session, as a browser's tab would have it.
+    const session = h2 ? http2Connect(`http://127.0.0.1:${sut.port}`) : null;
+    if (session) {
+      session.on('error', () => {});
+      await once(session, 'remoteSettings');
+    }
     try {
       for (const testCase of cases) {
         const extra = { crash: null };
@@ -103,8 +112,15 @@ export async function runTarget(target, cases, { onResult = () => {} } = {}) {
         try {
           const negotiation = testCase.deflate ?? null;
           const offer = negotiation?.offer ? { 'Sec-WebSocket-Extensions': negotiation.offer } : {};
-          const { socket, head, rest } = await rawHandshake(sut.port, `/case/${testCase.id}`, { headers: offer, key: newKey(), verify: true });
-          const deflateCodec = negotiation ? negotiation.fromResponse(headersOf(head)['sec-websocket-extensions'], 'client') : null;
+          const path = `/case/${testCase.id}`;
+          const { socket, extensions, rest } = session
+            ? await extendedConnect(session, sut.port, path, negotiation?.offer)
+            : await rawHandshake(sut.port, path, { headers: offer, key: newKey(), verify: true }).then(({ socket, head, rest }) => ({
+                socket,
+                rest,
+                extensions: headersOf(head)['sec-websocket-extensions'],
+              }));
+          const deflateCodec = negotiation ? negotiation.fromResponse(extensions, 'client') : null;
           peer = new FuzzingPeer(socket, rest, { role: 'client', deflate: deflateCodec });
           Object.assign(extra, await runOne(peer, testCase));
         } catch (err) {
@@ -118,6 +134,7 @@ export async function runTarget(target, cases, { onResult = () => {} } = {}) {
         onResult(results.at(-1));
       }
     } finally {
+      session?.destroy();
       await sut.stop();
     }
     return results;
@@ -125,14 +142,26 @@ export async function runTarget(target, cases, { onResult = () => {} } = {}) {
 
   // Client side: a fuzzing server; the client under test connects once per case.
   const connections = [];
-  const server = net.createServer((socket) => connections.push(socket));
+  let waiting = null;
+  let server;
+  if (h2) {
+    // RFC 8441 §3: the fuzzing server enables extended CONNECT; each case is one stream.
+    server = createHttp2Server({ settings: { enableConnectProtocol: true } });
+    server.on('session', (session) => connections.push(session));
+    server.on('stream', (stream, headers) => {
+      stream.on('error', () => {});
+      if (waiting) waiting({ stream, headers });
+      else stream.close();
+    });
+  } else {
+    server = net.createServer((socket) => connections.push(socket));
+    server.on('connection', (socket) => {
+      if (waiting) waiting(socket);
+      else socket.destroy();
+    });
+  }
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
-  let waiting = null;
-  server.on('connection', (socket) => {
-    if (waiting) waiting(socket);
-    else socket.destroy();
-  });
   try {
     for (const testCase of cases) {
       const extra = { crash: null };
@@ -142,21 +171,38 @@ export async function runTarget(target, cases, { onResult = () => {} } = {}) {
       let stopClient = () => {};
       let peer;
       try {
-        stopClient = startEchoClient(target.impl, `ws://127.0.0.1:${port}/case/${testCase.id}`, { perMessageDeflate: negotiation?.clientOptions ?? false });
-        const socket = await withTimeout(socketPromise, 5000, 'the client did not connect');
+        stopClient = startEchoClient(target.impl, `ws://127.0.0.1:${port}/case/${testCase.id}`, {
+          perMessageDeflate: negotiation?.clientOptions ?? false,
+          transport: target.transport,
+        });
+        const connected = await withTimeout(socketPromise, 5000, 'the client did not connect');
         waiting = null;
         let codec = null;
-        const { rest } = await withTimeout(
-          acceptUpgrade(socket, ({ headers }) => {
-            if (!negotiation) return [];
-            const answer = negotiation.answer(headers['sec-websocket-extensions']);
-            if (!answer) return [];
-            codec = answer.codec;
-            return [`Sec-WebSocket-Extensions: ${answer.header}`];
-          }),
-          5000,
-          'no handshake request',
-        );
+        const answerOffer = (offerHeader) => {
+          if (!negotiation) return undefined;
+          const answer = negotiation.answer(offerHeader);
+          if (!answer) return undefined;
+          codec = answer.codec;
+          return answer.header;
+        };
+        let socket = connected;
+        let rest = Buffer.alloc(0);
+        if (h2) {
+          // RFC 8441 §5: a 200 accepts the extended CONNECT.
+          const header = answerOffer(connected.headers['sec-websocket-extensions']);
+          connected.stream.respond({ ':status': 200, ...(header ? { 'sec-websocket-extensions': header } : {}) });
+          connected.stream.once('end', () => connected.stream.end());
+          socket = connected.stream;
+        } else {
+          ({ rest } = await withTimeout(
+            acceptUpgrade(socket, ({ headers }) => {
+              const header = answerOffer(headers['sec-websocket-extensions']);
+              return header ? [`Sec-WebSocket-Extensions: ${header}`] : [];
+            }),
+            5000,
+            'no handshake request',
+          ));
+        }
         peer = new FuzzingPeer(socket, rest, { role: 'server', deflate: codec });
         Object.assign(extra, await runOne(peer, testCase));
       } catch (err) {
@@ -177,6 +223,33 @@ export async function runTarget(target, cases, { onResult = () => {} } = {}) {
     await new Promise((resolve) => server.close(resolve));
   }
   return results;
+}
+
+/**
+ * The opening handshake over HTTP/2 (RFC 8441 §4–§5): an extended CONNECT on a new stream of
+ * `session`; resolves with the stream once the server answered 200.
+ */
+async function extendedConnect(session, port, path, offer) {
+  const headers = {
+    ':method': 'CONNECT',
+    ':protocol': 'websocket',
+    ':scheme': 'http',
+    ':authority': `127.0.0.1:${port}`,
+    ':path': path,
+    'sec-websocket-version': '13',
+  };
+  if (offer) headers['sec-websocket-extensions'] = offer;
+  const stream = session.request(headers, { endStream: false });
+  stream.on('error', () => {});
+  // A TCP socket ends its side when the peer's FIN arrives (allowHalfOpen off); an HTTP/2 stream
+  // is half-open by default, so END_STREAM is answered here the same way.
+  stream.once('end', () => stream.end());
+  const [response] = await withTimeout(once(stream, 'response'), 5000, 'no answer to the extended CONNECT');
+  if (response[':status'] !== 200) {
+    stream.close();
+    throw new Error(`the extended CONNECT was answered ${response[':status']}`);
+  }
+  return { socket: stream, rest: Buffer.alloc(0), extensions: response['sec-websocket-extensions'] };
 }
 
 function handshakeFailure(testCase, target, err) {
