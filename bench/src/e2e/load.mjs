@@ -5,6 +5,7 @@
 // reading frame headers only (@rfc6455/testing's FrameCounter). It prints `start` when its timed window
 // opens (so run.mjs can sample the server's CPU), then one JSON line with its result and its own
 // CPU use over the window. Every loop is bounded in count and in time.
+import { connect as http2Connect } from 'node:http2';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { EXAMPLE_MASK_KEY, FrameCounter, encodeFrame, upgradeRequest } from '@rfc6455/testing';
@@ -67,6 +68,48 @@ function open(port, { deflate = false, onFrames, onData } = {}) {
   });
 }
 
+/** Streams per HTTP/2 session (a browser's tab has a handful; 100 is Node's client default cap). */
+const STREAMS_PER_SESSION = 100;
+const sessions = [];
+
+/** An h2c session with room for one more stream (RFC 8441 §3: after its SETTINGS enabled extended CONNECT). */
+async function sessionWithRoom(port) {
+  let entry = sessions.find((s) => s.streams < STREAMS_PER_SESSION);
+  if (entry === undefined) {
+    const session = http2Connect(`http://127.0.0.1:${port}`, { localAddress: sourceAddress() });
+    session.on('error', () => {});
+    entry = { session, streams: 0, ready: new Promise((resolve) => session.once('remoteSettings', resolve)) };
+    sessions.push(entry);
+  }
+  entry.streams++;
+  await entry.ready;
+  return entry;
+}
+
+/**
+ * `open` over HTTP/2 (spec.transport 'h2'): an extended CONNECT stream (RFC 8441) of a shared h2c
+ * session; resolves with the stream (a Duplex, written and counted as a socket) once answered 200.
+ */
+async function openStream(port, { deflate = false, onFrames } = {}) {
+  const entry = await sessionWithRoom(port);
+  const headers = { ':method': 'CONNECT', ':protocol': 'websocket', ':scheme': 'http', ':path': '/', ':authority': `127.0.0.1:${port}`, 'sec-websocket-version': '13' };
+  if (deflate) headers['sec-websocket-extensions'] = 'permessage-deflate; client_no_context_takeover';
+  const stream = entry.session.request(headers, { endStream: false });
+  stream.once('close', () => entry.streams--);
+  return new Promise((resolve, reject) => {
+    stream.once('error', reject);
+    stream.once('response', (response) => {
+      if (response[':status'] !== 200) return reject(new Error(`extended CONNECT refused: ${response[':status']}`));
+      if (deflate && !/permessage-deflate/i.test(String(response['sec-websocket-extensions'] ?? ''))) return reject(new Error('n/a: the server did not negotiate permessage-deflate'));
+      stream.off('error', reject);
+      stream.on('error', () => {});
+      const counter = new FrameCounter();
+      if (onFrames !== undefined) stream.on('data', (data) => onFrames(counter.push(data)));
+      resolve(stream);
+    });
+  });
+}
+
 /** Open `count` connections, at most `concurrency` handshakes at a time. */
 async function openMany(count, concurrency, options) {
   const sockets = [];
@@ -75,7 +118,7 @@ async function openMany(count, concurrency, options) {
     Array.from({ length: Math.min(concurrency, count) }, async () => {
       while (next < count) {
         const index = next++;
-        sockets[index] = await open(spec.port, typeof options === 'function' ? options(index) : options);
+        sockets[index] = await (spec.transport === 'h2' ? openStream : open)(spec.port, typeof options === 'function' ? options(index) : options);
       }
     }),
   );
@@ -140,7 +183,7 @@ async function latency({ size, warmupCount, count, maxMs }) {
   const finished = new Promise((resolve) => (finish = resolve));
   let deadline = Infinity;
   const total = warmupCount + count;
-  const socket = await open(spec.port, {
+  const socket = await (spec.transport === 'h2' ? openStream : open)(spec.port, {
     onFrames: (n) => {
       if (n === 0) return;
       const now = performance.now();
@@ -217,7 +260,7 @@ async function handshake({ concurrency, warmupMs, durationMs }) {
   const worker = async () => {
     while (performance.now() < stopAt) {
       try {
-        const socket = await open(spec.port);
+        const socket = await (spec.transport === 'h2' ? openStream : open)(spec.port);
         socket.destroy();
         completed++;
       } catch {

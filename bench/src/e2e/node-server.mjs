@@ -3,6 +3,7 @@
 // Prints {"port":N} on its first stdout line once listening, then answers one command per stdin
 // line with one JSON line: `mem` (RSS and heap after two full GCs), `cpu` (process.cpuUsage()),
 // `heap <file>` (a heap snapshot).
+// `ours-h2` is ours attached to an h2c server (node:http2): its WebSockets are RFC 8441 streams.
 // Every server echoes each message back (echo, deflate) or sends it to every connection
 // (broadcast), with the library's defaults except the connection cap, which is lifted for the
 // 10,000-connection memory row, and perMessageDeflate, turned on in the deflate mode.
@@ -39,6 +40,22 @@ async function startOurs() {
     else ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
   });
   return wss.address().port;
+}
+
+async function startOursH2() {
+  const { createServer: createHttp2Server } = await import('node:http2');
+  const { WebSocketServer } = await import('@rfc6455/server');
+  const { setMaskImplementation } = await import('@rfc6455/frame');
+  setMaskImplementation((await import('bufferutil')).default);
+  const http2 = createHttp2Server();
+  const wss = new WebSocketServer({ server: http2, maxConnections: Infinity, ...(mode === 'deflate' ? { perMessageDeflate: true } : {}) });
+  wss.on('connection', (ws) => {
+    if (mode === 'broadcast') ws.on('message', (data, isBinary) => wss.broadcast(data, { binary: isBinary }));
+    else ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  });
+  http2.listen(0, '127.0.0.1');
+  await new Promise((resolve) => http2.once('listening', resolve));
+  return http2.address().port;
 }
 
 async function startWs() {
@@ -169,7 +186,7 @@ async function startRaw() {
   return server.address().port;
 }
 
-const start = { ours: startOurs, ws: startWs, raw: startRaw }[kind];
+const start = { ours: startOurs, 'ours-h2': startOursH2, ws: startWs, raw: startRaw }[kind];
 let port;
 try {
   port = await start();

@@ -9,7 +9,8 @@
 // BENCH_E2E_IDLE (connections for the memory row, 10000), BENCH_E2E_SCALE (connections for the
 // scale row, 100000; 0 leaves the row out), BENCH_E2E_HEARTBEAT_MS (the scale row's heartbeat
 // period, 10000), BENCH_FILTER (regex on row names; a filtered run prints but writes no JSON),
-// BENCH_E2E_SERVERS (default "ours,ws,bun,raw").
+// BENCH_E2E_SERVERS (default "ours,ws,bun,raw"), BENCH_E2E_H2 (0 skips the HTTP/2 rows: ours over
+// RFC 8441 streams vs ours over HTTP/1.1).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
@@ -47,6 +48,7 @@ const HEARTBEAT_WINDOWS = 2;
 const SCALE_TIMEOUT_MS = 600_000;
 const FILTER = process.env.BENCH_FILTER ? new RegExp(process.env.BENCH_FILTER, 'i') : undefined;
 const SERVERS = (process.env.BENCH_E2E_SERVERS ?? 'ours,ws,bun,raw').split(',');
+const H2_ROWS = process.env.BENCH_E2E_H2 !== '0';
 /** A window in which other processes used more than this many cores is measured again. */
 const FOREIGN_CPU_LIMIT = 0.25;
 const MAX_RETRIES = 2;
@@ -142,6 +144,8 @@ async function startServer(kind, mode) {
   }
   return {
     port: first.port,
+    // ours-h2's WebSockets are extended CONNECT streams of h2c sessions (100 streams a session).
+    transport: kind === 'ours-h2' ? 'h2' : 'http/1.1',
     ask: async (command) => {
       child.stdin.write(`${command}\n`);
       return JSON.parse(await next());
@@ -168,7 +172,7 @@ function machineJiffies() {
  * processes on the machine, and the kernel's loopback work not charged to either).
  */
 async function runLoad(server, spec) {
-  const [cmd, args] = pinned(0, [process.execPath, join(here, 'load.mjs'), JSON.stringify({ ...spec, port: server.port })]);
+  const [cmd, args] = pinned(0, [process.execPath, join(here, 'load.mjs'), JSON.stringify({ ...spec, port: server.port, transport: server.transport })]);
   const child = spawn(cmd, args, { cwd: benchRoot, stdio: ['pipe', 'pipe', 'inherit'] });
   const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
   const next = lines(child);
@@ -213,7 +217,7 @@ async function idleMemory(server) {
   // Warm the server's connection path first, so lazily loaded code is in the baseline.
   await runLoad(server, { scenario: 'handshake', concurrency: 10, warmupMs: 50, durationMs: 200 });
   const before = await server.ask('mem');
-  const [cmd, args] = pinned(0, [process.execPath, join(here, 'load.mjs'), JSON.stringify({ scenario: 'idle', port: server.port, connections: IDLE, concurrency: 100 })]);
+  const [cmd, args] = pinned(0, [process.execPath, join(here, 'load.mjs'), JSON.stringify({ scenario: 'idle', port: server.port, transport: server.transport, connections: IDLE, concurrency: 100 })]);
   const child = spawn(cmd, args, { cwd: benchRoot, stdio: ['pipe', 'pipe', 'inherit'] });
   const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
   const next = lines(child);
@@ -494,11 +498,49 @@ if (results.scale !== undefined) {
 const seconds = (Date.now() - started) / 1000;
 console.log(`\n${table.length} rows in ${seconds.toFixed(0)} s`);
 
+// HTTP/2 rows: the same scenarios with ours over RFC 8441 streams (100 per h2c session) against
+// ours over HTTP/1.1 connections measured above in the same run.
+const h2Table = [];
+if (H2_ROWS && SERVERS.includes('ours')) {
+  for (const id of ['echo64', 'echo4k', 'idle']) {
+    const row = rows.find((r) => r.id === id);
+    const http1 = results[id]?.ours;
+    if (row === undefined || http1 === undefined || http1.error) continue;
+    const value = row.value ?? ((r) => r.rate);
+    let best;
+    for (let round = 0; round < (row.rounds ?? ROUNDS); round++) {
+      const server = await startServer('ours-h2', row.mode);
+      if (server.error) {
+        best = { error: server.error };
+        break;
+      }
+      try {
+        const result = row.idle ? await idleMemory(server) : await runLoad(server, row.spec);
+        if (best === undefined || better(row, value(result), value(best))) best = result;
+        process.stderr.write(`  ${row.name} · ours over HTTP/2: ${value(result).toFixed(1)} ${row.unit}\n`);
+      } catch (err) {
+        best = { error: String(err.message ?? err).split('\n')[0] };
+      } finally {
+        await server.stop();
+      }
+    }
+    (results[`${id}-h2`] ??= {}).ours = best;
+    const h2 = best?.error ? best.error : fmt(value(best));
+    h2Table.push({ row: row.name, unit: row.unit, http1: fmt(value(http1)), h2, ratio: best?.error ? '—' : `${(value(best) / value(http1)).toFixed(2)}×` });
+  }
+  if (h2Table.length > 0) {
+    console.log('\nHTTP/2 (RFC 8441): ours over extended CONNECT streams, 100 per h2c session, vs ours over HTTP/1.1 connections\n');
+    console.log('| row | unit | ours HTTP/1.1 | ours HTTP/2 | HTTP/2 ÷ HTTP/1.1 |');
+    console.log('| --- | --- | ---: | ---: | ---: |');
+    for (const t of h2Table) console.log(`| ${t.row} | ${t.unit} | ${t.http1} | ${t.h2} | ${t.ratio} |`);
+  }
+}
+
 if (FILTER === undefined) {
   const dir = join(benchRoot, 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `e2e-${new Date().toISOString().slice(0, 10)}.json`);
   const settings = { durationMs: DURATION_MS, warmupMs: WARMUP_MS, rounds: ROUNDS, idleConnections: IDLE, scaleConnections: SCALE, scaleAsked: SCALE_ASKED, fdHardLimit: FD_HARD_LIMIT, heartbeatMs: HEARTBEAT_MS };
-  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, settings, seconds, table, results }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, settings, seconds, table, h2Table, results }, null, 2)}\n`);
   console.log(`JSON: ${file}`);
 }
