@@ -6,7 +6,8 @@
  *   REDIS_URL=redis://127.0.0.1:6379 PORT=8080 WORKERS=4 node examples/cluster.ts   (after a build,
  *   or with the workspace's TypeScript: node --conditions=source --import ./test/process/register.mjs …)
  *
- * Each client is greeted with `{"type":"hello","worker":<pid>}`; each chat line goes out as
+ * Each client is greeted with `{"type":"hello","worker":<pid>}` once it is in the room on every
+ * worker; each chat line goes out as
  * `{"type":"chat","from":<pid>,"text":…}`. SIGTERM to the primary stops the workers, then itself.
  */
 import cluster from 'node:cluster';
@@ -42,7 +43,10 @@ if (cluster.isPrimary) {
   wss.on('forwardError', (error) => console.warn(`worker ${process.pid}: ${error.message}`));
   wss.on('connection', (ws) => {
     ws.subscribe('room');
-    ws.send(JSON.stringify({ type: 'hello', worker: process.pid }));
+    // The subscription is this worker's at once; the other workers' publishes reach it once Redis
+    // has confirmed the worker's SUBSCRIBE (the first subscriber of a topic on a worker makes one):
+    // greet the client then, so "hello" means "in the room everywhere".
+    void adapter.synced().then(() => ws.send(JSON.stringify({ type: 'hello', worker: process.pid })));
     ws.on('message', (data) => {
       wss.publish('room', JSON.stringify({ type: 'chat', from: process.pid, text: String(data) }));
     });
