@@ -74,7 +74,10 @@ describe('deflateMessage', () => {
     expect(() => deflateMessage(payload, { windowBits: 16 })).toThrow('deflateMessage: windowBits must be an integer from 8 to 15, got 16.');
     expect(() => deflateMessage(payload, { windowBits: 15, level: 10 })).toThrow(/level/);
     expect(() => deflateMessage(payload, { windowBits: 15, memLevel: 0 })).toThrow(/memLevel/);
-    expect(() => deflateMessage(payload, { windowBits: 15, threshold: 0 } as never)).toThrow('deflateMessage: unknown option "threshold".');
+    expect(() => deflateMessage(payload, { windowBits: 15, threshold: 0 } as never)).toThrow(
+      'deflateMessage: unknown option "threshold"; deflateMessage always compresses: decide on a threshold before calling it.',
+    );
+    expect(() => deflateMessage(payload, { windowBits: 15, memlevel: 8 } as never)).toThrow('deflateMessage: unknown option "memlevel"; did you mean "memLevel"?');
     expect(() => deflateMessage(payload, { windowBits: 15, limiter: {} as never })).toThrow(/ZlibLimiter/);
   });
 });

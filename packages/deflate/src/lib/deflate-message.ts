@@ -11,6 +11,7 @@
  *   the thread pool, through a {@link ZlibLimiter}.
  */
 import zlib from 'node:zlib';
+import { checkOptionKeys } from '@rfc6455/codes';
 import { defaultZlibLimiter, ZlibLimiter } from './zlib-limiter.ts';
 
 /** Without context takeover, payloads up to this many bytes are deflated on the calling thread. */
@@ -51,9 +52,8 @@ export function deflateMessage(payload: Uint8Array, options: DeflateMessageOptio
 export function deflateMessage(payload: Uint8Array, options: DeflateMessageOptions): Uint8Array | Promise<Uint8Array> {
   if (!(payload instanceof Uint8Array)) throw new TypeError('deflateMessage(payload, options): payload must be a Uint8Array.');
   if (options === null || typeof options !== 'object') throw new TypeError('deflateMessage(payload, options): pass { windowBits, level?, memLevel?, sync?, limiter? }.');
-  for (const name of Object.keys(options)) {
-    if (!OPTION_NAMES.has(name)) throw new TypeError(`deflateMessage: unknown option ${JSON.stringify(name)}.`);
-  }
+  // The toolkit's one rule for unknown keys (codes' checkOptionKeys): named, with what to write instead.
+  checkOptionKeys('deflateMessage', options, OPTION_NAMES, { threshold: 'deflateMessage always compresses: decide on a threshold before calling it.' });
   const zlibOptions = deflateZlibOptions('deflateMessage', options.windowBits, options.level, options.memLevel);
   const limiter = options.limiter ?? defaultZlibLimiter;
   if (!(limiter instanceof ZlibLimiter)) throw new TypeError('deflateMessage: limiter must be a ZlibLimiter.');

@@ -149,7 +149,9 @@ describe('acceptClientRequest: what a Node server needs', () => {
   it('lets an error thrown by a callback through as it is, and names an unknown option', () => {
     const boom = new Error('policy store down');
     expect(() => acceptClientRequest(nodeLike({}), { origin: () => { throw boom; } })).toThrow(boom);
-    expect(() => acceptClientRequest(nodeLike({}), { origins: ['https://app.example'] } as never)).toThrow('acceptClientRequest: unknown option "origins".');
+    expect(() => acceptClientRequest(nodeLike({}), { origins: ['https://app.example'] } as never)).toThrow(
+      'acceptClientRequest: unknown option "origins"; did you mean "origin"?',
+    );
   });
 });
 
@@ -168,7 +170,7 @@ describe('admitClientRequest: validation, origin and extensions, nothing more', 
       expect.objectContaining({ code: 'WS_ERR_FORBIDDEN_ORIGIN', status: 403 }),
     );
     expect(() => admitClientRequest({ method: 'GET', headers: client.headers }, { handleProtocols: () => false } as never)).toThrow(
-      'admitClientRequest: unknown option "handleProtocols".',
+      'admitClientRequest: unknown option "handleProtocols"; admitClientRequest stops before the subprotocol and the response: pass handleProtocols to acceptClientRequest, or apply it yourself.',
     );
   });
 });

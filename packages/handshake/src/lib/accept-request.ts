@@ -3,6 +3,8 @@
  * negotiate extensions, choose a subprotocol, and build the 101 response; or its first three
  * steps alone, for a server with hooks of its own between them and the 101.
  */
+import { checkOptionKeys } from '@rfc6455/codes';
+import type { OptionHints } from '@rfc6455/codes';
 import { HandshakeError, HandshakeErrorCode } from './errors.ts';
 import { negotiateExtensions } from './extensions.ts';
 import type { AcceptedExtension, ServerExtension } from './extensions.ts';
@@ -120,11 +122,18 @@ export function acceptClientRequest<Request extends ClientRequestInput>(
   return { request: valid, protocol, extensions, response };
 }
 
+// What admitClientRequest stops before: the options of the steps it leaves to its caller.
+const ADMIT_HINTS: OptionHints = Object.fromEntries(
+  ['protocols', 'handleProtocols', 'headers', 'sha1'].map((name) => [
+    name,
+    `admitClientRequest stops before the subprotocol and the response: pass ${name} to acceptClientRequest, or apply it yourself.`,
+  ]),
+);
+
 function checkOptions(caller: string, options: object, names: ReadonlySet<string>): void {
   if (options === null || typeof options !== 'object') throw new TypeError(`${caller}(request, options): options must be an object.`);
-  for (const name of Object.keys(options)) {
-    if (!names.has(name)) throw new TypeError(`${caller}: unknown option ${JSON.stringify(name)}.`);
-  }
+  // The toolkit's one rule for unknown keys (codes' checkOptionKeys): named, with what to write instead.
+  checkOptionKeys(caller, options, names, caller === 'admitClientRequest' ? ADMIT_HINTS : {});
 }
 
 function admit<Request extends ClientRequestInput>(request: Request, options: AdmitClientRequestOptions<Request>): AdmittedClientRequest {
