@@ -123,7 +123,8 @@ describe.each(ROUNDS)('the peer process is frozen with SIGSTOP mid-traffic (roun
     expect(ledger.errors).toContain('WS_ERR_HEARTBEAT_TIMEOUT');
     // Not before a ping could have timed out, and within the documented bound (plus timer lateness).
     expect(elapsed).toBeGreaterThanOrEqual(HEARTBEAT.timeoutMs);
-    expect(elapsed).toBeLessThanOrEqual(BOUND_MS + late);
+    // Two timers in a row (the next round's ping, then its timeout), each as late as the worst delay measured.
+    expect(elapsed).toBeLessThanOrEqual(BOUND_MS + 2 * late);
     expectPrefixOnce(ledger);
     await expectLaterSendRefused(ws, ledger);
   });
@@ -142,7 +143,8 @@ describe.each(ROUNDS)('the peer process is frozen with SIGSTOP mid-traffic (roun
     expect([code, wasClean]).toEqual([1006, false]);
     expect(ledger.errors).toContain('WS_ERR_HEARTBEAT_TIMEOUT');
     expect(elapsed).toBeGreaterThanOrEqual(HEARTBEAT.timeoutMs);
-    expect(elapsed).toBeLessThanOrEqual(BOUND_MS + late);
+    // Two timers in a row (the next round's ping, then its timeout), each as late as the worst delay measured.
+    expect(elapsed).toBeLessThanOrEqual(BOUND_MS + 2 * late);
     expectPrefixOnce(ledger);
     await expectLaterSendRefused(ws, ledger);
   });
